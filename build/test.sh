@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The one test command: restore, build with warnings as errors, start the servers the tests need on 127.0.0.1,
+# run every test project, stop the servers, and end with one line: "tests: N passed, N failed, N skipped".
+# Exits non-zero when anything fails.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+out="$root/build/out"
+results="$out/test-results"
+rm -rf "$results"
+mkdir -p "$results" "$out/logs"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+fail() { echo "test.sh: $*" >&2; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_http() { # url seconds
+  for _ in $(seq 1 $(( $2 * 10 ))); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- moto: a real SSM/KMS implementation for the ParameterStore tests ---------------------------------------
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+  fail "moto (an AWS SSM emulator) is needed by the ParameterStore tests but is not installed. Install it with 'pip install \"moto[server]\"' (or 'apt-get install python3-moto'), then run again."
+fi
+moto_port=$(free_port)
+python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$out/logs/moto.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$moto_port/moto-api/" 30 || fail "moto did not start on 127.0.0.1:$moto_port (see $out/logs/moto.log)"
+export MODELREGISTRY_MOTO_ENDPOINT="http://127.0.0.1:$moto_port"
+
+# --- build and test --------------------------------------------------------------------------------------------
+dotnet restore ModelRegistry.sln --nologo -v quiet || fail "restore failed"
+dotnet build ModelRegistry.sln --no-restore --nologo -v quiet -c Release -warnaserror || fail "build failed"
+dotnet test ModelRegistry.sln --no-build --nologo -c Release \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+test_status=$?
+
+# --- summary ---------------------------------------------------------------------------------------------------
+corpus="${MODELREGISTRY_CASSETTES:-$root/../shared/cassettes}"
+if [ -d "$corpus" ]; then
+  echo "recorded-traffic tests: ran, against the corpus at $(cd "$corpus" && pwd)"
+else
+  echo "recorded-traffic tests: not run (no corpus at $corpus; set MODELREGISTRY_CASSETTES to its path); they count as skipped"
+fi
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ "$files" -eq 0 ] || [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=$((failed + 1)) # a test host crashed or nothing ran: never report green
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$test_status" -eq 0 ]

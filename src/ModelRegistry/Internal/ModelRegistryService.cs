@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ModelRegistry.Internal;
+
+/// <summary>
+/// The registry: loads its source on first use (once, under concurrency), refreshes it when configured, and builds
+/// one client per entry definition on first use, wrapped in the provider wrappers and the user's pipeline.
+/// </summary>
+internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
+{
+    private static readonly Dictionary<string, string> KnownProviderPackages = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bedrock"] = "ModelRegistry.Bedrock and call .AddBedrock()",
+        ["mistral"] = "ModelRegistry.Mistral and call .AddMistral()",
+    };
+
+    private readonly IServiceProvider _services;
+    private readonly RegistryPipeline _pipeline;
+    private readonly ModelRegistryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lazy<IModelRegistrySource> _source;
+    private readonly Lazy<Dictionary<string, IChatClientProvider>> _providers;
+    private readonly SemaphoreSlim _loadLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ClientSlot> _clients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RegistryChatClient _defaultProxy;
+    private volatile Snapshot? _snapshot;
+
+    public ModelRegistryService(IServiceProvider services, RegistryPipeline pipeline, IOptions<ModelRegistryOptions> options, TimeProvider time)
+    {
+        _services = services;
+        _pipeline = pipeline;
+        _options = options.Value;
+        _time = time;
+        _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry") ?? NullLogger.Instance;
+        _source = new(() => pipeline.SourceFactory?.Invoke(services)
+            ?? new ConfigurationRegistrySource(
+                services.GetService<IConfiguration>() ?? throw new ModelRegistryException(
+                    "The model registry has no source: call FromJson(...), FromConfiguration(...) or FromParameterStore(...) on AddModelRegistry(), " +
+                    "or register an IConfiguration holding the 'ModelRegistry:Models' section."),
+                ServiceCollectionExtensions.DefaultSection));
+        _providers = new(() => services.GetServices<IChatClientProvider>()
+            .GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase));
+        _defaultProxy = new RegistryChatClient(this, null);
+    }
+
+    public IChatClient GetChatClient(string? name = null) =>
+        name is null ? _defaultProxy : _proxies.GetOrAdd(name, static (n, self) => new RegistryChatClient(self, n), this);
+
+    public async ValueTask<IReadOnlyList<ModelEntry>> GetEntriesAsync(CancellationToken cancellationToken = default) =>
+        (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).Entries;
+
+    public async ValueTask<ModelEntry> GetEntryAsync(string? name = null, CancellationToken cancellationToken = default) =>
+        Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
+
+    /// <summary>Returns the built client (pipeline included) for a name, building it on first use.</summary>
+    internal async ValueTask<IChatClient> GetClientAsync(string? name, CancellationToken cancellationToken)
+    {
+        var entry = Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
+        if (_clients.TryGetValue(entry.Name, out var slot) && slot.Entry.HasSameDefinition(entry))
+        {
+            return slot.Client.Value;
+        }
+
+        var fresh = new ClientSlot(entry, new Lazy<IChatClient>(() => Build(entry), LazyThreadSafetyMode.ExecutionAndPublication));
+        slot = _clients.AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh);
+        return slot.Client.Value;
+    }
+
+    private IChatClient Build(ModelEntry entry)
+    {
+        if (!_providers.Value.TryGetValue(entry.Provider, out var provider))
+        {
+            var registered = _providers.Value.Count == 0 ? "none" : string.Join(", ", _providers.Value.Keys.Order(StringComparer.Ordinal));
+            var hint = KnownProviderPackages.TryGetValue(entry.Provider, out var package)
+                ? $"Add the package {package} on AddModelRegistry()."
+                : "Fix the entry's \"provider\", or register a provider with AddProvider<T>().";
+            throw new ModelRegistryException(
+                $"Model '{entry.Name}' uses provider '{entry.Provider}', which is not registered. Registered providers: {registered}. {hint}");
+        }
+
+        var client = provider.CreateChatClient(entry, _services);
+        foreach (var wrap in _pipeline.ProviderWrappers)
+        {
+            client = wrap(client, entry, _services);
+        }
+
+        if (_pipeline.Steps.Count > 0)
+        {
+            var builder = new ChatClientBuilder(client);
+            foreach (var step in _pipeline.Steps)
+            {
+                step(builder, entry);
+            }
+
+            client = builder.Build(_services);
+        }
+
+        Log.ClientBuilt(_logger, entry.Name, entry.Provider, entry.ModelId);
+        return client;
+    }
+
+    private ModelEntry Find(Snapshot snapshot, string? name)
+    {
+        if (name is null)
+        {
+            name = snapshot.DefaultName ?? throw new ModelRegistryException(
+                $"No default model is set. Set DEFAULT_MODEL (or ModelRegistry:DefaultModel) to one of: {snapshot.KnownNames}, or name the model in the call.");
+            if (!snapshot.ByName.ContainsKey(name))
+            {
+                throw new ModelRegistryException(
+                    $"The default model '{name}' (from {snapshot.DefaultSource}) names no entry of the registry ({_source.Value.Description}). " +
+                    $"Known models: {snapshot.KnownNames}. Set {snapshot.DefaultSource} to one of them.");
+            }
+        }
+
+        return snapshot.ByName.TryGetValue(name, out var entry)
+            ? entry
+            : throw new ModelRegistryException(
+                $"Model '{name}' is not in the registry ({_source.Value.Description}). Known models: {snapshot.KnownNames}.");
+    }
+
+    private async ValueTask<Snapshot> GetSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var current = _snapshot;
+        if (current is not null && !IsStale(current))
+        {
+            return current;
+        }
+
+        if (current is not null)
+        {
+            // A refresh is due: one caller reloads, the others keep using the registry they have.
+            if (!await _loadLock.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                return current;
+            }
+        }
+        else
+        {
+            await _loadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            current = _snapshot;
+            if (current is not null && !IsStale(current))
+            {
+                return current;
+            }
+
+            var source = _source.Value;
+            try
+            {
+                var entries = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
+                var loaded = CreateSnapshot(entries);
+                _snapshot = loaded;
+                Log.RegistryLoaded(_logger, entries.Count, source.Description, loaded.DefaultName);
+                return loaded;
+            }
+            catch (Exception ex) when (current is not null && ex is not OperationCanceledException)
+            {
+                Log.RefreshFailed(_logger, source.Description, ex);
+                var kept = current with { LoadedAt = _time.GetUtcNow() };
+                _snapshot = kept;
+                return kept;
+            }
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+    }
+
+    private bool IsStale(Snapshot snapshot) =>
+        _options.RefreshInterval is { } interval && _time.GetUtcNow() - snapshot.LoadedAt >= interval;
+
+    private Snapshot CreateSnapshot(IReadOnlyList<ModelEntry> entries)
+    {
+        var byName = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries)
+        {
+            if (!byName.TryAdd(entry.Name, entry))
+            {
+                throw new ModelRegistryException(
+                    $"The model registry from {_source.Value.Description} has entries '{byName[entry.Name].Name}' and '{entry.Name}', which differ only by case. Rename or remove one.");
+            }
+        }
+
+        var (defaultName, defaultSource) = ResolveDefault(entries);
+        if (defaultName is not null && !byName.ContainsKey(defaultName))
+        {
+            Log.DefaultMissing(_logger, defaultName, defaultSource);
+        }
+
+        return new Snapshot(entries, byName, defaultName, defaultSource, _time.GetUtcNow());
+    }
+
+    private (string? Name, string Source) ResolveDefault(IReadOnlyList<ModelEntry> entries)
+    {
+        if (!string.IsNullOrWhiteSpace(_options.DefaultModel))
+        {
+            return (_options.DefaultModel.Trim(), "ModelRegistryOptions.DefaultModel");
+        }
+
+        var configuration = _services.GetService<IConfiguration>();
+        foreach (var key in (string[])["ModelRegistry:DefaultModel", "DEFAULT_MODEL"])
+        {
+            if (configuration?[key] is { } configured && !string.IsNullOrWhiteSpace(configured))
+            {
+                return (configured.Trim(), key);
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("DEFAULT_MODEL") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return (fromEnvironment.Trim(), "DEFAULT_MODEL");
+        }
+
+        return entries.Count == 1 ? (entries[0].Name, "the registry's only entry") : (null, "DEFAULT_MODEL");
+    }
+
+    public void Dispose()
+    {
+        foreach (var slot in _clients.Values)
+        {
+            if (slot.Client.IsValueCreated)
+            {
+                slot.Client.Value.Dispose();
+            }
+        }
+
+        _clients.Clear();
+        _loadLock.Dispose();
+    }
+
+    private sealed record Snapshot(
+        IReadOnlyList<ModelEntry> Entries,
+        Dictionary<string, ModelEntry> ByName,
+        string? DefaultName,
+        string DefaultSource,
+        DateTimeOffset LoadedAt)
+    {
+        public string KnownNames => Entries.Count == 0 ? "(none)" : string.Join(", ", Entries.Select(e => e.Name));
+    }
+
+    private sealed record ClientSlot(ModelEntry Entry, Lazy<IChatClient> Client);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Model registry loaded {Count} entries from {Source}; default model: {DefaultModel}.")]
+        public static partial void RegistryLoaded(ILogger logger, int count, string source, string? defaultModel);
+
+        [LoggerMessage(2, LogLevel.Warning, "Model registry refresh from {Source} failed; keeping the last good registry.")]
+        public static partial void RefreshFailed(ILogger logger, string source, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Debug, "Built the chat client for model {Model} ({Provider}: {ModelId}).")]
+        public static partial void ClientBuilt(ILogger logger, string model, string provider, string modelId);
+
+        [LoggerMessage(4, LogLevel.Warning, "The default model '{DefaultModel}' (from {Source}) names no registry entry; calls without a model name will fail.")]
+        public static partial void DefaultMissing(ILogger logger, string defaultModel, string source);
+    }
+}

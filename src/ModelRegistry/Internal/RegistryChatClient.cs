@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Internal;
+
+/// <summary>
+/// The client handed out for a registry name: costs nothing to create, and on each call asks the registry for the
+/// built client of its name (loading the registry and building the client on first use), then forwards the call.
+/// </summary>
+internal sealed class RegistryChatClient(ModelRegistryService registry, string? name) : IChatClient
+{
+    private IChatClient? _last;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var client = await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var client = await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType.IsInstanceOfType(this))
+        {
+            return this;
+        }
+
+        // Only what is already built: asking for a service must not load the registry.
+        return _last?.GetService(serviceType, serviceKey);
+    }
+
+    public void Dispose()
+    {
+        // The registry owns the clients it built.
+    }
+
+    private async ValueTask<IChatClient> ResolveAsync(CancellationToken cancellationToken)
+    {
+        var client = await registry.GetClientAsync(name, cancellationToken).ConfigureAwait(false);
+        _last = client;
+        return client;
+    }
+
+    public override string ToString() => name is null ? "model registry client (default model)" : $"model registry client '{name}'";
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Internal;
+
+/// <summary>What the registry builder collected: the source and the middleware to put around each client.</summary>
+internal sealed class RegistryPipeline
+{
+    public Func<IServiceProvider, IModelRegistrySource>? SourceFactory { get; set; }
+
+    /// <summary>Wrappers applied directly around each provider client, innermost first (metrics per serving entry).</summary>
+    public List<Func<IChatClient, ModelEntry, IServiceProvider, IChatClient>> ProviderWrappers { get; } = [];
+
+    /// <summary>The user's pipeline steps, applied around the whole of each registry client.</summary>
+    public List<Action<ChatClientBuilder, ModelEntry>> Steps { get; } = [];
+}

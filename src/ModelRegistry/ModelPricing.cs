@@ -1,0 +1,38 @@
+namespace ModelRegistry;
+
+/// <summary>
+/// Prices per million tokens, as the registry entry's optional <c>pricing</c> object says
+/// (<c>input</c>, <c>output</c>, <c>cache_read</c>, <c>cache_write</c>). The unit of money is the registry's
+/// own choice (USD by convention); metrics report cost in that unit.
+/// </summary>
+public sealed record ModelPricing
+{
+    /// <summary>Price per million input tokens.</summary>
+    public decimal Input { get; init; }
+
+    /// <summary>Price per million output tokens.</summary>
+    public decimal Output { get; init; }
+
+    /// <summary>Price per million input tokens read from the provider's prompt cache; <see langword="null"/> when the same as <see cref="Input"/>.</summary>
+    public decimal? CacheRead { get; init; }
+
+    /// <summary>Price per million input tokens written to the provider's prompt cache; <see langword="null"/> when the same as <see cref="Input"/>.</summary>
+    public decimal? CacheWrite { get; init; }
+
+    /// <summary>
+    /// The cost of one call. <paramref name="inputTokens"/> counts every input token, cached ones included,
+    /// as MEAI's <c>UsageDetails.InputTokenCount</c> does; cache reads and writes are priced at their own rates.
+    /// </summary>
+    /// <param name="inputTokens">All input tokens, cached included.</param>
+    /// <param name="outputTokens">Output tokens.</param>
+    /// <param name="cacheReadTokens">Input tokens read from the cache.</param>
+    /// <param name="cacheWriteTokens">Input tokens written to the cache.</param>
+    public decimal CostOf(long inputTokens, long outputTokens, long cacheReadTokens = 0, long cacheWriteTokens = 0)
+    {
+        var uncached = Math.Max(0, inputTokens - cacheReadTokens - cacheWriteTokens);
+        return ((uncached * Input)
+            + (outputTokens * Output)
+            + (cacheReadTokens * (CacheRead ?? Input))
+            + (cacheWriteTokens * (CacheWrite ?? Input))) / 1_000_000m;
+    }
+}

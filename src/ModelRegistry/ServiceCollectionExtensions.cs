@@ -1,0 +1,51 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelRegistry.Internal;
+
+namespace ModelRegistry;
+
+/// <summary>Adds the model registry to a service collection.</summary>
+public static class ServiceCollectionExtensions
+{
+    internal const string DefaultSection = "ModelRegistry:Models";
+
+    /// <summary>
+    /// Adds the registry: <see cref="IModelRegistry"/>, the default <see cref="IChatClient"/> (the <c>DEFAULT_MODEL</c>
+    /// entry) and a keyed <see cref="IChatClient"/> for every registry name. Resolving any of them does no I/O; the
+    /// registry loads on the first call. Calling it again returns a builder over the same registry.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets <see cref="ModelRegistryOptions"/>.</param>
+    /// <returns>The builder on which providers (<c>AddBedrock()</c>) and pipeline steps hang.</returns>
+    public static ModelRegistryBuilder AddModelRegistry(this IServiceCollection services, Action<ModelRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var pipeline = services.FirstOrDefault(d => d.ServiceType == typeof(RegistryPipeline))?.ImplementationInstance as RegistryPipeline;
+        if (pipeline is null)
+        {
+            pipeline = new RegistryPipeline();
+            services.AddSingleton(pipeline);
+            services.AddOptions();
+            services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton<ISecretResolver, SecretResolver>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretSource, EnvironmentSecretSource>());
+            services.TryAddSingleton<ModelRegistryService>();
+            services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistryService>());
+            services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<IModelRegistry>().GetChatClient());
+            services.TryAddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key switch
+            {
+                string name => sp.GetRequiredService<IModelRegistry>().GetChatClient(name),
+                _ => throw new ModelRegistryException(
+                    $"A keyed IChatClient from the model registry needs a registry name as its key, but the key is {key?.GetType().Name ?? "null"}."),
+            });
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new ModelRegistryBuilder(services, pipeline);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ModelRegistry.Testing;
+
+/// <summary>
+/// A loopback HTTP server (127.0.0.1, a free port) that answers requests, in order, with queued responses:
+/// a cassette's recorded responses or scripted ones with faults. It records every request it receives, so a test
+/// can compare what the client sent with what the recorded client sent. A request with nothing queued gets a 599
+/// naming the problem, so a test never hangs.
+/// </summary>
+public sealed class ReplayServer : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive",
+    };
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ScriptedResponse> _responses = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+
+    private ReplayServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The server's base address, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The requests received so far, in order.</summary>
+    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    /// <summary>How many queued responses have not been served.</summary>
+    public int Pending => _responses.Count;
+
+    /// <summary>Starts a server with nothing queued.</summary>
+    public static async Task<ReplayServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Limits.MaxRequestBodySize = null);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        ReplayServer? server = null;
+        app.Run(context => server!.HandleAsync(context));
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        server = new ReplayServer(app, new Uri(address.TrimEnd('/') + "/"));
+        return server;
+    }
+
+    /// <summary>Starts a server that will answer with a cassette's recorded responses, in order.</summary>
+    /// <param name="cassette">The cassette.</param>
+    public static async Task<ReplayServer> StartAsync(Cassette cassette)
+    {
+        ArgumentNullException.ThrowIfNull(cassette);
+        var server = await StartAsync().ConfigureAwait(false);
+        foreach (var interaction in cassette.Interactions)
+        {
+            server.Enqueue(ScriptedResponse.From(interaction.Response));
+        }
+
+        return server;
+    }
+
+    /// <summary>Queues responses, answered in order.</summary>
+    /// <param name="responses">The responses.</param>
+    public ReplayServer Enqueue(params ScriptedResponse[] responses)
+    {
+        foreach (var response in responses)
+        {
+            _responses.Enqueue(response);
+        }
+
+        return this;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+        var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+        _requests.Enqueue(new ReceivedRequest(request.Method, target, headers, body.ToArray()));
+
+        if (!_responses.TryDequeue(out var scripted))
+        {
+            context.Response.StatusCode = 599;
+            await context.Response.WriteAsync($"replay server: no response queued for request #{_requests.Count} {request.Method} {target}").ConfigureAwait(false);
+            return;
+        }
+
+        if (scripted.DelayBeforeHeaders > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(scripted.DelayBeforeHeaders, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        if (scripted.ResetConnection)
+        {
+            context.Abort();
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = scripted.Status;
+        foreach (var (name, value) in scripted.Headers)
+        {
+            if (!HopHeaders.Contains(name))
+            {
+                response.Headers.Append(name, value);
+            }
+        }
+
+        if (scripted.Chunks is { } chunks)
+        {
+            await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+            foreach (var (bytes, delay) in chunks)
+            {
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+                await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        response.ContentLength = scripted.Body.Length;
+        if (scripted.TruncateAfter is { } cut)
+        {
+            await response.Body.WriteAsync(scripted.Body.AsMemory(0, Math.Min(cut, scripted.Body.Length)), context.RequestAborted).ConfigureAwait(false);
+            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            context.Abort();
+            return;
+        }
+
+        await response.Body.WriteAsync(scripted.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
