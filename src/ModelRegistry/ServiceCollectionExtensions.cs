@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
             services.AddOptions();
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<ISecretResolver, SecretResolver>();
+            services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretSource, EnvironmentSecretSource>());
             services.TryAddSingleton<ModelRegistryService>();
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistryService>());

@@ -30,11 +30,14 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ClientSlot> _clients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ClientSlot> _cores = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IRateLimitStore _rateLimits;
     private readonly RegistryChatClient _defaultProxy;
     private volatile Snapshot? _snapshot;
 
-    public ModelRegistryService(IServiceProvider services, RegistryPipeline pipeline, IOptions<ModelRegistryOptions> options, TimeProvider time)
+    public ModelRegistryService(IServiceProvider services, RegistryPipeline pipeline, IOptions<ModelRegistryOptions> options, TimeProvider time, IRateLimitStore rateLimits)
     {
+        _rateLimits = rateLimits;
         _services = services;
         _pipeline = pipeline;
         _options = options.Value;
@@ -61,21 +64,59 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     public async ValueTask<ModelEntry> GetEntryAsync(string? name = null, CancellationToken cancellationToken = default) =>
         Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
 
-    /// <summary>Returns the built client (pipeline included) for a name, building it on first use.</summary>
+    /// <summary>Returns the built client (fallbacks and pipeline included) for a name, building it on first use.</summary>
     internal async ValueTask<IChatClient> GetClientAsync(string? name, CancellationToken cancellationToken)
     {
-        var entry = Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
-        if (_clients.TryGetValue(entry.Name, out var slot) && slot.Entry.HasSameDefinition(entry))
+        var snapshot = await GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var entry = Find(snapshot, name);
+        ModelEntry[] chain = [entry, .. entry.Fallbacks.Select(f => snapshot.ByName[f])];
+        return GetOrBuild(_clients, chain, () => BuildServing(chain));
+    }
+
+    /// <summary>The guarded provider client of each entry that has been called, for health reports.</summary>
+    internal IEnumerable<(ModelEntry Entry, EntryGuardChatClient Guard)> BuiltEntries =>
+        _cores.Values.Where(s => s.Client.IsValueCreated).Select(s => (s.Chain[0], s.Client.Value.GetService<EntryGuardChatClient>()!));
+
+    /// <summary>
+    /// One client per definition: reuses the cached client while every entry it was built from is unchanged, and
+    /// builds at most one replacement under concurrency.
+    /// </summary>
+    private static IChatClient GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, Func<IChatClient> build)
+    {
+        if (cache.TryGetValue(chain[0].Name, out var slot) && slot.IsFor(chain))
         {
             return slot.Client.Value;
         }
 
-        var fresh = new ClientSlot(entry, new Lazy<IChatClient>(() => Build(entry), LazyThreadSafetyMode.ExecutionAndPublication));
-        slot = _clients.AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh);
+        var fresh = new ClientSlot(chain, new Lazy<IChatClient>(build, LazyThreadSafetyMode.ExecutionAndPublication));
+        slot = cache.AddOrUpdate(chain[0].Name, fresh, (_, existing) => existing.IsFor(chain) ? existing : fresh);
         return slot.Client.Value;
     }
 
-    private IChatClient Build(ModelEntry entry)
+    /// <summary>Fallback across the entry's chain of guarded provider clients, inside the user's pipeline.</summary>
+    private IChatClient BuildServing(ModelEntry[] chain)
+    {
+        var client = chain.Length == 1
+            ? GetCore(chain[0])
+            : new FallbackChatClient([.. chain.Select(e => (e, GetCore(e)))], _logger);
+        if (_pipeline.Steps.Count > 0)
+        {
+            var builder = new ChatClientBuilder(client);
+            foreach (var step in _pipeline.Steps)
+            {
+                step(builder, chain[0]);
+            }
+
+            client = builder.Build(_services);
+        }
+
+        return client;
+    }
+
+    private IChatClient GetCore(ModelEntry entry) => GetOrBuild(_cores, [entry], () => BuildCore(entry));
+
+    /// <summary>The provider client, wrapped by the provider wrappers (metrics), inside the entry's limits and breaker.</summary>
+    private IChatClient BuildCore(ModelEntry entry)
     {
         if (!_providers.Value.TryGetValue(entry.Provider, out var provider))
         {
@@ -93,19 +134,8 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             client = wrap(client, entry, _services);
         }
 
-        if (_pipeline.Steps.Count > 0)
-        {
-            var builder = new ChatClientBuilder(client);
-            foreach (var step in _pipeline.Steps)
-            {
-                step(builder, entry);
-            }
-
-            client = builder.Build(_services);
-        }
-
         Log.ClientBuilt(_logger, entry.Name, entry.Provider, entry.ModelId);
-        return client;
+        return new EntryGuardChatClient(client, entry, EntryGuardOptions.For(entry), _rateLimits, _time, _logger);
     }
 
     private ModelEntry Find(Snapshot snapshot, string? name)
@@ -193,6 +223,8 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
                 throw new ModelRegistryException(
                     $"The model registry from {_source.Value.Description} has entries '{byName[entry.Name].Name}' and '{entry.Name}', which differ only by case. Rename or remove one.");
             }
+
+            _ = EntryGuardOptions.For(entry); // a bad limit or breaker setting fails the load, naming the entry and key
         }
 
         var (defaultName, defaultSource) = ResolveDefault(entries);
@@ -230,7 +262,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     public void Dispose()
     {
-        foreach (var slot in _clients.Values)
+        foreach (var slot in _cores.Values)
         {
             if (slot.Client.IsValueCreated)
             {
@@ -239,6 +271,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
 
         _clients.Clear();
+        _cores.Clear();
         _loadLock.Dispose();
     }
 
@@ -252,7 +285,11 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         public string KnownNames => Entries.Count == 0 ? "(none)" : string.Join(", ", Entries.Select(e => e.Name));
     }
 
-    private sealed record ClientSlot(ModelEntry Entry, Lazy<IChatClient> Client);
+    private sealed record ClientSlot(ModelEntry[] Chain, Lazy<IChatClient> Client)
+    {
+        public bool IsFor(ModelEntry[] chain) =>
+            Chain.Length == chain.Length && Chain.Zip(chain).All(pair => pair.First.HasSameDefinition(pair.Second));
+    }
 
     private static partial class Log
     {
