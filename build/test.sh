@@ -40,6 +40,23 @@ pids+=($!)
 wait_http "http://127.0.0.1:$moto_port/moto-api/" 30 || fail "moto did not start on 127.0.0.1:$moto_port (see $out/logs/moto.log)"
 export MODELREGISTRY_MOTO_ENDPOINT="http://127.0.0.1:$moto_port"
 
+# --- redis: a real server for the limits shared between processes ------------------------------------------
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: redis-server not found; installing Debian's redis-server package" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  { $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq redis-server; } >"$out/logs/apt.log" 2>&1 \
+    || fail "could not install redis-server (see $out/logs/apt.log); install it with 'apt-get install redis-server' and run again."
+fi
+redis_port=$(free_port)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >"$out/logs/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis-cli -p "$redis_port" ping >/dev/null 2>&1 || fail "redis-server did not start on 127.0.0.1:$redis_port (see $out/logs/redis.log)"
+export MODELREGISTRY_REDIS="127.0.0.1:$redis_port"
+
 # --- build and test --------------------------------------------------------------------------------------------
 dotnet restore ModelRegistry.sln --nologo -v quiet || fail "restore failed"
 dotnet build ModelRegistry.sln --no-restore --nologo -v quiet -c Release -warnaserror || fail "build failed"
