@@ -57,6 +57,10 @@ done
 redis-cli -p "$redis_port" ping >/dev/null 2>&1 || fail "redis-server did not start on 127.0.0.1:$redis_port (see $out/logs/redis.log)"
 export MODELREGISTRY_REDIS="127.0.0.1:$redis_port"
 
+# --- the HCL parser that checks the Terraform sample (Terraform itself is not installed) -----------------------
+command -v node >/dev/null 2>&1 || fail "node is needed to parse the Terraform sample; install Node.js (apt-get install nodejs npm) and run again."
+npm ci --prefix build/hcl --no-audit --no-fund --loglevel=error >"$out/logs/npm.log" 2>&1 || fail "npm ci in build/hcl failed (see $out/logs/npm.log)"
+
 # --- build and test --------------------------------------------------------------------------------------------
 dotnet restore ModelRegistry.sln --nologo -v quiet || fail "restore failed"
 dotnet build ModelRegistry.sln --no-restore --nologo -v quiet -c Release -warnaserror || fail "build failed"

@@ -1,0 +1,20 @@
+output "function_name" {
+  description = "The chat function; invoke it with {\"prompt\": \"...\", \"model\": \"devstral-small\"}."
+  value       = aws_lambda_function.chat.function_name
+}
+
+output "models_parameter" {
+  description = "The SSM parameter holding the registry JSON."
+  value       = aws_ssm_parameter.models.name
+}
+
+output "registry_json" {
+  description = "The registry as rendered into the parameter."
+  value       = aws_ssm_parameter.models.value
+  sensitive   = false
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard of the models."
+  value       = "https://console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards:name=${aws_cloudwatch_dashboard.models.dashboard_name}"
+}
