@@ -32,13 +32,13 @@ variable "mistral_api_key" {
 variable "bootstrap_zip" {
   description = "Path of the zip holding the Native AOT 'bootstrap' that build/publish-lambda.sh produces."
   type        = string
-  default     = "../../build/out/lambda/bootstrap-arm64.zip"
+  default     = "../../build/out/lambda/bootstrap-x64.zip"
 }
 
 variable "architecture" {
-  description = "Lambda architecture matching the bootstrap: arm64 or x86_64."
+  description = "Lambda architecture matching the bootstrap: x86_64 (build/publish-lambda.sh x64) or arm64 (build/publish-lambda.sh arm64, on an arm64 machine)."
   type        = string
-  default     = "arm64"
+  default     = "x86_64"
 
   validation {
     condition     = contains(["arm64", "x86_64"], var.architecture)
@@ -49,7 +49,7 @@ variable "architecture" {
 variable "parameters_secrets_extension_layer_arn" {
   description = "ARN of the AWS Parameters and Secrets Lambda Extension layer for the region and architecture (see the AWS documentation for the current version)."
   type        = string
-  default     = "arn:aws:lambda:eu-west-1:015030872274:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12"
+  default     = "arn:aws:lambda:eu-west-1:015030872274:layer:AWS-Parameters-and-Secrets-Lambda-Extension:12"
 }
 
 variable "metrics_namespace" {
