@@ -217,9 +217,9 @@ public sealed class MotoRegistryTests
     public async Task A_source_set_in_code_wins_over_MODELS_PARAMETER_in_either_order(bool jsonFirst)
     {
         const string Json = """{"inline":{"provider":"fake","model_id":"from-code"}}""";
-        var configuration = new Dictionary<string, string?> { ["MODELS_PARAMETER"] = Moto.UniqueName("never-read") };
+        var configuration = new Dictionary<string, string?> { ["MODELS_PARAMETER"] = "/never/read" };
         await using var host = TestHost.Create(
-            b => _ = jsonFirst ? b.FromJson(Json).AddParameterStore(Moto.Configure) : b.AddParameterStore(Moto.Configure).FromJson(Json),
+            b => _ = jsonFirst ? b.FromJson(Json).AddParameterStore(Moto.NoSsm) : b.AddParameterStore(Moto.NoSsm).FromJson(Json),
             configuration);
 
         Assert.That(await host.AskAsync(), Is.EqualTo("inline/from-code"));
@@ -233,7 +233,7 @@ public sealed class MotoRegistryTests
             ["ModelRegistry:Models:configured:provider"] = "fake",
             ["ModelRegistry:Models:configured:model_id"] = "from-configuration",
         };
-        await using var host = TestHost.Create(b => b.AddParameterStore(Moto.Configure), configuration);
+        await using var host = TestHost.Create(b => b.AddParameterStore(Moto.NoSsm), configuration);
 
         Assert.That(await host.AskAsync(), Is.EqualTo("configured/from-configuration"));
     }

@@ -44,6 +44,18 @@ internal static class Moto
         options.GetEnvironmentVariable = _ => null;
     }
 
+    /// <summary>
+    /// For tests that must not read SSM at all: the SSM API points at a closed loopback port (never at AWS), so a wrong
+    /// read fails the test instead of leaving the machine.
+    /// </summary>
+    public static void NoSsm(ParameterStoreOptions options)
+    {
+        options.ServiceUrl = new Uri("http://127.0.0.1:9/");
+        options.Region = Region;
+        options.Credentials = Credentials;
+        options.GetEnvironmentVariable = _ => null;
+    }
+
     /// <summary>Writes a parameter as an operator (or Terraform) would, with the AWS SDK.</summary>
     public static async Task<long> PutAsync(string name, string value, ParameterType? type = null)
     {
