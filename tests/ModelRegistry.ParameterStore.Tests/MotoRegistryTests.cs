@@ -145,6 +145,21 @@ public sealed class MotoRegistryTests
     }
 
     [Test]
+    public async Task An_entry_removed_by_a_new_version_fails_clearly_after_the_refresh()
+    {
+        var name = Moto.UniqueName("models");
+        await Moto.PutAsync(name, Registry);
+        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
+
+        await Moto.PutAsync(name, """{"mistral-large":{"provider":"fake","model_id":"mistral-large-latest"}}""");
+        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+
+        var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
+        Assert.That(error!.Message, Does.Contain("Model 'haiku' is not in the registry").And.Contain($"SSM parameter '{name}'").And.Contain("Known models: mistral-large"));
+    }
+
+    [Test]
     public async Task A_refresh_of_an_unchanged_version_reuses_the_parsed_entries()
     {
         var name = Moto.UniqueName("models");
