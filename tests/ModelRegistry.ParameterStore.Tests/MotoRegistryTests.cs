@@ -23,9 +23,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task Loads_the_registry_from_a_String_parameter_on_the_first_call()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure), options: o => o.DefaultModel = "mistral-large");
+        var (name, started) = await StartAsync(Registry, options: o => o.DefaultModel = "mistral-large");
+        await using var host = started;
 
         var entries = await host.Registry.GetEntriesAsync();
 
@@ -41,8 +40,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task Resolving_clients_reads_nothing_until_the_first_call()
     {
-        var name = Moto.UniqueName("models");
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(value: null);
+        await using var host = started;
 
         // The parameter does not exist yet: resolving must not have tried to read it.
         var client = host.Services.GetRequiredKeyedService<IChatClient>("haiku");
@@ -54,9 +53,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task Loads_the_registry_from_a_SecureString_parameter_decrypted()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry, ParameterType.SecureString);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(Registry, type: ParameterType.SecureString);
+        await using var host = started;
 
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
     }
@@ -64,8 +62,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task A_missing_parameter_fails_the_first_load_naming_the_parameter_the_region_and_the_transport()
     {
-        var name = Moto.UniqueName("models");
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(value: null);
+        await using var host = started;
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
 
@@ -83,8 +81,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task A_failed_first_load_is_not_cached()
     {
-        var name = Moto.UniqueName("models");
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(value: null);
+        await using var host = started;
         Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
 
         await Moto.PutAsync(name, Registry);
@@ -95,9 +93,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task Malformed_JSON_in_the_parameter_names_the_parameter_its_version_and_the_JSON_path()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, """{"haiku":{"provider":"fake","model_id":}}""");
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync("""{"haiku":{"provider":"fake","model_id":}}""");
+        await using var host = started;
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
 
@@ -112,9 +109,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task An_invalid_entry_in_the_parameter_names_the_entry_and_the_JSON_path()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, """{"haiku":{"provider":"fake","model_id":42}}""");
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync("""{"haiku":{"provider":"fake","model_id":42}}""");
+        await using var host = started;
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
 
@@ -124,9 +120,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task A_new_version_reaches_changed_entries_after_the_refresh_interval_and_keeps_unchanged_clients()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(Registry);
+        await using var host = started;
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
         Assert.That(await host.AskAsync("mistral-large"), Is.EqualTo("mistral-large/mistral-large-latest"));
         Assert.That(host.Provider.Built, Is.EqualTo(2));
@@ -147,9 +142,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task An_entry_removed_by_a_new_version_fails_clearly_after_the_refresh()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(Registry);
+        await using var host = started;
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
 
         await Moto.PutAsync(name, """{"mistral-large":{"provider":"fake","model_id":"mistral-large-latest"}}""");
@@ -162,9 +156,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task A_refresh_of_an_unchanged_version_reuses_the_parsed_entries()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(Registry);
+        await using var host = started;
         var first = await host.Registry.GetEntriesAsync();
 
         host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
@@ -180,9 +173,8 @@ public sealed class MotoRegistryTests
     [Test]
     public async Task A_failed_refresh_keeps_the_last_good_registry_and_logs_a_warning()
     {
-        var name = Moto.UniqueName("models");
-        await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
+        var (name, started) = await StartAsync(Registry);
+        await using var host = started;
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
 
         await Moto.PutAsync(name, """{"haiku":{"provider":"fake","model_id":""" + "\n}");
@@ -271,5 +263,17 @@ public sealed class MotoRegistryTests
             Assert.That(Interval(null, o => o.RefreshInterval = TimeSpan.FromMinutes(1)), Is.EqualTo(TimeSpan.FromMinutes(1)));
             Assert.That(Interval(null, o => o.RefreshInterval = null), Is.Null, "null loads once");
         });
+    }
+
+    /// <summary>Writes the registry parameter (unless <paramref name="value"/> is null) and starts an app reading it from moto.</summary>
+    private static async Task<(string Name, TestHost Host)> StartAsync(string? value, ParameterType? type = null, Action<ModelRegistryOptions>? options = null)
+    {
+        var name = Moto.UniqueName("models");
+        if (value is not null)
+        {
+            await Moto.PutAsync(name, value, type);
+        }
+
+        return (name, TestHost.Create(b => b.FromParameterStore(name, Moto.Configure), options: options));
     }
 }

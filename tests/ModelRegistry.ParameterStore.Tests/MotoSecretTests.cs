@@ -11,9 +11,8 @@ public sealed class MotoSecretTests
     [Test]
     public async Task An_ssm_reference_resolves_to_the_decrypted_SecureString()
     {
-        var name = Moto.UniqueName("mistral-api-key");
-        await Moto.PutAsync(name, ApiKey, ParameterType.SecureString);
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(Moto.Configure));
+        var name = await PutKeyAsync();
+        await using var host = SecretsHost();
 
         Assert.That(await host.Secrets.ResolveAsync("ssm:" + name), Is.EqualTo(ApiKey));
     }
@@ -22,10 +21,8 @@ public sealed class MotoSecretTests
     public async Task The_seeds_MISTRAL_API_KEY_PARAMETER_resolves_as_an_ssm_reference()
     {
         // The Mistral package resolves "ssm:" + the value of MISTRAL_API_KEY_PARAMETER; this is that resolution.
-        var name = Moto.UniqueName("mistral-api-key");
-        await Moto.PutAsync(name, ApiKey, ParameterType.SecureString);
-        var environment = new Dictionary<string, string> { ["MISTRAL_API_KEY_PARAMETER"] = name };
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(Moto.Configure));
+        var environment = new Dictionary<string, string> { ["MISTRAL_API_KEY_PARAMETER"] = await PutKeyAsync() };
+        await using var host = SecretsHost();
 
         Assert.That(await host.Secrets.ResolveAsync("ssm:" + environment["MISTRAL_API_KEY_PARAMETER"]), Is.EqualTo(ApiKey));
     }
@@ -34,7 +31,7 @@ public sealed class MotoSecretTests
     public async Task A_missing_secret_names_the_reference_region_and_transport_and_is_not_cached()
     {
         var name = Moto.UniqueName("mistral-api-key");
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(Moto.Configure));
+        await using var host = SecretsHost();
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.Secrets.ResolveAsync("ssm:" + name));
         Assert.That(error!.Message, Does.Contain($"the secret 'ssm:{name}'").And.Contain("region eu-west-1").And.Contain("via the SSM API").And.Contain("does not exist"));
@@ -46,9 +43,8 @@ public sealed class MotoSecretTests
     [Test]
     public async Task A_resolved_secret_is_cached_in_memory()
     {
-        var name = Moto.UniqueName("mistral-api-key");
-        await Moto.PutAsync(name, ApiKey, ParameterType.SecureString);
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(Moto.Configure));
+        var name = await PutKeyAsync();
+        await using var host = SecretsHost();
         Assert.That(await host.Secrets.ResolveAsync("ssm:" + name), Is.EqualTo(ApiKey));
 
         await Moto.DeleteAsync(name);
@@ -59,8 +55,7 @@ public sealed class MotoSecretTests
     [Test]
     public async Task A_secret_never_appears_in_logs_or_in_the_error_of_a_registry_pointed_at_it_by_mistake()
     {
-        var name = Moto.UniqueName("mistral-api-key");
-        await Moto.PutAsync(name, ApiKey, ParameterType.SecureString);
+        var name = await PutKeyAsync();
         await using var host = TestHost.Create(b => b.FromParameterStore(name, Moto.Configure));
 
         await host.Secrets.ResolveAsync("ssm:" + name);
@@ -73,5 +68,16 @@ public sealed class MotoSecretTests
             Assert.That(host.Logs.AllText, Does.Contain(name), "the reads were logged (by name)");
             Assert.That(host.Logs.AllText, Does.Not.Contain(ApiKey));
         });
+    }
+
+    /// <summary>An app whose registry is empty JSON and whose secrets come from moto.</summary>
+    private static TestHost SecretsHost() => TestHost.Create(b => b.FromJson("{}").AddParameterStore(Moto.Configure));
+
+    /// <summary>Writes the API key as a SecureString and returns its name.</summary>
+    private static async Task<string> PutKeyAsync()
+    {
+        var name = Moto.UniqueName("mistral-api-key");
+        await Moto.PutAsync(name, ApiKey, ParameterType.SecureString);
+        return name;
     }
 }
