@@ -195,6 +195,30 @@ public sealed class ExtensionTests
     }
 
     [Test]
+    public async Task An_extension_that_accepts_but_never_answers_times_out_once_and_is_not_retried()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromMinutes(1) });
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+
+        var asking = FailureOf(host.AskAsync());
+        await host.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 2000 && server.Requests.Count == 0; i++)
+        {
+            await Task.Delay(10); // the request reaching the loopback server: real I/O, bounded to 20 s
+        }
+
+        host.Time.Fake.Advance(TimeSpan.FromSeconds(10));
+        var error = await asking;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests, Has.Count.EqualTo(1), "a hang is not retried: that would multiply the wait");
+            Assert.That(error!.Message, Does.Contain("accepted the connection but sent no answer within 10 s").And.Contain("SSM_PARAMETER_STORE_TIMEOUT_MILLIS"));
+        });
+    }
+
+    [Test]
     public async Task A_refused_token_is_not_retried_and_is_explained()
     {
         await using var server = await ReplayServer.StartAsync();

@@ -72,7 +72,7 @@ internal sealed partial class ExtensionTransport(HttpClient http, TimeProvider t
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(ExtensionFailureKind.Unreachable, null, $"no answer within {AttemptTimeout.TotalSeconds:0} s");
+            return Failed(ExtensionFailureKind.TimedOut, null, $"no answer within {AttemptTimeout.TotalSeconds:0} s");
         }
         catch (HttpRequestException ex)
         {
@@ -123,8 +123,11 @@ internal sealed record ExtensionResult(SsmParameter? Parameter, ExtensionFailure
 /// <summary>Why the extension did not serve a parameter.</summary>
 internal enum ExtensionFailureKind
 {
-    /// <summary>No answer: connection refused or reset, or the attempt timed out.</summary>
+    /// <summary>No connection, or it closed without an answer: not listening (yet), or reset.</summary>
     Unreachable,
+
+    /// <summary>Connected, but no answer within the attempt timeout; not retried, since waiting again would double the wait.</summary>
+    TimedOut,
 
     /// <summary>An HTTP status other than 200.</summary>
     Status,
@@ -136,6 +139,6 @@ internal enum ExtensionFailureKind
 /// <summary>Why the extension did not serve a parameter, after how many attempts and how long a wait.</summary>
 internal sealed record ExtensionFailure(ExtensionFailureKind Kind, int? Status, string Detail, int Attempts, TimeSpan Waited)
 {
-    /// <summary>Not listening yet, its generic 400 (also seen under cold-start load), throttling and server errors.</summary>
+    /// <summary>Not listening yet or reset, its generic 400 (also seen under cold-start load), throttling and server errors.</summary>
     public bool IsRetryable => Kind == ExtensionFailureKind.Unreachable || Status is 400 or 429 or >= 500;
 }

@@ -111,6 +111,7 @@ internal sealed partial class ParameterStoreClient : IDisposable
     private static string SummarizeExtension(ExtensionFailure failure) => failure.Kind switch
     {
         ExtensionFailureKind.Unreachable => $"it did not answer after {Attempts(failure)} ({failure.Detail})",
+        ExtensionFailureKind.TimedOut => $"it accepted the connection but sent {failure.Detail}",
         ExtensionFailureKind.Status => $"it answered HTTP {failure.Status} \"{failure.Detail}\" after {Attempts(failure)}",
         _ => $"its answer was unusable: {failure.Detail}",
     };
@@ -121,6 +122,9 @@ internal sealed partial class ParameterStoreClient : IDisposable
             $"the extension did not answer after {Attempts(failure)} ({failure.Detail}). Add the AWS Parameters and Secrets Lambda Extension layer " +
             "to the function (and keep PARAMETERS_SECRETS_EXTENSION_HTTP_PORT equal to its port), or read through the SSM API: " +
             "ParameterStoreOptions.Transport = Api (or Auto, which falls back to the API by itself).",
+        ExtensionFailureKind.TimedOut =>
+            $"the extension accepted the connection but sent {failure.Detail}. Check its log in CloudWatch and its own timeout " +
+            "(SSM_PARAMETER_STORE_TIMEOUT_MILLIS), or read through the SSM API (ParameterStoreOptions.Transport = Api or Auto).",
         ExtensionFailureKind.Status when failure.Status is 401 or 403 =>
             $"the extension refused the request with HTTP {failure.Status} \"{failure.Detail}\". It needs the {ExtensionTransport.TokenHeader} header " +
             "equal to the function's AWS_SESSION_TOKEN: check that nothing overrides AWS_SESSION_TOKEN in the function's environment.",

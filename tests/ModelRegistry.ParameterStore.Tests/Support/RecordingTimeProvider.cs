@@ -67,12 +67,22 @@ internal sealed class RecordingTimeProvider : TimeProvider
         return (await work, waits);
     }
 
-    private async Task<TimeSpan> NextShortTimerAsync(CancellationToken cancellationToken)
+    /// <summary>Waits (at most 20 real seconds) until a timer of exactly <paramref name="dueTime"/> is created.</summary>
+    public async Task WaitForTimerAsync(TimeSpan dueTime)
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await NextTimerAsync(due => due == dueTime, giveUp.Token);
+    }
+
+    private Task<TimeSpan> NextShortTimerAsync(CancellationToken cancellationToken) =>
+        NextTimerAsync(due => due > TimeSpan.Zero && due < TimeSpan.FromSeconds(5), cancellationToken);
+
+    private async Task<TimeSpan> NextTimerAsync(Func<TimeSpan, bool> match, CancellationToken cancellationToken)
     {
         while (true)
         {
             var due = await _timers.Reader.ReadAsync(cancellationToken);
-            if (due > TimeSpan.Zero && due < TimeSpan.FromSeconds(5))
+            if (match(due))
             {
                 return due;
             }
