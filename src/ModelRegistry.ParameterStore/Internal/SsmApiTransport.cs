@@ -19,7 +19,7 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposab
     public string Region => _connection?.Region ?? options.Region ?? "(the default region)";
 
     /// <summary>Where reads go, for messages.</summary>
-    public string Endpoint => _connection?.Endpoint ?? options.ServiceUrl?.ToString() ?? "the region's SSM endpoint";
+    public string Endpoint => _connection?.Endpoint ?? options.ServiceUrl?.ToString() ?? "the regional endpoint";
 
     /// <summary>Reads a parameter; throws <see cref="SsmApiException"/> with the problem and its fix when SSM refuses.</summary>
     public async Task<SsmParameter> GetAsync(string name, CancellationToken cancellationToken)
@@ -60,7 +60,7 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposab
         else if (region is not null)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-            endpoint = $"the SSM endpoint of {region}";
+            endpoint = "the regional endpoint";
         }
         else
         {
