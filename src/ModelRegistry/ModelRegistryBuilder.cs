@@ -42,6 +42,20 @@ public sealed class ModelRegistryBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets the source used only when no source is set in code (<see cref="FromSource"/>, <see cref="FromJson"/>,
+    /// <see cref="FromConfiguration"/>, in any order). Packages use it to take the registry from a place named by
+    /// configuration, e.g. the SSM parameter in <c>MODELS_PARAMETER</c>. The factory runs on first use; when it returns
+    /// <see langword="null"/>, the registry reads the configuration section <c>ModelRegistry:Models</c> as usual.
+    /// </summary>
+    /// <param name="factory">Creates the source from the application's services, or returns <see langword="null"/>.</param>
+    public ModelRegistryBuilder FromSourceWhenNoneSet(Func<IServiceProvider, IModelRegistrySource?> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _pipeline.FallbackSourceFactory = factory;
+        return this;
+    }
+
     /// <summary>Reads the registry from JSON text in the seed's format: <c>{"name":{"provider":"...","model_id":"..."}}</c>.</summary>
     /// <param name="json">The registry JSON.</param>
     public ModelRegistryBuilder FromJson(string json)

@@ -43,12 +43,19 @@ public sealed class ReplayServer : IAsyncDisposable
     public int Pending => _responses.Count;
 
     /// <summary>Starts a server with nothing queued.</summary>
-    public static async Task<ReplayServer> StartAsync()
+    public static Task<ReplayServer> StartAsync() => StartAsync(port: 0);
+
+    /// <summary>
+    /// Starts a server with nothing queued on a given port of 127.0.0.1, e.g. one a client already tried while nothing
+    /// listened there (a service that starts late); 0 picks a free port.
+    /// </summary>
+    /// <param name="port">The port.</param>
+    public static async Task<ReplayServer> StartAsync(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Limits.MaxRequestBodySize = null);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         ReplayServer? server = null;
         app.Run(context => server!.HandleAsync(context));

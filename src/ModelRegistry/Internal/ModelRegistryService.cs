@@ -44,6 +44,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         _time = time;
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry") ?? NullLogger.Instance;
         _source = new(() => pipeline.SourceFactory?.Invoke(services)
+            ?? pipeline.FallbackSourceFactory?.Invoke(services)
             ?? new ConfigurationRegistrySource(
                 services.GetService<IConfiguration>() ?? throw new ModelRegistryException(
                     "The model registry has no source: call FromJson(...), FromConfiguration(...) or FromParameterStore(...) on AddModelRegistry(), " +

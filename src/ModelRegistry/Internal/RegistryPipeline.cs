@@ -7,6 +7,9 @@ internal sealed class RegistryPipeline
 {
     public Func<IServiceProvider, IModelRegistrySource>? SourceFactory { get; set; }
 
+    /// <summary>Asked for a source when none is set in code; <see langword="null"/> from it means the configuration default.</summary>
+    public Func<IServiceProvider, IModelRegistrySource?>? FallbackSourceFactory { get; set; }
+
     /// <summary>Wrappers applied directly around each provider client, innermost first (metrics per serving entry).</summary>
     public List<Func<IChatClient, ModelEntry, IServiceProvider, IChatClient>> ProviderWrappers { get; } = [];
 
