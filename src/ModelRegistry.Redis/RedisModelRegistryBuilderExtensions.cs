@@ -54,7 +54,8 @@ public static class RedisModelRegistryBuilderExtensions
         ArgumentNullException.ThrowIfNull(connection);
         var options = CreateOptions(configure);
         return Use(builder, services => new RedisRateLimitStore(
-            () => Task.Run(() => connection(services)),
+            () => Task.Run(() => connection(services) ?? throw new ModelRegistryException(
+                "The connection factory given to UseRedisRateLimits returned null; return the application's IConnectionMultiplexer.")),
             ownsConnection: false,
             options,
             CreateLogger(services)));

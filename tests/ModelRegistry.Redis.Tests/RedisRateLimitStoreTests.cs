@@ -34,7 +34,7 @@ public sealed class RedisRateLimitStoreTests
         var time = new FakeTimeProvider();
         await using var memoryServices = new ServiceCollection().AddSingleton<TimeProvider>(time).AddModelRegistry().Services.BuildServiceProvider();
         var memory = memoryServices.GetRequiredService<IRateLimitStore>();
-        await using var redisServices = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        await using var redisServices = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());
         var redis = redisServices.GetRequiredService<IRateLimitStore>();
         Assert.That(redis, Is.InstanceOf<RedisRateLimitStore>());
 
@@ -74,7 +74,7 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task A_bucket_refills_by_Redis_time_between_a_take_and_a_refusal()
     {
-        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());
         var store = services.GetRequiredService<IRateLimitStore>();
         var bucket = new RateLimitBucket(10_000, TimeSpan.FromSeconds(10)); // one token a millisecond
 
@@ -100,7 +100,7 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task Tokens_taken_come_back_once_Redis_time_has_passed()
     {
-        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());
         var store = services.GetRequiredService<IRateLimitStore>();
         var bucket = new RateLimitBucket(1_000, TimeSpan.FromSeconds(10)); // one token every 10 ms
 
@@ -117,12 +117,13 @@ public sealed class RedisRateLimitStoreTests
     public async Task Keys_are_prefixed_and_expire_once_the_bucket_would_be_full_again()
     {
         var prefix = RedisTestServer.UniquePrefix();
-        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = prefix);
+        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated(prefix));
         var store = services.GetRequiredService<IRateLimitStore>();
         var redis = await RedisTestServer.InspectAsync();
         var bucket = new RateLimitBucket(10, TimeSpan.FromMinutes(1)); // one token every 6 s
         var margin = TokenBucketScript.ExpiryMarginMilliseconds;
 
+        var start = await RedisTestServer.ServerMicrosecondsAsync();
         await store.TryTakeAsync("haiku:rpm", bucket, 1, CancellationToken.None);
         var afterTake = await redis.KeyTimeToLiveAsync(prefix + "haiku:rpm");
         Assert.That(await redis.KeyExistsAsync("haiku:rpm"), Is.False, "never unprefixed");
@@ -133,10 +134,12 @@ public sealed class RedisRateLimitStoreTests
         await store.AdjustAsync("haiku:rpm", bucket, -100, CancellationToken.None); // full again
         var whenFull = await redis.KeyTimeToLiveAsync(prefix + "haiku:rpm");
 
+        // A TTL counts down, and the bucket refills a little, while the test runs: allow twice the time it took.
+        var slack = TimeSpan.FromMicroseconds(2 * (await RedisTestServer.ServerMicrosecondsAsync() - start)) + TimeSpan.FromMilliseconds(1);
         Assert.Multiple(() =>
         {
-            Assert.That(afterTake, Is.InRange(TimeSpan.FromMilliseconds(5_000 + margin), TimeSpan.FromMilliseconds(6_000 + margin)), "one token refills in 6 s");
-            Assert.That(afterDebit, Is.InRange(TimeSpan.FromMilliseconds(185_000 + margin), TimeSpan.FromMilliseconds(186_000 + margin)), "31 tokens refill in 186 s");
+            Assert.That(afterTake, Is.InRange(TimeSpan.FromMilliseconds(6_000 + margin) - slack, TimeSpan.FromMilliseconds(6_000 + margin)), "one token refills in 6 s");
+            Assert.That(afterDebit, Is.InRange(TimeSpan.FromMilliseconds(186_000 + margin) - slack, TimeSpan.FromMilliseconds(186_000 + margin)), "31 tokens refill in 186 s");
             Assert.That(whenFull, Is.InRange(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(margin)), "a full bucket lives only for the margin");
         });
 
@@ -146,7 +149,7 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task Two_hundred_parallel_takes_on_a_capacity_of_fifty_allow_exactly_fifty()
     {
-        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());
         var store = services.GetRequiredService<IRateLimitStore>();
         var bucket = new RateLimitBucket(50, TimeSpan.FromDays(1)); // refills a token every half hour: none during the test
 
@@ -159,7 +162,7 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task The_script_runs_by_its_hash_and_is_sent_again_when_Redis_forgot_it()
     {
-        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        await using var services = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());
         var store = services.GetRequiredService<IRateLimitStore>();
         var redis = await RedisTestServer.InspectAsync();
         var bucket = new RateLimitBucket(10, TimeSpan.FromHours(1));

@@ -40,6 +40,16 @@ internal static class RedisTestServer
     /// <summary>A key prefix no other test or earlier run uses.</summary>
     public static string UniquePrefix() => $"mrtest:{Guid.NewGuid():N}:";
 
+    /// <summary>
+    /// Options for tests of the bucket itself: a unique prefix, and failing closed, so that a Redis fault can only
+    /// show as a refusal with a one-second Retry-After, which the assertions catch, never as an extra allowance.
+    /// </summary>
+    public static Action<RedisRateLimitOptions> Isolated(string? prefix = null) => o =>
+    {
+        o.KeyPrefix = prefix ?? UniquePrefix();
+        o.FailOpen = false;
+    };
+
     /// <summary>Redis's clock, in microseconds, the clock the buckets refill by.</summary>
     public static async Task<long> ServerMicrosecondsAsync()
     {

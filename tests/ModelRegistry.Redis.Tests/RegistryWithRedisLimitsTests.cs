@@ -25,8 +25,8 @@ public sealed class RegistryWithRedisLimitsTests
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.Json("""{"text":"one"}"""), ScriptedResponse.Json("""{"text":"two"}"""), ScriptedResponse.Json("""{"text":"never"}"""));
         var prefix = RedisTestServer.UniquePrefix();
-        await using var first = Registry(server, RedisTestServer.Configuration, o => o.KeyPrefix = prefix);
-        await using var second = Registry(server, RedisTestServer.Configuration, o => o.KeyPrefix = prefix);
+        await using var first = Registry(server, RedisTestServer.Configuration, RedisTestServer.Isolated(prefix));
+        await using var second = Registry(server, RedisTestServer.Configuration, RedisTestServer.Isolated(prefix));
         var a = first.GetRequiredKeyedService<IChatClient>("haiku");
         var b = second.GetRequiredKeyedService<IChatClient>("haiku");
 
@@ -99,7 +99,7 @@ public sealed class RegistryWithRedisLimitsTests
 
                     return connection;
                 },
-                o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+                RedisTestServer.Isolated());
         var provider = services.BuildServiceProvider();
         try
         {
@@ -122,28 +122,50 @@ public sealed class RegistryWithRedisLimitsTests
         await connections[0].DisposeAsync();
     }
 
-    [Test]
-    public async Task The_connection_made_from_a_configuration_string_closes_with_the_service_provider()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task The_connection_made_from_a_configuration_string_closes_with_the_service_provider(bool disposeAsync)
     {
         var name = $"mrtest-{Guid.NewGuid():N}";
         var redis = await RedisTestServer.InspectAsync();
         async Task<bool> ConnectedAsync() => ((string)(await redis.ExecuteAsync("CLIENT", "LIST"))!).Contains($"name={name}", StringComparison.Ordinal);
-        var services = RedisTestServer.Services($"{RedisTestServer.Configuration},name={name}", o => o.KeyPrefix = RedisTestServer.UniquePrefix());
+        var services = RedisTestServer.Services($"{RedisTestServer.Configuration},name={name}", RedisTestServer.Isolated());
         var store = services.GetRequiredService<IRateLimitStore>();
 
         Assert.That(await ConnectedAsync(), Is.False, "resolving the store does not connect");
         await store.TryTakeAsync("m:rpm", new RateLimitBucket(1, TimeSpan.FromMinutes(1)), 1, CancellationToken.None);
         Assert.That(await ConnectedAsync(), Is.True);
 
-        await services.DisposeAsync();
+        if (disposeAsync)
+        {
+            await services.DisposeAsync();
+        }
+        else
+        {
+            services.Dispose();
+        }
+
         await RedisTestServer.WaitUntilAsync(async () => !await ConnectedAsync(), "the store's connection closed");
+        Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.TryTakeAsync("m:rpm", new RateLimitBucket(1, TimeSpan.FromMinutes(1)), 1, CancellationToken.None));
+    }
+
+    [Test]
+    public async Task A_connection_factory_returning_null_fails_the_call_saying_so()
+    {
+        var services = new ServiceCollection();
+        services.AddModelRegistry().UseRedisRateLimits(_ => null!);
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.ThrowsAsync<ModelRegistryException>(async () =>
+            await provider.GetRequiredService<IRateLimitStore>().TryTakeAsync("m:rpm", new RateLimitBucket(1, TimeSpan.FromMinutes(1)), 1, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain("connection factory given to UseRedisRateLimits returned null"));
     }
 
     [Test]
     public async Task The_Redis_store_replaces_the_in_memory_one_whatever_the_order_of_calls()
     {
         var services = new ServiceCollection();
-        services.AddModelRegistry().UseRedisRateLimits(RedisTestServer.Configuration);
+        services.AddModelRegistry().UseRedisRateLimits("127.0.0.1:6379"); // no Redis needed: nothing connects here
         services.AddModelRegistry(); // again, as a library might
         await using var provider = services.BuildServiceProvider();
 

@@ -10,7 +10,7 @@ namespace ModelRegistry.Redis.Internal;
 /// yet. The connection is made on first use, never when the store is created. While Redis cannot be reached or fails,
 /// calls pass or are refused as <see cref="RedisRateLimitOptions.FailOpen"/> says, and a warning is logged once per outage.
 /// </summary>
-internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
+internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The Retry-After of a call refused because Redis is unavailable and the store fails closed.</summary>
     internal static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(1);
@@ -22,6 +22,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connection;
+    private bool _disposed;
     private int _unavailable;
 
     /// <param name="connect">Makes the connection; called on first use, and again after it failed.</param>
@@ -81,14 +82,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
 
     public async ValueTask DisposeAsync()
     {
-        Task<IConnectionMultiplexer>? connection;
-        lock (_gate)
-        {
-            connection = _connection;
-            _connection = null;
-        }
-
-        if (!_ownsConnection || connection is null)
+        if (TakeOwnedConnection() is not { } connection)
         {
             return;
         }
@@ -100,6 +94,35 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
         catch (Exception ex) when (IsUnavailable(ex))
         {
             // Never connected: nothing to close.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (TakeOwnedConnection() is not { } connection)
+        {
+            return;
+        }
+
+        if (connection.IsCompletedSuccessfully)
+        {
+            connection.Result.Dispose();
+        }
+        else
+        {
+            // Still connecting (at most the connect timeout): close it once it is there, without blocking the caller.
+            _ = connection.ContinueWith(static c => c.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
+
+    private Task<IConnectionMultiplexer>? TakeOwnedConnection()
+    {
+        lock (_gate)
+        {
+            var connection = _connection;
+            _connection = null;
+            _disposed = true;
+            return _ownsConnection ? connection : null;
         }
     }
 
@@ -134,6 +157,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
         {
             lock (_gate)
             {
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 connection = _connection;
                 if (connection is null || connection.IsFaulted || connection.IsCanceled)
                 {
