@@ -18,6 +18,9 @@ internal static class ChatRequestWriter
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> (and <see cref="AITool.AdditionalProperties"/>) key asking for strict schemas, as MEAI names it.</summary>
     public const string StrictJsonSchemaKey = "strictJsonSchema";
 
+    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON text.</summary>
+    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
+
     /// <summary>Mistral-only request fields taken from <see cref="ChatOptions.AdditionalProperties"/>; any other key is not sent.</summary>
     private static readonly string[] PassThroughFields = ["prediction", "prompt_cache_key", "service_tier", "guardrails", "metadata"];
 
@@ -79,6 +82,13 @@ internal static class ChatRequestWriter
         }
 
         return buffer.WrittenMemory;
+    }
+
+    private static JsonSerializerOptions CreateCompactOptions()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
     }
 
     private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
@@ -413,7 +423,7 @@ internal static class ChatRequestWriter
         writer.WriteString("name", MistralNames.RequireValidFunctionName(call.Name, "a FunctionCallContent of the chat history"));
         writer.WriteString("arguments", call.Arguments is null
             ? "{}"
-            : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+            : JsonSerializer.Serialize(call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>))));
         writer.WriteEndObject();
         writer.WriteNumber("index", index);
         writer.WriteEndObject();
@@ -595,7 +605,7 @@ internal static class ChatRequestWriter
                 writer.WriteStringValue(element.GetRawText());
                 break;
             case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())));
+                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
                 break;
         }
     }
@@ -630,7 +640,7 @@ internal static class ChatRequestWriter
                 node.WriteTo(writer);
                 break;
             default:
-                JsonSerializer.Serialize(writer, value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
                 break;
         }
     }

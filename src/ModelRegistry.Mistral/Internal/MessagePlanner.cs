@@ -184,23 +184,20 @@ internal static class MessagePlanner
             }
         }
 
+        if (results is null && message.Role == ChatRole.Tool)
+        {
+            throw new ArgumentException(
+                "A tool message holds no FunctionResultContent; Mistral needs the result of a call with its call id.", nameof(message));
+        }
+
         if (results is not null)
         {
             AddResults(wire, results, callNames);
         }
 
-        if (user.Content.Count > 0)
+        if (user.Content.Count > 0 || results is null)
         {
-            wire.Add(user);
-        }
-        else if (results is null)
-        {
-            if (message.Role == ChatRole.Tool)
-            {
-                throw new ArgumentException(
-                    "A tool message holds no FunctionResultContent; Mistral needs the result of a call with its call id.", nameof(message));
-            }
-
+            // Other content of a tool message (rare) follows its results as a user message rather than being dropped.
             wire.Add(user);
         }
     }
