@@ -11,7 +11,7 @@ public sealed class MistralClientOptions
     /// The API's address; default <c>https://api.mistral.ai</c>. A trailing <c>/v1</c> is optional. An entry's
     /// <c>endpoint</c> (or <c>base_url</c>) setting overrides it.
     /// </summary>
-    public Uri Endpoint { get; set; } = new("https://api.mistral.ai/");
+    public Uri Endpoint { get; set; } = Internal.MistralConnection.DefaultEndpoint;
 
     /// <summary>
     /// The API key itself. When unset, the key is read on the first call: an entry's <c>api_key</c> secret reference,
