@@ -27,11 +27,6 @@ public sealed class ChatOptionsMappingTests
         return (JsonObject)request.Json!;
     }
 
-    private static void AssertJson(JsonNode actual, string expected)
-    {
-        var differences = JsonEquivalence.Differences(JsonNode.Parse(expected), actual);
-        Assert.That(differences, Is.Empty, actual.ToJsonString());
-    }
 
     [Test]
     public async Task No_options_sends_only_model_messages_and_stream()

@@ -21,8 +21,6 @@ public sealed class MessageMappingTests
         return (JsonArray)SingleRequest(server)["messages"]!;
     }
 
-    private static void AssertJson(JsonNode actual, string expected) =>
-        Assert.That(JsonEquivalence.Differences(JsonNode.Parse(expected), actual), Is.Empty, actual.ToJsonString());
 
     [Test]
     public async Task Parallel_calls_with_foreign_ids_stay_in_one_assistant_message_and_pair_with_their_results()

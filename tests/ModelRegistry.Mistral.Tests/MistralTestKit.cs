@@ -43,6 +43,10 @@ internal static class MistralTestKit
     public static string Chunk(string delta, string? finish = null, string? usage = null, string id = "c0ffee00c0ffee00c0ffee00c0ffee00") =>
         $$"""{"id":"{{id}}","object":"chat.completion.chunk","created":1764296393,"model":"mistral-small-latest","choices":[{"index":0,"delta":{{delta}},"finish_reason":{{(finish is null ? "null" : $"\"{finish}\"")}}}]{{(usage is null ? string.Empty : $",\"usage\":{usage}")}}}""";
 
+    /// <summary>Asserts that JSON is semantically equal to the expected text, showing the actual JSON when not.</summary>
+    public static void AssertJson(JsonNode actual, string expected) =>
+        Assert.That(JsonEquivalence.Differences(JsonNode.Parse(expected), actual), Is.Empty, actual.ToJsonString());
+
     /// <summary>Waits (polling, at most 10 real seconds) until the server has received <paramref name="count"/> requests.</summary>
     public static async Task WaitForRequestsAsync(ReplayServer server, int count)
     {
