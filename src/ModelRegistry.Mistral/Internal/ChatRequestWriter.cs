@@ -1,0 +1,662 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Mistral.Internal;
+
+/// <summary>
+/// Writes a Mistral chat completion request body from MEAI messages and options. The API rejects unknown fields with
+/// 422, so only fields of <c>ChatCompletionRequest</c> (or <c>AgentsCompletionRequest</c>) are ever written, and nulls
+/// are left out. A <see cref="JsonObject"/> from <see cref="ChatOptions.RawRepresentationFactory"/> is written first and
+/// wins: only the fields it does not set are filled in.
+/// </summary>
+internal static class ChatRequestWriter
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> (and <see cref="AITool.AdditionalProperties"/>) key asking for strict schemas, as MEAI names it.</summary>
+    public const string StrictJsonSchemaKey = "strictJsonSchema";
+
+    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON text.</summary>
+    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
+
+    /// <summary>Mistral-only request fields taken from <see cref="ChatOptions.AdditionalProperties"/>; any other key is not sent.</summary>
+    private static readonly string[] PassThroughFields = ["prediction", "prompt_cache_key", "service_tier", "guardrails", "metadata"];
+
+    /// <summary>Writes the body.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">The options, if any.</param>
+    /// <param name="client">The client, handed to <see cref="ChatOptions.RawRepresentationFactory"/>.</param>
+    /// <param name="modelId">The entry's model id, used when the options name none.</param>
+    /// <param name="agentId">The agent id when the entry is an agent (<c>/v1/agents/completions</c>).</param>
+    /// <param name="stream">Whether to ask for an event stream.</param>
+    public static ReadOnlyMemory<byte> Write(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream)
+    {
+        var raw = RawRequest(options, client);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false }))
+        {
+            writer.WriteStartObject();
+            if (raw is not null)
+            {
+                foreach (var (name, value) in raw)
+                {
+                    if (name == "stream")
+                    {
+                        continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
+                    }
+
+                    writer.WritePropertyName(name);
+                    WriteNode(writer, value);
+                }
+            }
+
+            bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+            var agent = agentId is not null;
+            var effectiveModel = options?.ModelId ?? modelId;
+
+            if (agent && Unset("agent_id"))
+            {
+                writer.WriteString("agent_id", agentId);
+            }
+            else if (!agent && Unset("model"))
+            {
+                writer.WriteString("model", effectiveModel);
+            }
+
+            if (Unset("messages"))
+            {
+                writer.WritePropertyName("messages");
+                WriteMessages(writer, messages, options?.Instructions);
+            }
+
+            writer.WriteBoolean("stream", stream);
+            if (options is not null)
+            {
+                WriteOptions(writer, options, agent, effectiveModel, Unset);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static JsonSerializerOptions CreateCompactOptions()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
+        options?.RawRepresentationFactory?.Invoke(client) switch
+        {
+            null => null,
+            JsonObject json => json,
+            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
+            string text => JsonNode.Parse(text) as JsonObject
+                ?? throw new ArgumentException("ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Mistral request body as a JsonObject."),
+            var other => throw new ArgumentException(
+                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the Mistral client takes the request body as a System.Text.Json.Nodes.JsonObject (or a JsonElement or JSON text of an object)."),
+        };
+
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, bool agent, string model, Func<string, bool> unset)
+    {
+        var extra = options.AdditionalProperties;
+        if (!agent && options.Temperature is { } temperature && unset("temperature"))
+        {
+            writer.WriteNumber("temperature", temperature);
+        }
+
+        if (!agent && options.TopP is { } topP && unset("top_p"))
+        {
+            writer.WriteNumber("top_p", topP);
+        }
+
+        if (options.MaxOutputTokens is { } maxTokens && unset("max_tokens"))
+        {
+            writer.WriteNumber("max_tokens", maxTokens);
+        }
+
+        if (options.StopSequences is { Count: > 0 } stops && unset("stop"))
+        {
+            writer.WriteStartArray("stop");
+            foreach (var stop in stops)
+            {
+                writer.WriteStringValue(stop);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (options.Seed is { } seed && unset("random_seed"))
+        {
+            // The API takes a non-negative integer; fold other longs into that range deterministically.
+            writer.WriteNumber("random_seed", seed is >= 0 and <= int.MaxValue ? seed : seed & int.MaxValue);
+        }
+
+        if (options.PresencePenalty is { } presence && unset("presence_penalty"))
+        {
+            writer.WriteNumber("presence_penalty", presence);
+        }
+
+        if (options.FrequencyPenalty is { } frequency && unset("frequency_penalty"))
+        {
+            writer.WriteNumber("frequency_penalty", frequency);
+        }
+
+        var strict = ReadBool(extra, StrictJsonSchemaKey);
+        if (options.ResponseFormat is { } format && unset("response_format"))
+        {
+            WriteResponseFormat(writer, format, strict);
+        }
+
+        var wroteTools = false;
+        if (options.Tools is { Count: > 0 } tools && unset("tools"))
+        {
+            writer.WriteStartArray("tools");
+            foreach (var tool in tools)
+            {
+                WriteTool(writer, tool, strict);
+            }
+
+            writer.WriteEndArray();
+            wroteTools = true;
+        }
+
+        if ((wroteTools || !unset("tools")) && options.ToolMode is { } mode && unset("tool_choice"))
+        {
+            WriteToolChoice(writer, mode);
+        }
+
+        if (options.AllowMultipleToolCalls is { } parallel && unset("parallel_tool_calls"))
+        {
+            writer.WriteBoolean("parallel_tool_calls", parallel);
+        }
+
+        WriteReasoning(writer, options, extra, model, unset);
+
+        if (!agent && ReadBool(extra, "safe_prompt") == true && unset("safe_prompt"))
+        {
+            // Only when true: false is the default, and some deployments refuse the field altogether.
+            writer.WriteBoolean("safe_prompt", true);
+        }
+
+        if (extra is null)
+        {
+            return;
+        }
+
+        foreach (var field in PassThroughFields)
+        {
+            if (extra.TryGetValue(field, out var value) && value is not null && unset(field))
+            {
+                writer.WritePropertyName(field);
+                if (field == "prediction" && value is string expected)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("type", "content");
+                    writer.WriteString("content", expected);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    WriteValue(writer, value);
+                }
+            }
+        }
+    }
+
+    private static void WriteReasoning(Utf8JsonWriter writer, ChatOptions options, AdditionalPropertiesDictionary? extra, string model, Func<string, bool> unset)
+    {
+        var explicitEffort = extra is not null && extra.TryGetValue("reasoning_effort", out var e) && e is not null ? e : null;
+        var explicitMode = extra is not null && extra.TryGetValue("prompt_mode", out var m) && m is not null ? m : null;
+        if (explicitEffort is not null && unset("reasoning_effort"))
+        {
+            writer.WritePropertyName("reasoning_effort");
+            WriteValue(writer, explicitEffort);
+        }
+
+        if (explicitMode is not null && unset("prompt_mode"))
+        {
+            writer.WritePropertyName("prompt_mode");
+            WriteValue(writer, explicitMode);
+        }
+
+        if (explicitEffort is not null || explicitMode is not null || options.Reasoning?.Effort is not { } effort)
+        {
+            return;
+        }
+
+        if (IsPromptModeModel(model))
+        {
+            // Magistral models reason through the reasoning system prompt and know no reasoning_effort; they cannot turn reasoning off.
+            if (effort != ReasoningEffort.None && unset("prompt_mode"))
+            {
+                writer.WriteString("prompt_mode", "reasoning");
+            }
+
+            return;
+        }
+
+        if (unset("reasoning_effort"))
+        {
+            writer.WriteString("reasoning_effort", effort switch
+            {
+                ReasoningEffort.None => "none",
+                ReasoningEffort.Low => "low",
+                ReasoningEffort.Medium => "medium",
+                ReasoningEffort.High => "high",
+                ReasoningEffort.ExtraHigh => "xhigh",
+                _ => "medium",
+            });
+        }
+    }
+
+    /// <summary>Whether the model takes <c>prompt_mode: "reasoning"</c> rather than <c>reasoning_effort</c> (the Magistral family).</summary>
+    internal static bool IsPromptModeModel(string model) => model.StartsWith("magistral", StringComparison.OrdinalIgnoreCase);
+
+    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat format, bool? strict)
+    {
+        writer.WriteStartObject("response_format");
+        switch (format)
+        {
+            case ChatResponseFormatJson { Schema: { } schema } json:
+                writer.WriteString("type", "json_schema");
+                writer.WriteStartObject("json_schema");
+                writer.WriteString("name", string.IsNullOrWhiteSpace(json.SchemaName) ? "response" : json.SchemaName);
+                if (!string.IsNullOrWhiteSpace(json.SchemaDescription))
+                {
+                    writer.WriteString("description", json.SchemaDescription);
+                }
+
+                writer.WritePropertyName("schema");
+                schema.WriteTo(writer);
+                if (strict is { } s)
+                {
+                    writer.WriteBoolean("strict", s);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case ChatResponseFormatJson:
+                writer.WriteString("type", "json_object");
+                break;
+            default:
+                writer.WriteString("type", "text");
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
+    {
+        switch (tool)
+        {
+            case AIFunctionDeclaration function:
+                writer.WriteStartObject();
+                writer.WriteString("type", "function");
+                writer.WriteStartObject("function");
+                writer.WriteString("name", MistralNames.RequireValidFunctionName(function.Name, "ChatOptions.Tools"));
+                writer.WriteString("description", function.Description ?? string.Empty);
+                writer.WritePropertyName("parameters");
+                if (function.JsonSchema.ValueKind == JsonValueKind.Object)
+                {
+                    function.JsonSchema.WriteTo(writer);
+                }
+                else
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("type", "object");
+                    writer.WriteStartObject("properties");
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                }
+
+                if ((ReadBool(tool.AdditionalProperties, StrictJsonSchemaKey) ?? strictDefault) is { } strict)
+                {
+                    writer.WriteBoolean("strict", strict);
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                break;
+            case HostedWebSearchTool:
+                writer.WriteStartObject();
+                writer.WriteString("type", "web_search");
+                writer.WriteEndObject();
+                break;
+            case HostedCodeInterpreterTool:
+                writer.WriteStartObject();
+                writer.WriteString("type", "code_interpreter");
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"The tool '{tool.Name}' ({tool.GetType().Name}) has no Mistral chat completion equivalent. Mistral takes functions " +
+                    "(AIFunction / AIFunctionDeclaration), HostedWebSearchTool and HostedCodeInterpreterTool.");
+        }
+    }
+
+    private static void WriteToolChoice(Utf8JsonWriter writer, ChatToolMode mode)
+    {
+        switch (mode)
+        {
+            case NoneChatToolMode:
+                writer.WriteString("tool_choice", "none");
+                break;
+            case RequiredChatToolMode { RequiredFunctionName: { } name }:
+                writer.WriteStartObject("tool_choice");
+                writer.WriteString("type", "function");
+                writer.WriteStartObject("function");
+                writer.WriteString("name", MistralNames.RequireValidFunctionName(name, "ChatOptions.ToolMode"));
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                break;
+            case RequiredChatToolMode:
+                writer.WriteString("tool_choice", "any");
+                break;
+            default:
+                writer.WriteString("tool_choice", "auto");
+                break;
+        }
+    }
+
+    private static void WriteMessages(Utf8JsonWriter writer, IEnumerable<ChatMessage> messages, string? instructions)
+    {
+        var wire = MessagePlanner.Plan(messages, instructions);
+        writer.WriteStartArray();
+        foreach (var message in wire)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("role", message.Role);
+            switch (message.Role)
+            {
+                case "tool":
+                    writer.WritePropertyName("content");
+                    WriteToolResult(writer, message.Result!);
+                    writer.WriteString("tool_call_id", message.ToolCallId);
+                    if (message.Name is not null)
+                    {
+                        writer.WriteString("name", message.Name);
+                    }
+
+                    break;
+                case "assistant" when message.Calls is { Count: > 0 } calls:
+                    // Content stays empty beside tool_calls: some models refuse text and tool calls in one message.
+                    writer.WriteString("content", string.Empty);
+                    writer.WriteStartArray("tool_calls");
+                    for (var i = 0; i < calls.Count; i++)
+                    {
+                        WriteToolCall(writer, calls[i], i);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    writer.WritePropertyName("content");
+                    WriteContent(writer, message.Content);
+                    if (message.Prefix)
+                    {
+                        writer.WriteBoolean("prefix", true);
+                    }
+
+                    break;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteToolCall(Utf8JsonWriter writer, FunctionCallContent call, int index)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", MistralNames.ToToolCallId(call.CallId));
+        writer.WriteString("type", "function");
+        writer.WriteStartObject("function");
+        writer.WriteString("name", MistralNames.RequireValidFunctionName(call.Name, "a FunctionCallContent of the chat history"));
+        writer.WriteString("arguments", call.Arguments is null
+            ? "{}"
+            : JsonSerializer.Serialize(call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>))));
+        writer.WriteEndObject();
+        writer.WriteNumber("index", index);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes content as a plain string when it is one text, else as an array of chunks.</summary>
+    private static void WriteContent(Utf8JsonWriter writer, List<AIContent> contents)
+    {
+        if (contents.Count == 0)
+        {
+            writer.WriteStringValue(string.Empty);
+            return;
+        }
+
+        if (contents is [TextContent single])
+        {
+            writer.WriteStringValue(single.Text ?? string.Empty);
+            return;
+        }
+
+        writer.WriteStartArray();
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is TextReasoningContent)
+            {
+                // Consecutive reasoning parts form one thinking chunk, as the API returns them.
+                var end = i;
+                while (end + 1 < contents.Count && contents[end + 1] is TextReasoningContent)
+                {
+                    end++;
+                }
+
+                WriteThinking(writer, contents, i, end);
+                i = end;
+                continue;
+            }
+
+            WriteChunk(writer, contents[i]);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteThinking(Utf8JsonWriter writer, List<AIContent> contents, int start, int end)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "thinking");
+        writer.WriteStartArray("thinking");
+        string? signature = null;
+        for (var i = start; i <= end; i++)
+        {
+            var reasoning = (TextReasoningContent)contents[i];
+            signature = reasoning.ProtectedData ?? signature;
+            if (!string.IsNullOrEmpty(reasoning.Text))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", "text");
+                writer.WriteString("text", reasoning.Text);
+                writer.WriteEndObject();
+            }
+        }
+
+        writer.WriteEndArray();
+        if (signature is not null)
+        {
+            writer.WriteString("signature", signature);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteChunk(Utf8JsonWriter writer, AIContent content)
+    {
+        writer.WriteStartObject();
+        switch (content)
+        {
+            case TextContent text:
+                writer.WriteString("type", "text");
+                writer.WriteString("text", text.Text ?? string.Empty);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("image"):
+                writer.WriteString("type", "image_url");
+                WriteImageUrl(writer, data.Uri, data);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("text"):
+                // Plain text files go in as text: document_url is for PDFs and office documents.
+                writer.WriteString("type", "text");
+                writer.WriteString("text", Encoding.UTF8.GetString(data.Data.Span));
+                break;
+            case DataContent data when data.HasTopLevelMediaType("audio"):
+                writer.WriteString("type", "input_audio");
+                writer.WriteString("input_audio", data.Base64Data.Span);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("video"):
+                throw Unsupported(data.MediaType);
+            case DataContent data:
+                writer.WriteString("type", "document_url");
+                writer.WriteString("document_url", data.Uri);
+                if (data.Name is { } name)
+                {
+                    writer.WriteString("document_name", name);
+                }
+
+                break;
+            case UriContent uri when uri.HasTopLevelMediaType("image"):
+                writer.WriteString("type", "image_url");
+                WriteImageUrl(writer, uri.Uri.AbsoluteUri, uri);
+                break;
+            case UriContent uri when uri.HasTopLevelMediaType("audio") || uri.HasTopLevelMediaType("video"):
+                throw Unsupported(uri.MediaType);
+            case UriContent uri:
+                writer.WriteString("type", "document_url");
+                writer.WriteString("document_url", uri.Uri.AbsoluteUri);
+                break;
+            case HostedFileContent file:
+                writer.WriteString("type", "file");
+                writer.WriteString("file_id", file.FileId);
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"A {content.GetType().Name} cannot be sent to Mistral. Messages take text, images (DataContent or UriContent image/*), " +
+                    "documents (PDF and other files as DataContent or UriContent), audio as DataContent, and HostedFileContent.");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteImageUrl(Utf8JsonWriter writer, string url, AIContent content)
+    {
+        writer.WriteStartObject("image_url");
+        writer.WriteString("url", url);
+        if (content.AdditionalProperties?.TryGetValue("detail", out var detail) == true && detail is string level)
+        {
+            writer.WriteString("detail", level);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static NotSupportedException Unsupported(string mediaType) => new(
+        $"Mistral chat completions take no {mediaType} content by {(mediaType.StartsWith("audio", StringComparison.Ordinal) ? "URL" : "any means")}. " +
+        "Send images, documents, text, or audio as DataContent bytes.");
+
+    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result)
+    {
+        switch (result.Result)
+        {
+            case null when result.Exception is { } exception:
+                writer.WriteStringValue($"Error: {exception.Message}");
+                break;
+            case null:
+                writer.WriteStringValue(string.Empty);
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case TextContent text:
+                writer.WriteStringValue(text.Text ?? string.Empty);
+                break;
+            case AIContent content:
+                WriteContent(writer, [content]);
+                break;
+            case IEnumerable<AIContent> contents:
+                var list = contents.ToList();
+                if (list.All(c => c is TextContent))
+                {
+                    writer.WriteStringValue(string.Concat(list.Select(c => ((TextContent)c).Text)));
+                }
+                else
+                {
+                    WriteContent(writer, list);
+                }
+
+                break;
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                writer.WriteStringValue(element.GetString());
+                break;
+            case JsonElement element:
+                writer.WriteStringValue(element.GetRawText());
+                break;
+            case var value:
+                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
+                break;
+        }
+    }
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+    }
+
+    /// <summary>Writes a value from <see cref="ChatOptions.AdditionalProperties"/>: JSON as it is, anything else through MEAI's serializer options.</summary>
+    private static void WriteValue(Utf8JsonWriter writer, object value)
+    {
+        switch (value)
+        {
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case JsonElement element:
+                element.WriteTo(writer);
+                break;
+            case JsonNode node:
+                node.WriteTo(writer);
+                break;
+            default:
+                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
+                break;
+        }
+    }
+
+    private static bool? ReadBool(IReadOnlyDictionary<string, object?>? properties, string key) =>
+        properties is not null && properties.TryGetValue(key, out var value)
+            ? value switch
+            {
+                bool flag => flag,
+                string text when bool.TryParse(text, out var parsed) => parsed,
+                JsonElement { ValueKind: JsonValueKind.True } => true,
+                JsonElement { ValueKind: JsonValueKind.False } => false,
+                _ => null,
+            }
+            : null;
+
+    private static bool? ReadBool(AdditionalPropertiesDictionary? properties, string key) =>
+        ReadBool((IReadOnlyDictionary<string, object?>?)properties, key);
+}

@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Mistral.Internal;
+
+/// <summary>
+/// Maps Mistral's chat completion JSON (whole responses and stream chunks) to MEAI. Unknown fields and chunk types
+/// are tolerated: unknown chunks become plain <see cref="AIContent"/> holding the chunk as their raw representation.
+/// </summary>
+internal static class ChatResponseReader
+{
+    public static ChatResponse ReadResponse(JsonElement root, bool includeReasoning)
+    {
+        var response = new ChatResponse
+        {
+            ResponseId = ReadString(root, "id"),
+            ModelId = ReadString(root, "model"),
+            CreatedAt = ReadCreated(root),
+            RawRepresentation = root,
+        };
+
+        if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var choice in choices.EnumerateArray())
+            {
+                var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = response.ResponseId, CreatedAt = response.CreatedAt };
+                if (choice.TryGetProperty("message", out var wire) && wire.ValueKind == JsonValueKind.Object)
+                {
+                    message.RawRepresentation = wire;
+                    if (wire.TryGetProperty("content", out var content))
+                    {
+                        ReadContent(content, message.Contents, includeReasoning);
+                    }
+
+                    if (wire.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+                    {
+                        var position = 0;
+                        foreach (var call in calls.EnumerateArray())
+                        {
+                            message.Contents.Add(ReadToolCall(call, response.ResponseId, position++));
+                        }
+                    }
+                }
+
+                response.FinishReason ??= ReadFinishReason(choice);
+                response.Messages.Add(message);
+            }
+        }
+
+        if (response.Messages.Count == 0)
+        {
+            response.Messages.Add(new ChatMessage(ChatRole.Assistant, []) { MessageId = response.ResponseId });
+        }
+
+        if (root.TryGetProperty("usage", out var usage))
+        {
+            response.Usage = ReadUsage(usage);
+        }
+
+        return response;
+    }
+
+    /// <summary>Reads <c>content</c>: a string, an array of chunks, or null.</summary>
+    public static void ReadContent(JsonElement content, IList<AIContent> into, bool includeReasoning)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = content.GetString();
+                if (!string.IsNullOrEmpty(text))
+                {
+                    into.Add(new TextContent(text));
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var chunk in content.EnumerateArray())
+                {
+                    ReadChunk(chunk, into, includeReasoning);
+                }
+
+                break;
+        }
+    }
+
+    private static void ReadChunk(JsonElement chunk, IList<AIContent> into, bool includeReasoning)
+    {
+        switch (chunk.ValueKind == JsonValueKind.Object ? ReadString(chunk, "type") : null)
+        {
+            case "text":
+                var text = ReadString(chunk, "text");
+                if (!string.IsNullOrEmpty(text))
+                {
+                    into.Add(new TextContent(text) { RawRepresentation = chunk });
+                }
+
+                break;
+            case "thinking":
+                if (!includeReasoning)
+                {
+                    break;
+                }
+
+                var thinking = string.Empty;
+                if (chunk.TryGetProperty("thinking", out var parts) && parts.ValueKind == JsonValueKind.Array)
+                {
+                    thinking = string.Concat(parts.EnumerateArray()
+                        .Where(p => p.ValueKind == JsonValueKind.Object && ReadString(p, "type") is "text" or null)
+                        .Select(p => ReadString(p, "text")));
+                }
+
+                var signature = ReadString(chunk, "signature");
+                if (thinking.Length > 0 || signature is not null)
+                {
+                    into.Add(new TextReasoningContent(thinking) { ProtectedData = signature, RawRepresentation = chunk });
+                }
+
+                break;
+            default:
+                into.Add(new AIContent { RawRepresentation = chunk });
+                break;
+        }
+    }
+
+    /// <summary>Reads one whole tool call; a missing id is derived from the response id and its position.</summary>
+    public static FunctionCallContent ReadToolCall(JsonElement call, string? responseId, int position)
+    {
+        string? id = ReadString(call, "id");
+        string name = string.Empty;
+        string? arguments = null;
+        if (call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
+        {
+            name = ReadString(function, "name") ?? string.Empty;
+            if (function.TryGetProperty("arguments", out var args))
+            {
+                arguments = args.ValueKind == JsonValueKind.String ? args.GetString() : args.GetRawText();
+            }
+        }
+
+        var content = CreateCall(id, name, arguments, responseId, position);
+        content.RawRepresentation = call;
+        return content;
+    }
+
+    /// <summary>Creates the call content, parsing the arguments JSON (a parse failure lands on <see cref="FunctionCallContent.Exception"/>).</summary>
+    public static FunctionCallContent CreateCall(string? id, string name, string? arguments, string? responseId, int position)
+    {
+        var callId = string.IsNullOrEmpty(id) || id == "null" ? MistralNames.ToToolCallId($"{responseId}#{position}") : id;
+        return FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            callId,
+            name,
+            static json => JsonSerializer.Deserialize(json, MistralJsonContext.Default.DictionaryStringObject));
+    }
+
+    public static ChatFinishReason? ReadFinishReason(JsonElement choice) =>
+        ReadString(choice, "finish_reason") switch
+        {
+            null => null,
+            "stop" => ChatFinishReason.Stop,
+            "length" or "model_length" => ChatFinishReason.Length,
+            "tool_calls" => ChatFinishReason.ToolCalls,
+            var other => new ChatFinishReason(other),
+        };
+
+    /// <summary>
+    /// Reads usage, including cached prompt tokens (<c>num_cached_tokens</c>, <c>prompt_tokens_details.cached_tokens</c>
+    /// or its misspelt twin <c>prompt_token_details</c>) and reasoning tokens (<c>completion_tokens_details.reasoning_tokens</c>).
+    /// </summary>
+    public static UsageDetails? ReadUsage(JsonElement usage)
+    {
+        if (usage.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return new UsageDetails
+        {
+            InputTokenCount = ReadLong(usage, "prompt_tokens"),
+            OutputTokenCount = ReadLong(usage, "completion_tokens"),
+            TotalTokenCount = ReadLong(usage, "total_tokens"),
+            CachedInputTokenCount = ReadLong(usage, "num_cached_tokens")
+                ?? ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens")
+                ?? ReadNestedLong(usage, "prompt_token_details", "cached_tokens"),
+            ReasoningTokenCount = ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+        };
+    }
+
+    public static DateTimeOffset? ReadCreated(JsonElement root) =>
+        root.TryGetProperty("created", out var created) && created.TryGetInt64(out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    public static string? ReadString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? ReadLong(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
+    private static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
+        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ReadLong(nested, inner) : null;
+}

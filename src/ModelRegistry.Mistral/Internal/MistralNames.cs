@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ModelRegistry.Mistral.Internal;
+
+/// <summary>
+/// The identifier rules the hosted API enforces: tool call ids are exactly nine ASCII letters or digits, and
+/// function names are 1 to 64 of <c>a-z A-Z 0-9 _ -</c>.
+/// </summary>
+internal static class MistralNames
+{
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private const int ToolCallIdLength = 9;
+
+    /// <summary>Whether Mistral accepts the id as it is.</summary>
+    public static bool IsValidToolCallId(string? id) =>
+        id is { Length: ToolCallIdLength } && id.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>
+    /// The id to send for a call id: a conforming id unchanged, any other (an OpenAI <c>call_...</c>, an Anthropic
+    /// <c>toolu_...</c>, a MEAI-generated one) as nine base62 characters derived from its SHA-256, so the same id always
+    /// maps to the same value and an assistant's tool call and the tool message answering it stay paired.
+    /// </summary>
+    public static string ToToolCallId(string? id)
+    {
+        if (IsValidToolCallId(id))
+        {
+            return id!;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(id ?? string.Empty), hash);
+        var value = BitConverter.ToUInt64(hash);
+        Span<char> chars = stackalloc char[ToolCallIdLength];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = Base62[(int)(value % 62)];
+            value /= 62;
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>Whether Mistral accepts the function name.</summary>
+    public static bool IsValidFunctionName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    /// <summary>Throws a clear error for a function name Mistral would refuse.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="where">Where the name came from, e.g. <c>ChatOptions.Tools</c>.</param>
+    public static string RequireValidFunctionName(string? name, string where)
+    {
+        if (!IsValidFunctionName(name))
+        {
+            throw new ArgumentException(
+                $"The function name '{name}' (in {where}) cannot be sent to Mistral: a name must be 1 to 64 characters of " +
+                "a-z, A-Z, 0-9, '_' or '-'. Rename the function, e.g. AIFunctionFactory.Create(method, name: \"get_weather\").",
+                nameof(name));
+        }
+
+        return name!;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Testing;
+using static ModelRegistry.Mistral.Tests.MistralTestKit;
+
+namespace ModelRegistry.Mistral.Tests;
+
+/// <summary>Retries go through the core policy on a fake clock: Retry-After is honoured, quota and streams are not retried.</summary>
+public sealed class ResilienceTests
+{
+    private static (IChatClient Client, RecordingTimeProvider Time) Create(ReplayServer server, int retries = 3)
+    {
+        var time = new RecordingTimeProvider();
+        return (ChatClient(server, options: Options(server, retries, time)), time);
+    }
+
+    [Test]
+    public async Task A_429_is_retried_after_exactly_the_retry_after_it_asked_for()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            ScriptedResponse.Json("""{"object":"error","message":"Rate limit exceeded","type":"rate_limited","code":"1300"}""", 429, ("Retry-After", "2")),
+            Completion(content: "\"second time lucky\""));
+        var (client, time) = Create(server);
+        using var _ = client;
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests, Has.Count.EqualTo(1));
+            Assert.That(call.IsCompleted, Is.False, "waiting out Retry-After");
+        });
+
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.That(call.IsCompleted, Is.False);
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("second time lucky"));
+            Assert.That(server.Requests, Has.Count.EqualTo(2));
+            Assert.That(server.Requests[1].BodyText, Is.EqualTo(server.Requests[0].BodyText), "the same request is sent again");
+            Assert.That(server.Requests[1].Header("authorization"), Is.EqualTo("Bearer " + ApiKey));
+        });
+    }
+
+    [Test]
+    public async Task A_503_without_retry_after_backs_off_exponentially()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            new ScriptedResponse { Status = 503 },
+            new ScriptedResponse { Status = 503 },
+            Completion());
+        var (client, time) = Create(server);
+        using var _ = client;
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        await time.TimerCreated(TimeSpan.FromSeconds(2));
+        time.Fake.Advance(TimeSpan.FromSeconds(2));
+        await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(server.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_quota_exhausted_429_fails_at_once()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json("""{"message":"Requests rate limit exceeded"}""", 429, ("x-ratelimit-remaining-tokens-month", "0"), ("Retry-After", "1")));
+        var (client, _) = Create(server);
+        using var __ = client;
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.IsRetryable, Is.False);
+            Assert.That(server.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_retry_after_longer_than_the_policy_allows_fails_at_once_reporting_the_wait()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json("""{"message":"Requests rate limit exceeded"}""", 429, ("Retry-After", "600")));
+        var (client, _) = Create(server);
+        using var __ = client;
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.RetryAfter, Is.EqualTo(TimeSpan.FromMinutes(10)));
+            Assert.That(error.IsRetryable, Is.True, "a fallback or a later call may succeed");
+            Assert.That(server.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_stream_is_retried_before_its_headers_but_never_after()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var first = "data: " + Chunk("""{"role":"assistant","content":"Hel"}""") + "\n\n";
+        var body = Encoding.UTF8.GetBytes(first + "data: " + Chunk("""{"content":"lo"}""", finish: "stop") + "\n\ndata: [DONE]\n\n");
+        server.Enqueue(
+            new ScriptedResponse { Status = 502 },
+            new ScriptedResponse { Headers = [new("Content-Type", "text/event-stream")], Body = body, TruncateAfter = first.Length + 5 },
+            Completion());
+        var (client, time) = Create(server);
+        using var _ = client;
+
+        var received = new List<ChatResponseUpdate>();
+        var call = Task.Run(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                received.Add(update);
+            }
+        });
+        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo("stream_truncated"));
+            Assert.That(received.ToChatResponse().Text, Is.EqualTo("Hel"), "what reached the caller stays delivered");
+            Assert.That(server.Requests, Has.Count.EqualTo(2), "the 502 was retried; the broken stream was not");
+            Assert.That(server.Pending, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task An_attempt_that_exceeds_its_timeout_is_retried()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromSeconds(30) }, Completion(content: "\"late but fine\""));
+        var time = new RecordingTimeProvider();
+        var options = Options(server, 1, time);
+        options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
+        using var client = ChatClient(server, options: options);
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await WaitForRequestsAsync(server, 1); // the slow attempt must have reached the server before its timeout fires
+        time.Fake.Advance(TimeSpan.FromSeconds(5));
+        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("late but fine"));
+            Assert.That(server.Requests, Has.Count.EqualTo(2));
+        });
+    }
+}
