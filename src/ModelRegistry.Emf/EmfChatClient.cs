@@ -27,10 +27,15 @@ namespace ModelRegistry.Emf;
 /// </remarks>
 public sealed partial class EmfChatClient : DelegatingChatClient
 {
+    private const string XRayHeaderVariable = "_X_AMZN_TRACE_ID";
+
     private readonly EmfSettings _settings;
     private readonly EmfSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    /// <summary>Whether to read the X-Ray header per call: only in Lambda (reading the environment costs more than the rest of a line).</summary>
+    private readonly bool _readXRayHeader;
     private EmfIdentity? _identity;
     private EmfIdentity? _unknownIdentity;
 
@@ -52,6 +57,8 @@ public sealed partial class EmfChatClient : DelegatingChatClient
         _sink = settings.Sink ?? sinkFromServices ?? EmfSink.StandardOutput;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _readXRayHeader = Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME") is not null
+            || Environment.GetEnvironmentVariable(XRayHeaderVariable) is not null;
         if (entry is not null)
         {
             _identity = CreateIdentity(entry.Name, entry.Provider, entry.ModelId, entry.Pricing);
@@ -146,16 +153,17 @@ public sealed partial class EmfChatClient : DelegatingChatClient
         }
     }
 
-    private static EmfCall Start()
+    private EmfCall Start()
     {
         var call = default(EmfCall);
         if (Activity.Current is { } activity)
         {
             call.ActivityTraceId = activity.TraceId;
         }
-        else
+        else if (_readXRayHeader)
         {
-            call.XRayTraceHeader = Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID");
+            // Lambda sets it anew for each invocation, so it is read per call.
+            call.XRayTraceHeader = Environment.GetEnvironmentVariable(XRayHeaderVariable);
         }
 
         return call;

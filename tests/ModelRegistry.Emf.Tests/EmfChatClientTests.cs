@@ -382,6 +382,32 @@ public sealed class EmfChatClientTests
     }
 
     [Test]
+    public async Task In_lambda_the_xray_header_is_read_per_call_because_each_invocation_sets_its_own()
+    {
+        var saved = (Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"), Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME"));
+        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", null);
+        Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME", "router");
+        try
+        {
+            using var h = new EmfHarness(withActivity: false);
+
+            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", "Root=1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa;Sampled=1");
+            await h.Client.GetResponseAsync("hi");
+            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", "Root=1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb;Sampled=0");
+            await h.Client.GetResponseAsync("hi");
+
+            var lines = h.Sink.Lines;
+            Assert.That(lines[0], Does.Contain(J("'TraceId':'1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa'")));
+            Assert.That(lines[1], Does.Contain(J("'TraceId':'1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb'")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", saved.Item1);
+            Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME", saved.Item2);
+        }
+    }
+
+    [Test]
     public async Task Without_an_activity_or_an_xray_header_there_is_no_trace_id()
     {
         var previous = Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID");
