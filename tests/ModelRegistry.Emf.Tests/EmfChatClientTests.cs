@@ -466,6 +466,21 @@ public sealed class EmfChatClientTests
     }
 
     [Test]
+    public async Task Prompts_answers_and_exception_messages_are_never_written()
+    {
+        using var h = new EmfHarness(o => o.Model = "haiku");
+        h.Inner.Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "the answer is sk-fake-answer")));
+
+        await h.Client.GetResponseAsync("my prompt holds sk-fake-prompt", new ChatOptions { Instructions = "sk-fake-instructions" });
+        h.Inner.Respond = (_, _, _) => Task.FromException<ChatResponse>(new ModelProviderException("echoed sk-fake-error", "fake-provider"));
+        Assert.ThrowsAsync<ModelProviderException>(() => h.Client.GetResponseAsync("hi"));
+
+        var lines = h.Sink.Lines;
+        Assert.That(lines, Has.Count.EqualTo(2));
+        Assert.That(lines, Has.None.Contains("sk-fake"));
+    }
+
+    [Test]
     public void Null_messages_throw_before_anything_is_written()
     {
         using var h = new EmfHarness();
