@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelRegistry.Emf.Internal;
+
+namespace ModelRegistry.Emf;
+
+/// <summary>
+/// A chat client middleware writing exactly one CloudWatch Embedded Metric Format line per call: token counts
+/// (input, output, cache read, cache write), latency, time to first token for streams, invocations, errors,
+/// throttles and, when the registry entry has prices, cost; with provider, provider model id, outcome, finish
+/// reason, response id, trace id and error details as searchable properties.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One line is written when the call ends, however it ends: a response, a failure, a cancellation, a stream read to
+/// its end, a stream that throws, or a stream the caller disposes early. Writing metrics never throws into the call:
+/// a value CloudWatch would reject is left out and a warning is logged.
+/// </para>
+/// <para>
+/// Use <c>UseEmfMetrics()</c> on a <see cref="ChatClientBuilder"/>, or on the model registry builder, where each
+/// provider client is wrapped so the <c>Model</c> dimension is the registry entry that served the call. The client is
+/// thread-safe. Message contents are never written.
+/// </para>
+/// </remarks>
+public sealed partial class EmfChatClient : DelegatingChatClient
+{
+    private const string XRayHeaderVariable = "_X_AMZN_TRACE_ID";
+
+    private readonly EmfSettings _settings;
+    private readonly EmfSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Whether to read the X-Ray header per call: only in Lambda (reading the environment costs more than the rest of a line).</summary>
+    private readonly bool _readXRayHeader;
+    private EmfIdentity? _identity;
+    private EmfIdentity? _unknownIdentity;
+
+    /// <summary>Creates the middleware around a client, outside a model registry.</summary>
+    /// <param name="innerClient">The client whose calls are measured.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock for timestamps and durations; <see langword="null"/> for the system clock.</param>
+    /// <param name="logger">Where warnings about dropped values go; <see langword="null"/> for none.</param>
+    /// <exception cref="ModelRegistryException">An option is invalid; the message names it.</exception>
+    public EmfChatClient(IChatClient innerClient, EmfMetricsOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(innerClient, EmfSettings.Create(options ?? new EmfMetricsOptions()), entry: null, timeProvider, logger, sinkFromServices: null)
+    {
+    }
+
+    internal EmfChatClient(IChatClient innerClient, EmfSettings settings, ModelEntry? entry, TimeProvider? timeProvider, ILogger? logger, EmfSink? sinkFromServices)
+        : base(innerClient)
+    {
+        _settings = settings;
+        _sink = settings.Sink ?? sinkFromServices ?? EmfSink.StandardOutput;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _readXRayHeader = Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME") is not null
+            || Environment.GetEnvironmentVariable(XRayHeaderVariable) is not null;
+        if (entry is not null)
+        {
+            _identity = CreateIdentity(entry.Name, entry.Provider, entry.ModelId, entry.Pricing);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var call = Start();
+        var started = _time.GetTimestamp();
+        ChatResponse? response = null;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            call.Outcome = EmfOutcome.Success;
+            return response;
+        }
+        catch (Exception ex)
+        {
+            Fail(ref call, ex, cancellationToken);
+            throw;
+        }
+        finally
+        {
+            if (response is not null)
+            {
+                AddUsage(ref call, response.Usage);
+                call.FinishReason = response.FinishReason?.Value;
+                call.ResponseId = response.ResponseId;
+                call.ProviderModelId = response.ModelId;
+            }
+
+            Finish(ref call, started, options);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var call = Start();
+        call.Outcome = EmfOutcome.Abandoned;
+        var started = _time.GetTimestamp();
+        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
+        try
+        {
+            try
+            {
+                updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                Fail(ref call, ex, cancellationToken);
+                throw;
+            }
+
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        call.Outcome = EmfOutcome.Success;
+                        break;
+                    }
+
+                    update = updates.Current;
+                }
+                catch (Exception ex)
+                {
+                    Fail(ref call, ex, cancellationToken);
+                    throw;
+                }
+
+                Observe(ref call, update, started);
+                yield return update;
+            }
+        }
+        finally
+        {
+            // Runs when the stream ends, throws, or the caller disposes it early (then Outcome is still Abandoned).
+            Finish(ref call, started, options);
+            if (updates is not null)
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private EmfCall Start()
+    {
+        var call = default(EmfCall);
+        if (Activity.Current is { } activity)
+        {
+            call.ActivityTraceId = activity.TraceId;
+        }
+        else if (_readXRayHeader)
+        {
+            // Lambda sets it anew for each invocation, so it is read per call.
+            call.XRayTraceHeader = Environment.GetEnvironmentVariable(XRayHeaderVariable);
+        }
+
+        return call;
+    }
+
+    private static void Fail(ref EmfCall call, Exception error, CancellationToken cancellationToken)
+    {
+        call.Outcome = error is OperationCanceledException && cancellationToken.IsCancellationRequested ? EmfOutcome.Cancelled : EmfOutcome.Error;
+        call.Error = error;
+    }
+
+    private void Observe(ref EmfCall call, ChatResponseUpdate update, long started)
+    {
+        call.TimeToFirstTokenMilliseconds ??= Milliseconds(_time.GetElapsedTime(started));
+        call.FinishReason = update.FinishReason?.Value ?? call.FinishReason;
+        call.ResponseId = update.ResponseId ?? call.ResponseId;
+        call.ProviderModelId = update.ModelId ?? call.ProviderModelId;
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is UsageContent usage)
+            {
+                AddUsage(ref call, usage.Details);
+            }
+        }
+    }
+
+    private static void AddUsage(ref EmfCall call, UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return;
+        }
+
+        call.InputTokens += usage.InputTokenCount.GetValueOrDefault();
+        call.OutputTokens += usage.OutputTokenCount.GetValueOrDefault();
+        call.CacheReadTokens += usage.CachedInputTokenCount.GetValueOrDefault();
+        if (usage.AdditionalCounts?.TryGetValue(EmfNames.CacheWriteAdditionalCount, out var cacheWrite) == true)
+        {
+            call.CacheWriteTokens += cacheWrite;
+        }
+    }
+
+    private void Finish(ref EmfCall call, long started, ChatOptions? options)
+    {
+        call.LatencyMilliseconds = Milliseconds(_time.GetElapsedTime(started));
+        call.TimestampMilliseconds = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var identity = Identity();
+        call.ProviderModelId ??= options?.ModelId ?? identity.DefaultModelId;
+        EmfLineWriter.Emit(_settings, identity, call, _sink, _logger);
+    }
+
+    /// <summary>Milliseconds rounded to the microsecond, which keeps lines short without losing anything CloudWatch shows.</summary>
+    private static double Milliseconds(TimeSpan elapsed) => Math.Round(elapsed.TotalMilliseconds, 3);
+
+    private EmfIdentity Identity()
+    {
+        if (_identity is { } known)
+        {
+            return known;
+        }
+
+        // Outside a registry: the configured model, else what the inner client says it is. A client that knows only
+        // after its first call (a registry proxy) is asked again on the next call.
+        var metadata = InnerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
+        var model = _settings.Model ?? metadata?.DefaultModelId;
+        if (model is null)
+        {
+            return _unknownIdentity ??= CreateIdentity("unknown", metadata?.ProviderName ?? "unknown", null, null);
+        }
+
+        return _identity = CreateIdentity(model, metadata?.ProviderName ?? "unknown", metadata?.DefaultModelId, null);
+    }
+
+    private EmfIdentity CreateIdentity(string model, string provider, string? defaultModelId, ModelPricing? pricing)
+    {
+        var identity = new EmfIdentity(_settings, model, provider, defaultModelId, pricing);
+        if (identity.Problem is { } problem)
+        {
+            Log.DimensionSetsDropped(_logger, problem, _settings.DimensionSets.Length - identity.Sets.Length);
+        }
+
+        return identity;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Warning, "EMF metrics: {Problem}, so {Count} dimension set(s) naming it are left out of every line of this client.")]
+        public static partial void DimensionSetsDropped(ILogger logger, string problem, int count);
+    }
+}

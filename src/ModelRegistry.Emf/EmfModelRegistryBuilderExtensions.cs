@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using ModelRegistry.Emf;
+using ModelRegistry.Emf.Internal;
+
+namespace ModelRegistry;
+
+/// <summary>Adds EMF metrics to every client of a model registry.</summary>
+public static class EmfModelRegistryBuilderExtensions
+{
+    /// <summary>
+    /// Writes one CloudWatch Embedded Metric Format line per provider call of every registry client. Each provider
+    /// client is wrapped directly, inside fallback and the pipeline of <c>ConfigurePipeline</c>, so the <c>Model</c>
+    /// dimension is the registry name of the entry that actually served the call and <c>Cost</c> uses that entry's
+    /// prices. The clock, the logger for warnings and, when no sink is set, the sink come from the application's
+    /// services (<see cref="TimeProvider"/>, <see cref="ILoggerFactory"/>, <see cref="EmfSink"/>), else standard output.
+    /// </summary>
+    /// <param name="builder">The registry builder.</param>
+    /// <param name="configure">Sets options; they are validated here, once (<see cref="EmfMetricsOptions.Model"/> is ignored).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ModelRegistryException">An option is invalid; the message names it.</exception>
+    public static ModelRegistryBuilder UseEmfMetrics(this ModelRegistryBuilder builder, Action<EmfMetricsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = EmfServices.CreateSettings(configure);
+        return builder.WrapProviderClients((inner, entry, services) => EmfServices.CreateClient(inner, settings, entry, services));
+    }
+}

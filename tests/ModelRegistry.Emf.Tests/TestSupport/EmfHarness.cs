@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ModelRegistry.Emf.Tests.TestSupport;
+
+/// <summary>
+/// An <see cref="EmfChatClient"/> around a scripted inner client, with a fake clock at 2026-01-01T00:00:00Z, a
+/// recording sink, a logger, and (by default) a current activity with a known trace id.
+/// </summary>
+internal sealed class EmfHarness : IDisposable
+{
+    public const string TraceId = "0af7651916cd43dd8448eb211c80319c";
+
+    /// <summary>2026-01-01T00:00:00Z in milliseconds since the epoch.</summary>
+    public const long StartMilliseconds = 1_767_225_600_000;
+
+    private readonly Activity? _activity;
+
+    public EmfHarness(Action<EmfMetricsOptions>? configure = null, ChatClientMetadata? metadata = null, bool withActivity = true)
+    {
+        Inner = new ScriptedChatClient(metadata ?? new ChatClientMetadata("fake-provider", null, "fake-model-default"));
+        var options = TestOptions(Sink);
+        configure?.Invoke(options);
+        Client = new EmfChatClient(Inner, options, Time, Logger);
+        if (withActivity)
+        {
+            _activity = new Activity("emf-test")
+                .SetParentId(ActivityTraceId.CreateFromString(TraceId), ActivitySpanId.CreateFromString("b7ad6b7169203331"))
+                .Start();
+        }
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(StartMilliseconds));
+
+    public RecordingSink Sink { get; } = new();
+
+    public ListLogger Logger { get; } = new();
+
+    public ScriptedChatClient Inner { get; }
+
+    public EmfChatClient Client { get; }
+
+    /// <summary>Options independent of the machine's environment: namespace Tests/GenAI, no default dimensions, the given sink.</summary>
+    public static EmfMetricsOptions TestOptions(EmfSink sink)
+    {
+        var options = new EmfMetricsOptions { Namespace = "Tests/GenAI", Sink = sink };
+        options.DefaultDimensions.Clear();
+        return options;
+    }
+
+    public void Dispose()
+    {
+        _activity?.Stop();
+        Client.Dispose();
+    }
+}
