@@ -1,0 +1,206 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ModelRegistry.Samples.Chat;
+
+/// <summary>
+/// The offline demo's model endpoint: a loopback HTTP server that answers the way Mistral's chat completions API and
+/// Bedrock's Converse / ConverseStream API answer (the same JSON, the same SSE and event-stream framing, the same usage
+/// fields), with a canned answer that says what happened. The real providers, their HTTP clients, the registry and the
+/// metrics middleware all run; only the model's words are canned.
+/// </summary>
+internal sealed class OfflineDemoServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+
+    private OfflineDemoServer(int port)
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(BaseAddress.ToString());
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static OfflineDemoServer Start()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return new OfflineDemoServer(port);
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => AnswerAsync(context));
+        }
+    }
+
+    private static async Task AnswerAsync(HttpListenerContext context)
+    {
+        using var response = context.Response;
+        try
+        {
+            var request = await JsonNode.ParseAsync(context.Request.InputStream);
+            var path = context.Request.Url!.AbsolutePath;
+            if (path.EndsWith("/v1/chat/completions", StringComparison.Ordinal))
+            {
+                await MistralAsync(request!, response);
+            }
+            else if (path.StartsWith("/model/", StringComparison.Ordinal))
+            {
+                await BedrockAsync(Uri.UnescapeDataString(path["/model/".Length..path.LastIndexOf('/')]), path.EndsWith("/converse-stream", StringComparison.Ordinal), request!, response);
+            }
+            else
+            {
+                response.StatusCode = 404;
+                await response.OutputStream.WriteAsync("{\"message\":\"the offline demo serves chat only\"}"u8.ToArray());
+            }
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException)
+        {
+            // The client went away (Ctrl-C); nothing to answer.
+        }
+    }
+
+    /// <summary>The canned answer, cut in words the way a model streams tokens.</summary>
+    private static string[] Words(string model, JsonNode request)
+    {
+        var prompt = LastUserText(request) ?? "(no prompt)";
+        var text = $"[offline demo] You asked {model}: \"{prompt}\". This answer came back through the whole stack — "
+            + "the registry, the provider's client, HTTP and the metrics middleware — from a local endpoint that speaks the "
+            + "provider's wire format. Set MISTRAL_API_KEY or AWS credentials to ask a real model.";
+        return text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
+    }
+
+    private static string? LastUserText(JsonNode request)
+    {
+        var messages = request["messages"]?.AsArray();
+        var last = messages?.LastOrDefault(m => (string?)m?["role"] == "user");
+        return last?["content"] switch
+        {
+            JsonValue value => value.GetValue<string>(),
+            JsonArray parts => string.Concat(parts.Select(p => (string?)p?["text"])),
+            _ => null,
+        };
+    }
+
+    private static int CountInput(JsonNode request) => Math.Max(1, request.ToJsonString().Length / 4);
+
+    private static async Task MistralAsync(JsonNode request, HttpListenerResponse response)
+    {
+        var model = (string?)request["model"] ?? "mistral";
+        var words = Words(model, request);
+        var usage = new JsonObject { ["prompt_tokens"] = CountInput(request), ["completion_tokens"] = words.Length, ["total_tokens"] = CountInput(request) + words.Length };
+        const string id = "offline-demo-0001";
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if ((bool?)request["stream"] != true)
+        {
+            response.ContentType = "application/json";
+            await WriteAsync(response, new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion",
+                ["created"] = created,
+                ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Concat(words) },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = usage,
+            }.ToJsonString());
+            return;
+        }
+
+        response.ContentType = "text/event-stream";
+        response.SendChunked = true;
+        for (var i = 0; i < words.Length; i++)
+        {
+            var delta = i == 0 ? new JsonObject { ["role"] = "assistant", ["content"] = words[i] } : new JsonObject { ["content"] = words[i] };
+            var chunk = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion.chunk",
+                ["created"] = created,
+                ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = i == words.Length - 1 ? "stop" : null }),
+            };
+            if (i == words.Length - 1)
+            {
+                chunk["usage"] = usage.DeepClone();
+            }
+
+            await WriteAsync(response, $"data: {chunk.ToJsonString()}\n\n");
+            await Task.Delay(15);
+        }
+
+        await WriteAsync(response, "data: [DONE]\n\n");
+    }
+
+    private static async Task BedrockAsync(string modelId, bool stream, JsonNode request, HttpListenerResponse response)
+    {
+        var words = Words(modelId, request);
+        var usage = new JsonObject { ["inputTokens"] = CountInput(request), ["outputTokens"] = words.Length, ["totalTokens"] = CountInput(request) + words.Length };
+        if (!stream)
+        {
+            response.ContentType = "application/json";
+            await WriteAsync(response, new JsonObject
+            {
+                ["output"] = new JsonObject { ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(new JsonObject { ["text"] = string.Concat(words) }) } },
+                ["stopReason"] = "end_turn",
+                ["usage"] = usage,
+                ["metrics"] = new JsonObject { ["latencyMs"] = 42 },
+            }.ToJsonString());
+            return;
+        }
+
+        response.ContentType = "application/vnd.amazon.eventstream";
+        response.SendChunked = true;
+        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStart", """{"role":"assistant"}"""));
+        foreach (var word in words)
+        {
+            var delta = new JsonObject { ["contentBlockIndex"] = 0, ["delta"] = new JsonObject { ["text"] = word } };
+            await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockDelta", delta.ToJsonString()));
+            await response.OutputStream.FlushAsync();
+            await Task.Delay(15);
+        }
+
+        await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
+        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStop", """{"stopReason":"end_turn"}"""));
+        var metadata = new JsonObject { ["usage"] = usage, ["metrics"] = new JsonObject { ["latencyMs"] = 42 } };
+        await response.OutputStream.WriteAsync(EventStreamWriter.Event("metadata", metadata.ToJsonString()));
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, string text)
+    {
+        await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await response.OutputStream.FlushAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+}
