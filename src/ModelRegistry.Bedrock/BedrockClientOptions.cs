@@ -43,4 +43,7 @@ public sealed class BedrockClientOptions
 
     /// <summary>Logging; default none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Fixed credentials instead of the AWS chain; for tests only.</summary>
+    internal Internal.AwsSigningCredentials? Credentials { get; set; }
 }

@@ -127,6 +127,7 @@ internal sealed class BedrockSettings
                 StructuredOutput = options.StructuredOutput,
                 ApiKeySource = apiKey is null ? null : "BedrockClientOptions.ApiKey",
                 ConfiguredApiKey = _ => ValueTask.FromResult(apiKey),
+                Credentials = options.Credentials,
             };
         }
         catch (ModelRegistryException ex)
