@@ -96,7 +96,7 @@ internal static class ConverseRequestBuilder
             var blocks = new JsonArray();
             foreach (var content in message.Contents)
             {
-                AddBlock(blocks, content, role, isLast, documentNames, historyTools);
+                AddBlock(blocks, content, role, isLast, documentNames, historyTools, family);
             }
 
             if (blocks.Count == 0)
@@ -175,7 +175,8 @@ internal static class ConverseRequestBuilder
         }
     }
 
-    private static void AddBlock(JsonArray blocks, AIContent content, string role, bool isLast, HashSet<string> documentNames, List<string> historyTools)
+    private static void AddBlock(
+        JsonArray blocks, AIContent content, string role, bool isLast, HashSet<string> documentNames, List<string> historyTools, ModelFamily family)
     {
         switch (content)
         {
@@ -210,15 +211,17 @@ internal static class ConverseRequestBuilder
                 break;
             case FunctionResultContent result:
                 historyTools.Add(string.Empty);
-                blocks.Push(new JsonObject
+                var toolResult = new JsonObject
                 {
-                    ["toolResult"] = new JsonObject
-                    {
-                        ["toolUseId"] = result.CallId,
-                        ["content"] = ToolResultContent(result, documentNames),
-                        ["status"] = result.Exception is null ? "success" : "error",
-                    },
-                });
+                    ["toolUseId"] = result.CallId,
+                    ["content"] = ToolResultContent(result, documentNames),
+                };
+                if (family.AcceptsToolResultStatus)
+                {
+                    toolResult["status"] = result.Exception is null ? "success" : "error";
+                }
+
+                blocks.Push(new JsonObject { ["toolResult"] = toolResult });
                 break;
             case { RawRepresentation: JsonObject raw } when IsBlock(raw):
                 blocks.Push(raw.DeepClone());

@@ -32,6 +32,12 @@ internal sealed class ModelFamily
     public bool AcceptsTopK => IsAnthropic || IsNova;
 
     /// <summary>
+    /// Whether toolResult blocks may carry <c>status</c>. Writer Palmyra models are sent none, as the recorded traffic of
+    /// a client that works with them shows; a failed result is then told by its text alone.
+    /// </summary>
+    public bool AcceptsToolResultStatus => Provider != "writer";
+
+    /// <summary>
     /// Whether Bedrock's native structured output (<c>outputConfig.textFormat</c>) is documented for the family:
     /// Claude 4.5 and later, and the open-weight families Qwen, MiniMax, Mistral Large 3, NVIDIA Nemotron, Z.AI GLM,
     /// DeepSeek and OpenAI gpt-oss.
