@@ -127,7 +127,7 @@ public sealed class Cassette
 
     /// <summary>The bytes of a <c>!!binary</c> scalar; <see langword="null"/> for any other scalar.</summary>
     private static byte[]? ScalarBytes(YamlScalarNode scalar) =>
-        scalar.Tag.Value is "tag:yaml.org,2002:binary" or "!!binary"
+        !scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value is "tag:yaml.org,2002:binary" or "!!binary"
             ? Convert.FromBase64String(string.Concat((scalar.Value ?? string.Empty).Where(c => !char.IsWhiteSpace(c))))
             : null;
 

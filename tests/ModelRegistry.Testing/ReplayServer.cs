@@ -150,6 +150,10 @@ public sealed class ReplayServer : IAsyncDisposable
         {
             await response.Body.WriteAsync(scripted.Body.AsMemory(0, Math.Min(cut, scripted.Body.Length)), context.RequestAborted).ConfigureAwait(false);
             await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+
+            // An abort resets the connection; give the client a moment to read what was sent first, or the reset
+            // can discard it and the client sees no response at all instead of a short body.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None).ConfigureAwait(false);
             context.Abort();
             return;
         }
