@@ -89,6 +89,24 @@ public sealed class ConverseStreamTests
     }
 
     [Test]
+    public async Task A_stream_is_never_retried_once_its_headers_arrived()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            new ScriptedResponse { Body = Stream, TruncateAfter = 100, Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] },
+            new ScriptedResponse { Body = Stream });
+        using var client = TestClients.Chat(server, Fixtures.Claude, maxRetries: 3);
+        Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+            {
+                _ = update;
+            }
+        });
+        Assert.That(server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public void A_stream_that_ends_before_messageStop_is_incomplete()
     {
         var body = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""));

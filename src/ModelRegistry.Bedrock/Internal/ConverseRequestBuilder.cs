@@ -191,11 +191,8 @@ internal static class ConverseRequestBuilder
             case BedrockCachePointContent cache:
                 blocks.Push(CachePoint(cache.Ttl));
                 break;
-            case DataContent data:
-                blocks.Push(Media(data.MediaType, data.Name, new JsonObject { ["bytes"] = data.Base64Data.ToString() }, documentNames, content));
-                break;
-            case UriContent uri:
-                blocks.Push(Media(uri.MediaType, null, S3Source(uri), documentNames, content));
+            case DataContent or UriContent:
+                blocks.Push(MediaBlock(content, documentNames));
                 break;
             case FunctionCallContent call:
                 historyTools.Add(call.Name);
@@ -415,17 +412,22 @@ internal static class ConverseRequestBuilder
             case TextContent text:
                 content.Push(new JsonObject { ["text"] = text.Text });
                 break;
-            case DataContent data:
-                content.Push(Media(data.MediaType, data.Name, new JsonObject { ["bytes"] = data.Base64Data.ToString() }, documentNames, data));
-                break;
-            case UriContent uri:
-                content.Push(Media(uri.MediaType, null, S3Source(uri), documentNames, uri));
+            case DataContent or UriContent:
+                content.Push(MediaBlock(item, documentNames));
                 break;
             case { RawRepresentation: JsonObject raw } when IsBlock(raw):
                 content.Push(raw.DeepClone());
                 break;
         }
     }
+
+    /// <summary>An image, document, video or audio block: inline bytes from DataContent, an S3 location from UriContent.</summary>
+    private static JsonObject MediaBlock(AIContent content, HashSet<string> documentNames) => content switch
+    {
+        DataContent data => Media(data.MediaType, data.Name, new JsonObject { ["bytes"] = data.Base64Data.ToString() }, documentNames, data),
+        UriContent uri => Media(uri.MediaType, null, S3Source(uri), documentNames, uri),
+        _ => throw new ArgumentOutOfRangeException(nameof(content)),
+    };
 
     private static void AddInferenceConfig(JsonObject request, ChatOptions? options)
     {
