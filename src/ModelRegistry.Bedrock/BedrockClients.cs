@@ -35,10 +35,17 @@ public static class BedrockClients
     /// <param name="entry">The registry entry.</param>
     /// <param name="services">The application's services (secret resolver, HttpClient factory, options).</param>
     /// <param name="cancellationToken">Cancels the check.</param>
+    /// <exception cref="ModelRegistryException">The entry is not a bedrock entry, or its settings are invalid.</exception>
     public static Task<BedrockHealthResult> CheckHealthAsync(ModelEntry entry, IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(services);
+        if (!string.Equals(entry.Provider, "bedrock", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelRegistryException(
+                $"Model '{entry.Name}' uses provider '{entry.Provider}', not bedrock, so the Bedrock health check cannot check it.");
+        }
+
         return BedrockHealthProbe.CheckAsync(BedrockTransportFactory.FromEntry(entry, services), cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry.Bedrock.Tests.Support;
 using ModelRegistry.Testing;
 
@@ -45,6 +46,14 @@ public sealed class HealthCheckTests
         Assert.That(missing.IsHealthy, Is.False);
         Assert.That(missing.Description, Does.Contain("AWS_ACCESS_KEY_ID"));
         Assert.That(server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Only_bedrock_entries_are_checked()
+    {
+        var entry = new ModelEntry("large", "mistral", "mistral-large-latest");
+        var error = Assert.Throws<ModelRegistryException>(() => BedrockClients.CheckHealthAsync(entry, new ServiceCollection().BuildServiceProvider()));
+        Assert.That(error!.Message, Does.Contain("'large'").And.Contain("mistral"));
     }
 
     private static ScriptedResponse Availability(string agreement, string authorization, string? error = null) => ScriptedResponse.Json(
