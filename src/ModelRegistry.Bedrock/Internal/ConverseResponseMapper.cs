@@ -1,0 +1,275 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Bedrock.Internal;
+
+/// <summary>Maps Converse responses (and the pieces streaming shares: blocks, stop reasons, usage) to MEAI types.</summary>
+internal static class ConverseResponseMapper
+{
+    /// <summary>AdditionalProperties key of a redacted reasoning block's bytes (base64), on <see cref="TextReasoningContent"/>.</summary>
+    public const string RedactedContentKey = "redactedContent";
+
+    /// <summary>AdditionalCounts key of the tokens written to the prompt cache.</summary>
+    public const string CacheWriteKey = "CacheWriteInputTokens";
+
+    /// <summary>AdditionalProperties key of Bedrock's <c>metrics.latencyMs</c>.</summary>
+    public const string LatencyKey = "LatencyMs";
+
+    /// <summary>Maps a Converse response body.</summary>
+    /// <param name="body">The parsed body.</param>
+    /// <param name="modelId">The model id called.</param>
+    /// <param name="requestId">x-amzn-RequestId, used as the response id.</param>
+    /// <param name="createdAt">When the response arrived.</param>
+    /// <param name="outputToolName">The forced structured-output tool, whose input is the answer.</param>
+    public static ChatResponse Map(JsonObject body, string modelId, string? requestId, DateTimeOffset createdAt, string? outputToolName)
+    {
+        var message = new ChatMessage(ChatRole.Assistant, [])
+        {
+            MessageId = requestId,
+            RawRepresentation = body["output"]?["message"],
+        };
+        if (body["output"]?["message"]?["content"] is JsonArray blocks)
+        {
+            foreach (var block in blocks.OfType<JsonObject>())
+            {
+                foreach (var content in MapBlock(block, outputToolName))
+                {
+                    message.Contents.Add(content);
+                }
+            }
+        }
+
+        var response = new ChatResponse(message)
+        {
+            ResponseId = requestId,
+            ModelId = modelId,
+            CreatedAt = createdAt,
+            FinishReason = FinishReason((string?)body["stopReason"]),
+            Usage = Usage(body["usage"] as JsonObject),
+            RawRepresentation = body,
+        };
+        AddExtras(response.AdditionalProperties ??= [], body);
+        if (body["additionalModelResponseFields"] is JsonNode fields)
+        {
+            (message.AdditionalProperties ??= [])["additionalModelResponseFields"] = fields;
+        }
+
+        if (response.AdditionalProperties.Count == 0)
+        {
+            response.AdditionalProperties = null;
+        }
+
+        return response;
+    }
+
+    /// <summary>Copies the metrics and response-level extras (latency, trace, service tier, performance config, stop reason).</summary>
+    public static void AddExtras(AdditionalPropertiesDictionary properties, JsonObject body)
+    {
+        if (body["metrics"]?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
+        {
+            properties[LatencyKey] = ms;
+        }
+
+        foreach (var key in new[] { "trace", "serviceTier", "performanceConfig", "additionalModelResponseFields" })
+        {
+            if (body[key] is JsonNode node)
+            {
+                properties[key] = node;
+            }
+        }
+
+        if ((string?)body["stopReason"] is { } stop)
+        {
+            properties["stopReason"] = stop;
+        }
+    }
+
+    /// <summary>Maps one output content block; unknown blocks come back as <see cref="AIContent"/> carrying the block.</summary>
+    public static IEnumerable<AIContent> MapBlock(JsonObject block, string? outputToolName)
+    {
+        if (block["text"] is JsonValue text)
+        {
+            yield return new TextContent(text.GetValue<string>()) { RawRepresentation = block };
+        }
+        else if (block["toolUse"] is JsonObject toolUse)
+        {
+            yield return ToolUse(toolUse, block, outputToolName, (toolUse["input"] ?? new JsonObject()).ToJsonString());
+        }
+        else if (block["reasoningContent"] is JsonObject reasoning)
+        {
+            yield return Reasoning(reasoning, block);
+        }
+        else if (block["citationsContent"] is JsonObject citations)
+        {
+            var annotations = Citations(citations["citations"] as JsonArray);
+            foreach (var item in (citations["content"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                yield return new TextContent((string?)item["text"]) { Annotations = [.. annotations], RawRepresentation = block };
+            }
+        }
+        else if (block["toolResult"] is JsonObject result)
+        {
+            var id = (string?)result["toolUseId"] ?? string.Empty;
+            yield return IsCodeInterpreter((string?)result["type"])
+                ? new CodeInterpreterToolResultContent(id) { Outputs = ToolResultOutputs(result), RawRepresentation = block }
+                : new AIContent { RawRepresentation = block };
+        }
+        else if (Media(block) is { } media)
+        {
+            yield return media;
+        }
+        else
+        {
+            yield return new AIContent { RawRepresentation = block };
+        }
+    }
+
+    /// <summary>A toolUse block: a function call, the structured answer, or a server-side tool call.</summary>
+    public static AIContent ToolUse(JsonObject toolUse, JsonObject block, string? outputToolName, string inputJson)
+    {
+        var id = (string?)toolUse["toolUseId"] ?? string.Empty;
+        var name = (string?)toolUse["name"] ?? string.Empty;
+        if (outputToolName is not null && name == outputToolName)
+        {
+            return new TextContent(inputJson) { RawRepresentation = block };
+        }
+
+        if ((string?)toolUse["type"] == "server_tool_use")
+        {
+            return IsCodeInterpreter(name)
+                ? new CodeInterpreterToolCallContent(id) { Inputs = [new TextContent(inputJson)], RawRepresentation = block }
+                : new AIContent { RawRepresentation = block };
+        }
+
+        Dictionary<string, object?>? arguments = null;
+        Exception? error = null;
+        try
+        {
+            using var document = JsonDocument.Parse(inputJson.Length == 0 ? "{}" : inputJson);
+            arguments = document.RootElement.ValueKind == JsonValueKind.Object
+                ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+                : throw new JsonException("the tool input is not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            // Never echo the arguments: they may hold user data.
+            error = new InvalidDataException($"Bedrock sent arguments for tool '{name}' that are not a JSON object ({ex.GetType().Name}).", ex);
+        }
+
+        return new FunctionCallContent(id, name, arguments) { Exception = error, RawRepresentation = block };
+    }
+
+    /// <summary>Maps a stop reason; unknown ones pass through as their text.</summary>
+    public static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
+    {
+        null => null,
+        "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
+        "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
+        "tool_use" => ChatFinishReason.ToolCalls,
+        "content_filtered" or "guardrail_intervened" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(stopReason),
+    };
+
+    /// <summary>
+    /// Maps usage the MEAI way: <see cref="UsageDetails.InputTokenCount"/> counts every input token, so Bedrock's
+    /// cache reads and writes (reported apart from <c>inputTokens</c>) are added to it; cache reads are
+    /// <see cref="UsageDetails.CachedInputTokenCount"/> and cache writes <c>AdditionalCounts["CacheWriteInputTokens"]</c>.
+    /// </summary>
+    public static UsageDetails? Usage(JsonObject? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var input = Long(usage, "inputTokens");
+        var cacheRead = Long(usage, "cacheReadInputTokens");
+        var cacheWrite = Long(usage, "cacheWriteInputTokens");
+        var details = new UsageDetails
+        {
+            InputTokenCount = input is null && cacheRead is null && cacheWrite is null ? null : (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0),
+            OutputTokenCount = Long(usage, "outputTokens"),
+            TotalTokenCount = Long(usage, "totalTokens"),
+            CachedInputTokenCount = cacheRead,
+        };
+        if (cacheWrite is { } write)
+        {
+            details.AdditionalCounts = new() { [CacheWriteKey] = write };
+        }
+
+        return details;
+    }
+
+    private static long? Long(JsonObject node, string name) =>
+        node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
+
+    private static TextReasoningContent Reasoning(JsonObject reasoning, JsonObject block)
+    {
+        if (reasoning["redactedContent"] is JsonValue redacted)
+        {
+            return new TextReasoningContent(string.Empty)
+            {
+                AdditionalProperties = new() { [RedactedContentKey] = redacted.GetValue<string>() },
+                RawRepresentation = block,
+            };
+        }
+
+        return new TextReasoningContent((string?)reasoning["reasoningText"]?["text"] ?? string.Empty)
+        {
+            ProtectedData = (string?)reasoning["reasoningText"]?["signature"],
+            RawRepresentation = block,
+        };
+    }
+
+    /// <summary>Maps Bedrock citations to annotations: title, the cited snippet, and the URL of web sources.</summary>
+    public static List<AIAnnotation> Citations(JsonArray? citations)
+    {
+        var annotations = new List<AIAnnotation>();
+        foreach (var citation in (citations ?? []).OfType<JsonObject>())
+        {
+            var url = (string?)citation["location"]?["web"]?["url"];
+            annotations.Add(new CitationAnnotation
+            {
+                Title = (string?)citation["title"],
+                Snippet = (string?)(citation["sourceContent"] as JsonArray)?.FirstOrDefault()?["text"] ?? (string?)citation["source"],
+                Url = url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null,
+                RawRepresentation = citation,
+            });
+        }
+
+        return annotations;
+    }
+
+    private static bool IsCodeInterpreter(string? name) => name?.Contains("code_interpreter", StringComparison.Ordinal) == true;
+
+    private static List<AIContent> ToolResultOutputs(JsonObject result)
+    {
+        var outputs = new List<AIContent>();
+        foreach (var item in (result["content"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            outputs.Add(item["text"] is JsonValue text
+                ? new TextContent(text.GetValue<string>())
+                : new TextContent((item["json"] ?? item).ToJsonString()) { RawRepresentation = item });
+        }
+
+        return outputs;
+    }
+
+    private static DataContent? Media(JsonObject block)
+    {
+        foreach (var (kind, prefix) in new[] { ("image", "image/"), ("video", "video/"), ("document", "application/") })
+        {
+            if (block[kind] is JsonObject media && (string?)media["source"]?["bytes"] is { } bytes)
+            {
+                var format = (string?)media["format"] ?? "octet-stream";
+                var mediaType = kind == "document" && format is "txt" or "csv" or "html" or "md"
+                    ? $"text/{(format == "txt" ? "plain" : format == "md" ? "markdown" : format)}"
+                    : prefix + format;
+                return new DataContent(Convert.FromBase64String(bytes), mediaType) { Name = (string?)media["name"], RawRepresentation = block };
+            }
+        }
+
+        return null;
+    }
+}

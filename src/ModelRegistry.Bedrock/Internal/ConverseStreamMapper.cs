@@ -1,0 +1,213 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Bedrock.Internal;
+
+/// <summary>
+/// Turns ConverseStream events into updates. Text and reasoning blocks have no start event: they begin with their
+/// first delta and are passed on at once. Tool-use input arrives as JSON fragments per <c>contentBlockIndex</c> and
+/// becomes one <see cref="FunctionCallContent"/> when its block stops. <c>messageStop</c> gives the finish reason,
+/// <c>metadata</c> the usage; an exception event throws.
+/// </summary>
+internal sealed class ConverseStreamMapper(BedrockSettings settings, string modelId, string? responseId, DateTimeOffset createdAt, string? outputToolName)
+{
+    private readonly Dictionary<int, PendingBlock> _pending = [];
+
+    /// <summary>Whether messageStop arrived (a stream that ends without it was cut short).</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>Maps one event; <see langword="null"/> when it yields nothing to the caller.</summary>
+    /// <exception cref="ModelProviderException">The event is an exception or error.</exception>
+    public ChatResponseUpdate? Map(EventStreamFrame frame)
+    {
+        var messageType = frame.Header(":message-type");
+        if (messageType is "exception" or "error")
+        {
+            throw BedrockErrors.FromStreamEvent(frame, settings);
+        }
+
+        var eventType = frame.Header(":event-type");
+        if (messageType != "event" || eventType is null or "initial-response")
+        {
+            return null;
+        }
+
+        var payload = JsonNode.Parse(frame.Payload) as JsonObject ?? [];
+        return eventType switch
+        {
+            "messageStart" => null,
+            "contentBlockStart" => Start(payload),
+            "contentBlockDelta" => Delta(payload),
+            "contentBlockStop" => Stop(payload),
+            "messageStop" => MessageStop(payload),
+            "metadata" => Metadata(payload),
+            _ => null,
+        };
+    }
+
+    private ChatResponseUpdate? Start(JsonObject payload)
+    {
+        var index = Index(payload);
+        if (payload["start"] is JsonObject start)
+        {
+            _pending[index] = new PendingBlock(start);
+        }
+
+        return null;
+    }
+
+    private ChatResponseUpdate? Delta(JsonObject payload)
+    {
+        var index = Index(payload);
+        if (payload["delta"] is not JsonObject delta)
+        {
+            return null;
+        }
+
+        if (delta["text"] is JsonValue text)
+        {
+            var value = text.GetValue<string>();
+            if (_pending.TryGetValue(index, out var pendingOutput) && pendingOutput.IsOutputTool(outputToolName))
+            {
+                pendingOutput.Input.Append(value);
+                return null;
+            }
+
+            return value.Length == 0 ? null : Update(new TextContent(value) { RawRepresentation = payload });
+        }
+
+        if (delta["toolUse"]?["input"] is JsonValue input && _pending.TryGetValue(index, out var tool))
+        {
+            tool.Input.Append(input.GetValue<string>());
+            return null;
+        }
+
+        if (delta["toolResult"] is JsonArray resultContent && _pending.TryGetValue(index, out var result))
+        {
+            foreach (var item in resultContent)
+            {
+                result.ResultContent.Add(item?.DeepClone());
+            }
+
+            return null;
+        }
+
+        if (delta["reasoningContent"] is JsonObject reasoning)
+        {
+            if (reasoning["redactedContent"] is JsonValue redacted)
+            {
+                return Update(new TextReasoningContent(string.Empty)
+                {
+                    AdditionalProperties = new() { [ConverseResponseMapper.RedactedContentKey] = redacted.GetValue<string>() },
+                    RawRepresentation = payload,
+                });
+            }
+
+            var reasoningText = (string?)reasoning["text"];
+            var signature = (string?)reasoning["signature"];
+            return string.IsNullOrEmpty(reasoningText) && signature is null
+                ? null
+                : Update(new TextReasoningContent(reasoningText ?? string.Empty) { ProtectedData = signature, RawRepresentation = payload });
+        }
+
+        if (delta["citation"] is JsonObject citation)
+        {
+            var content = new TextContent(string.Empty) { RawRepresentation = payload };
+            foreach (var annotation in ConverseResponseMapper.Citations([citation.DeepClone()]))
+            {
+                (content.Annotations ??= []).Add(annotation);
+            }
+
+            return Update(content);
+        }
+
+        return null;
+    }
+
+    private ChatResponseUpdate? Stop(JsonObject payload)
+    {
+        var index = Index(payload);
+        if (!_pending.Remove(index, out var pending))
+        {
+            return null;
+        }
+
+        if (pending.Start["toolUse"] is JsonObject toolUse)
+        {
+            var input = pending.Input.ToString();
+            var block = new JsonObject { ["toolUse"] = toolUse.DeepClone() };
+            block["toolUse"]!["input"] = ParseOrText(input);
+            return Update(ConverseResponseMapper.ToolUse(toolUse, block, outputToolName, input));
+        }
+
+        if (pending.Start["toolResult"] is JsonObject toolResult)
+        {
+            var result = (JsonObject)toolResult.DeepClone();
+            result["content"] = pending.ResultContent;
+            var block = new JsonObject { ["toolResult"] = result };
+            return Update([.. ConverseResponseMapper.MapBlock(block, outputToolName)]);
+        }
+
+        return null;
+    }
+
+    private ChatResponseUpdate MessageStop(JsonObject payload)
+    {
+        Stopped = true;
+        var update = Update([]);
+        update.FinishReason = ConverseResponseMapper.FinishReason((string?)payload["stopReason"]);
+        update.RawRepresentation = payload;
+        var properties = new AdditionalPropertiesDictionary();
+        ConverseResponseMapper.AddExtras(properties, payload);
+        update.AdditionalProperties = properties;
+        return update;
+    }
+
+    private ChatResponseUpdate? Metadata(JsonObject payload)
+    {
+        var properties = new AdditionalPropertiesDictionary();
+        ConverseResponseMapper.AddExtras(properties, payload);
+        var usage = ConverseResponseMapper.Usage(payload["usage"] as JsonObject);
+        var update = Update(usage is null ? [] : [new UsageContent(usage) { RawRepresentation = payload["usage"] }]);
+        update.AdditionalProperties = properties.Count == 0 ? null : properties;
+        update.RawRepresentation = payload;
+        return update;
+    }
+
+    private ChatResponseUpdate Update(params AIContent[] contents) => new(ChatRole.Assistant, [.. contents])
+    {
+        ResponseId = responseId,
+        MessageId = responseId,
+        ModelId = modelId,
+        CreatedAt = createdAt,
+    };
+
+    private static int Index(JsonObject payload) =>
+        payload["contentBlockIndex"] is JsonValue value && value.TryGetValue<int>(out var index) ? index : 0;
+
+    private static JsonNode ParseOrText(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json.Length == 0 ? "{}" : json) ?? new JsonObject();
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(json);
+        }
+    }
+
+    /// <summary>A block that started with a contentBlockStart event and collects its deltas.</summary>
+    private sealed class PendingBlock(JsonObject start)
+    {
+        public JsonObject Start { get; } = start;
+
+        public StringBuilder Input { get; } = new();
+
+        public JsonArray ResultContent { get; } = [];
+
+        public bool IsOutputTool(string? name) => name is not null && (string?)Start["toolUse"]?["name"] == name;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace ModelRegistry.Bedrock.Internal;
+
+/// <summary>Converts caller values (JSON nodes, elements, text, plain objects) to JSON nodes without reflection.</summary>
+internal static class JsonValues
+{
+    /// <summary>A JSON node for a value: nodes are cloned, elements parsed, other objects serialized with MEAI's AOT-safe options.</summary>
+    public static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        JsonNode node => node.DeepClone(),
+        JsonElement element => element.ValueKind is JsonValueKind.Undefined ? null : JsonNode.Parse(element.GetRawText()),
+        JsonDocument document => JsonNode.Parse(document.RootElement.GetRawText()),
+        string text => JsonValue.Create(text),
+        bool flag => JsonValue.Create(flag),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        double number => JsonValue.Create(number),
+        float number => JsonValue.Create(number),
+        decimal number => JsonValue.Create(number),
+        _ => JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
+    };
+
+    /// <summary>A JSON object for a value, or <see langword="null"/> when it is not one (a JSON text of an object is parsed).</summary>
+    public static JsonObject? ToObject(object? value) => value switch
+    {
+        string text when text.TrimStart().StartsWith('{') => JsonNode.Parse(text) as JsonObject,
+        _ => ToNode(value) as JsonObject,
+    };
+
+    /// <summary>Appends a node (the non-generic JsonArray.Add, which needs no serialization metadata).</summary>
+    public static void Push(this JsonArray array, JsonNode? node) => array.Add(node);
+}

@@ -1,0 +1,309 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Bedrock.Tests.Support;
+using static ModelRegistry.Bedrock.Tests.Support.Fixtures;
+
+namespace ModelRegistry.Bedrock.Tests;
+
+/// <summary>What the client sends for MEAI messages and options, checked on the loopback server.</summary>
+public sealed class ConverseRequestTests
+{
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3];
+
+    [Test]
+    public async Task Instructions_and_system_messages_become_system_blocks_and_roles_alternate()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.System, "Be brief."),
+            new ChatMessage(ChatRole.User, "One"),
+            new ChatMessage(ChatRole.User, "Two"),
+            new ChatMessage(ChatRole.Assistant, "Three"),
+            new ChatMessage(ChatRole.System, "Answer in French."),
+            new ChatMessage(ChatRole.Assistant, "Four  "),
+        ], new ChatOptions { Instructions = "You are a chatbot." });
+        AssertJson(sent, """
+            {"system":[{"text":"You are a chatbot."},{"text":"Be brief."},{"text":"Answer in French."}],
+             "messages":[{"role":"user","content":[{"text":"One"},{"text":"Two"}]},
+                         {"role":"assistant","content":[{"text":"Three"},{"text":"Four"}]}]}
+            """);
+    }
+
+    [Test]
+    public async Task Media_is_sent_inline_or_from_s3()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User,
+        [
+            new TextContent("Look"),
+            new DataContent(Png, "image/png"),
+            new DataContent("%PDF"u8.ToArray(), "application/pdf") { Name = "report.2024" },
+            new DataContent("%PDF"u8.ToArray(), "application/pdf"),
+            new DataContent("a,b"u8.ToArray(), "text/csv") { Name = "report.2024" },
+            new UriContent(new Uri("s3://bucket/clip.mp4"), "video/mp4") { AdditionalProperties = new() { ["bucketOwner"] = "123456789012" } },
+            new DataContent(new byte[] { 1, 2 }, "audio/wav"),
+        ])]);
+        AssertJson(sent["messages"]![0]!["content"], """
+            [{"text":"Look"},
+             {"image":{"format":"png","source":{"bytes":"iVBORwECAw=="}}},
+             {"document":{"format":"pdf","name":"report 2024","source":{"bytes":"JVBERg=="}}},
+             {"document":{"format":"pdf","name":"Document 2","source":{"bytes":"JVBERg=="}}},
+             {"document":{"format":"csv","name":"report 2024 (2)","source":{"bytes":"YSxi"}}},
+             {"video":{"format":"mp4","source":{"s3Location":{"uri":"s3://bucket/clip.mp4","bucketOwner":"123456789012"}}}},
+             {"audio":{"format":"wav","source":{"bytes":"AQI="}}}]
+            """);
+    }
+
+    [Test]
+    public void Http_urls_and_unknown_media_fail_clearly()
+    {
+        var error = Assert.ThrowsAsync<NotSupportedException>(() => SentAsync([new ChatMessage(ChatRole.User, [new UriContent(new Uri("https://example.com/a.png"), "image/png")])]));
+        Assert.That(error!.Message, Does.Contain("s3://").And.Contain("DataContent"));
+        error = Assert.ThrowsAsync<NotSupportedException>(() => SentAsync([new ChatMessage(ChatRole.User, [new DataContent(new byte[] { 1 }, "application/zip")])]));
+        Assert.That(error!.Message, Does.Contain("application/zip"));
+    }
+
+    [Test]
+    public async Task Tool_calls_and_results_map_to_toolUse_and_toolResult()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "Weather?"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "weather", new Dictionary<string, object?> { ["city"] = "Paris", ["days"] = 2 })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call-1", JsonSerializer.SerializeToElement(new Dictionary<string, int> { ["celsius"] = 21 }))]),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-2", "weather", new Dictionary<string, object?> { ["city"] = "Nowhere" })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call-2", "Unknown city") { Exception = new InvalidOperationException("boom") }]),
+            new ChatMessage(ChatRole.User, "Thanks"),
+        ], new ChatOptions { Tools = [Tool("weather")] });
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Weather?"}]},
+             {"role":"assistant","content":[{"toolUse":{"toolUseId":"call-1","name":"weather","input":{"city":"Paris","days":2}}}]},
+             {"role":"user","content":[{"toolResult":{"toolUseId":"call-1","content":[{"json":{"celsius":21}}],"status":"success"}}]},
+             {"role":"assistant","content":[{"toolUse":{"toolUseId":"call-2","name":"weather","input":{"city":"Nowhere"}}}]},
+             {"role":"user","content":[{"toolResult":{"toolUseId":"call-2","content":[{"text":"Unknown city"}],"status":"error"}},{"text":"Thanks"}]}]
+            """);
+    }
+
+    [Test]
+    public async Task Multimodal_tool_results_carry_their_media()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c", "get_file", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c", new List<AIContent> { new TextContent("Here"), new DataContent(Png, "image/png") })]),
+        ], new ChatOptions { Tools = [Tool("get_file")] });
+        AssertJson(sent["messages"]![1]!["content"]![0]!["toolResult"]!["content"], """[{"text":"Here"},{"image":{"format":"png","source":{"bytes":"iVBORwECAw=="}}}]""");
+    }
+
+    [Test]
+    public async Task Reasoning_round_trips_its_signature_and_redacted_content()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "Think"),
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new TextReasoningContent("Let me think.") { ProtectedData = "sig-abc" },
+                new TextReasoningContent(string.Empty) { AdditionalProperties = new() { ["redactedContent"] = "UkVEQUNURUQ=" } },
+                new TextContent("Done."),
+            ]),
+            new ChatMessage(ChatRole.User, "Again"),
+        ]);
+        AssertJson(sent["messages"]![1]!["content"], """
+            [{"reasoningContent":{"reasoningText":{"text":"Let me think.","signature":"sig-abc"}}},
+             {"reasoningContent":{"redactedContent":"UkVEQUNURUQ="}},
+             {"text":"Done."}]
+            """);
+    }
+
+    [Test]
+    public async Task Cache_points_go_where_the_caller_put_them()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.System, [new TextContent("Long system prompt"), new BedrockCachePointContent()]),
+            new ChatMessage(ChatRole.User, [new TextContent("Long document"), new BedrockCachePointContent("1h"), new TextContent("Question")]),
+        ], new ChatOptions { Tools = [Tool("lookup")], AdditionalProperties = new() { ["toolsCachePoint"] = true } });
+        AssertJson(sent["system"], """[{"text":"Long system prompt"},{"cachePoint":{"type":"default"}}]""");
+        AssertJson(sent["messages"]![0]!["content"], """[{"text":"Long document"},{"cachePoint":{"type":"default","ttl":"1h"}},{"text":"Question"}]""");
+        AssertJson(sent["toolConfig"]!["tools"]![1], """{"cachePoint":{"type":"default"}}""");
+    }
+
+    [Test]
+    public async Task Inference_settings_map_to_inferenceConfig()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions { MaxOutputTokens = 100, Temperature = 0.7f, TopP = 0.9f, StopSequences = ["END"], Seed = 7, FrequencyPenalty = 0.5f });
+        AssertJson(sent["inferenceConfig"], """{"maxTokens":100,"temperature":0.7,"topP":0.9,"stopSequences":["END"]}""");
+        Assert.That(sent["additionalModelRequestFields"], Is.Null, "seed and penalties have no Converse field and no family-documented one");
+    }
+
+    [TestCase(Claude, """{"top_k":20}""")]
+    [TestCase(Nova, """{"inferenceConfig":{"topK":20}}""")]
+    [TestCase(Llama, null)]
+    public async Task TopK_goes_where_the_family_accepts_it(string model, string? expected)
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { TopK = 20 }, model);
+        if (expected is null)
+        {
+            Assert.That(sent["additionalModelRequestFields"], Is.Null);
+        }
+        else
+        {
+            AssertJson(sent["additionalModelRequestFields"], expected);
+        }
+    }
+
+    [Test]
+    public async Task Reasoning_effort_maps_per_family()
+    {
+        var claude = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 8000, Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High } });
+        AssertJson(claude["additionalModelRequestFields"], """{"thinking":{"type":"enabled","budget_tokens":7999}}""");
+        var openai = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } }, "openai.gpt-oss-120b-1:0");
+        AssertJson(openai["additionalModelRequestFields"], """{"reasoning_effort":"low"}""");
+    }
+
+    [Test]
+    public async Task Tool_modes_map_to_toolChoice_and_the_whole_schema_is_kept()
+    {
+        var schema = """
+            {"type":"object","properties":{"address":{"$ref":"#/$defs/Address"}},"required":["address"],"additionalProperties":false,
+             "$defs":{"Address":{"type":"object","properties":{"street":{"type":"string"}}}}}
+            """;
+        var tool = new WireToMeai.DeclaredTool("locate", "Finds a place.", JsonDocument.Parse(schema).RootElement.Clone(), true);
+        foreach (var (mode, choice) in new (ChatToolMode?, string?)[]
+        {
+            (ChatToolMode.Auto, """{"auto":{}}"""), (ChatToolMode.RequireAny, """{"any":{}}"""),
+            (ChatToolMode.RequireSpecific("locate"), """{"tool":{"name":"locate"}}"""), (null, null),
+        })
+        {
+            var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [tool], ToolMode = mode });
+            AssertJson(sent["toolConfig"]!["tools"], $$$"""[{"toolSpec":{"name":"locate","description":"Finds a place.","inputSchema":{"json":{{{schema}}}},"strict":true}}]""");
+            AssertJson(sent["toolConfig"]!["toolChoice"], choice ?? "null");
+        }
+    }
+
+    [Test]
+    public async Task Tool_mode_none_sends_no_tools()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ToolMode = ChatToolMode.None });
+        Assert.That(sent["toolConfig"], Is.Null);
+    }
+
+    [Test]
+    public async Task A_history_with_tool_blocks_always_has_a_toolConfig()
+    {
+        List<ChatMessage> history =
+        [
+            new ChatMessage(ChatRole.User, "Weather?"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "weather", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "Sunny")]),
+        ];
+        var none = await SentAsync(history, new ChatOptions { Tools = [Tool("weather")], ToolMode = ChatToolMode.None });
+        AssertJson(none["toolConfig"], """
+            {"tools":[{"toolSpec":{"name":"weather","description":"A tool used earlier in this conversation; not offered in this turn.","inputSchema":{"json":{"type":"object"}}}}]}
+            """);
+        var noTools = await SentAsync(history);
+        Assert.That(noTools["toolConfig"]!["tools"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(noTools["toolConfig"]!["toolChoice"], Is.Null);
+    }
+
+    [Test]
+    public async Task Structured_output_is_native_where_supported()
+    {
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}""").RootElement.Clone();
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Where?")],
+            new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City", "A city.") });
+        var jsonSchema = sent["outputConfig"]!["textFormat"]!["structure"]!["jsonSchema"]!;
+        Assert.That((string?)sent["outputConfig"]!["textFormat"]!["type"], Is.EqualTo("json_schema"));
+        Assert.That((string?)jsonSchema["name"], Is.EqualTo("City"));
+        Assert.That((string?)jsonSchema["description"], Is.EqualTo("A city."));
+        AssertJson(JsonNode.Parse((string)jsonSchema["schema"]!), schema.GetRawText());
+        Assert.That(sent["toolConfig"], Is.Null);
+    }
+
+    [Test]
+    public async Task Structured_output_is_a_forced_tool_elsewhere_and_its_input_is_the_answer()
+    {
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}}}""").RootElement.Clone();
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") };
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], options, Nova);
+        Assert.That(sent["outputConfig"], Is.Null);
+        AssertJson(sent["toolConfig"]!["toolChoice"], """{"tool":{"name":"City"}}""");
+        AssertJson(sent["toolConfig"]!["tools"]![0]!["toolSpec"]!["inputSchema"]!["json"], schema.GetRawText());
+
+        var response = await ResponseAsync(Converse("""[{"toolUse":{"toolUseId":"t1","name":"City","input":{"city":"Paris"}}}]""", "tool_use"), options, Nova);
+        AssertJson(JsonNode.Parse(response.Text), """{"city":"Paris"}""");
+        Assert.That(response.Messages[0].Contents.OfType<FunctionCallContent>(), Is.Empty);
+
+        var withTools = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], new ChatOptions { ResponseFormat = options.ResponseFormat, Tools = [Tool("lookup")] }, Nova);
+        AssertJson(withTools["toolConfig"]!["toolChoice"], """{"any":{}}""");
+
+        var forced = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], options, Claude, o => o.StructuredOutput = BedrockStructuredOutputMode.Tool);
+        Assert.That(forced["outputConfig"], Is.Null);
+    }
+
+    [Test]
+    public async Task Bedrock_fields_pass_through_from_AdditionalProperties()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions
+        {
+            AdditionalProperties = new()
+            {
+                ["guardrailConfig"] = JsonNode.Parse("""{"guardrailIdentifier":"gr1","guardrailVersion":"2","trace":"enabled"}"""),
+                ["performanceConfig"] = "optimized",
+                ["serviceTier"] = "flex",
+                ["requestMetadata"] = new Dictionary<string, string> { ["team"] = "search" },
+                ["additionalModelResponseFieldPaths"] = new[] { "/stop_sequence" },
+                ["additionalModelRequestFields"] = """{"anthropic_beta":["x"]}""",
+            },
+        });
+        AssertJson(sent, """
+            {"messages":[{"role":"user","content":[{"text":"Hi"}]}],
+             "guardrailConfig":{"guardrailIdentifier":"gr1","guardrailVersion":"2","trace":"enabled"},
+             "performanceConfig":{"latency":"optimized"},"serviceTier":{"type":"flex"},"requestMetadata":{"team":"search"},
+             "additionalModelResponseFieldPaths":["/stop_sequence"],"additionalModelRequestFields":{"anthropic_beta":["x"]}}
+            """);
+    }
+
+    [Test]
+    public async Task The_native_request_from_RawRepresentationFactory_wins_and_ours_fills_the_rest()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions
+        {
+            Temperature = 0.2f,
+            MaxOutputTokens = 50,
+            Instructions = "Be kind.",
+            RawRepresentationFactory = _ => JsonNode.Parse("""
+                {"inferenceConfig":{"temperature":0.9},"system":[{"text":"From raw."}],
+                 "guardrailConfig":{"guardrailIdentifier":"raw","guardrailVersion":"1"},"promptVariables":{"x":{"text":"y"}}}
+                """),
+        });
+        AssertJson(sent, """
+            {"inferenceConfig":{"temperature":0.9,"maxTokens":50},"system":[{"text":"From raw."},{"text":"Be kind."}],
+             "guardrailConfig":{"guardrailIdentifier":"raw","guardrailVersion":"1"},"promptVariables":{"x":{"text":"y"}},
+             "messages":[{"role":"user","content":[{"text":"Hi"}]}]}
+            """);
+    }
+
+    [Test]
+    public async Task Unknown_blocks_round_trip_through_RawRepresentation()
+    {
+        var block = JsonNode.Parse("""{"guardContent":{"text":{"text":"check me"}}}""")!.AsObject();
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, [new AIContent { RawRepresentation = block }, new TextContent("Hi")])]);
+        AssertJson(sent["messages"]![0]!["content"], """[{"guardContent":{"text":{"text":"check me"}}},{"text":"Hi"}]""");
+    }
+
+    [Test]
+    public async Task A_per_call_model_id_is_the_path()
+    {
+        await using var server = await ModelRegistry.Testing.ReplayServer.StartAsync();
+        server.Enqueue(Ok());
+        using var client = TestClients.Chat(server, Claude);
+        await client.GetResponseAsync("Hi", new ChatOptions { ModelId = "eu.amazon.nova-pro-v1:0" });
+        Assert.That(server.Requests[0].PathAndQuery, Is.EqualTo("/model/eu.amazon.nova-pro-v1%3A0/converse"));
+    }
+
+    internal static AIFunctionDeclaration Tool(string name) =>
+        new WireToMeai.DeclaredTool(name, null, JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone(), null);
+}

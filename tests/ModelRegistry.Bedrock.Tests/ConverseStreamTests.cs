@@ -1,0 +1,179 @@
+using Microsoft.Extensions.AI;
+using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Testing;
+using static ModelRegistry.Bedrock.Tests.Support.EventStreamEncoder;
+
+namespace ModelRegistry.Bedrock.Tests;
+
+/// <summary>ConverseStream over the loopback server, with event streams built by our own encoder.</summary>
+public sealed class ConverseStreamTests
+{
+    private static readonly byte[] Stream = Body(
+        Event("messageStart", """{"role":"assistant"}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"Let me "}}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"think."}}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"reasoningContent":{"signature":"sig-1"}}}"""),
+        Event("contentBlockStop", """{"contentBlockIndex":0}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":1,"delta":{"text":"Checking "}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":1,"delta":{"text":"two cities."}}"""),
+        Event("contentBlockStop", """{"contentBlockIndex":1}"""),
+        Event("contentBlockStart", """{"contentBlockIndex":2,"start":{"toolUse":{"toolUseId":"a","name":"weather"}}}"""),
+        Event("contentBlockStart", """{"contentBlockIndex":3,"start":{"toolUse":{"toolUseId":"b","name":"weather"}}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"toolUse":{"input":"{\"city\":"}}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":3,"delta":{"toolUse":{"input":"{\"city\":\"Rome\"}"}}}"""),
+        Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"toolUse":{"input":"\"Paris\"}"}}}"""),
+        Event("contentBlockStop", """{"contentBlockIndex":3}"""),
+        Event("contentBlockStop", """{"contentBlockIndex":2}"""),
+        Event("messageStop", """{"stopReason":"tool_use"}"""),
+        Event("metadata", """{"usage":{"inputTokens":20,"outputTokens":9,"totalTokens":29,"cacheWriteInputTokens":100},"metrics":{"latencyMs":321}}"""));
+
+    [Test]
+    public async Task Events_map_to_updates_as_they_arrive()
+    {
+        var updates = await StreamAsync(new ScriptedResponse { Body = Stream, Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+
+        // Text and reasoning start with their first delta, and go out at once.
+        Assert.That(updates.Select(u => u.Text).Where(t => t.Length > 0), Is.EqualTo(new[] { "Checking ", "two cities." }));
+        var reasoning = updates.SelectMany(u => u.Contents).OfType<TextReasoningContent>().ToList();
+        Assert.That(string.Concat(reasoning.Select(r => r.Text)), Is.EqualTo("Let me think."));
+        Assert.That(reasoning.Last().ProtectedData, Is.EqualTo("sig-1"));
+
+        // Interleaved fragments per contentBlockIndex: one call each.
+        var calls = updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>().ToList();
+        Assert.That(calls.Select(c => (c.CallId, c.Arguments!["city"]!.ToString())), Is.EqualTo(new[] { ("b", "Rome"), ("a", "Paris") }));
+        Assert.That(updates.Single(u => u.FinishReason is not null).FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls));
+        var usage = updates.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details;
+        Assert.That((usage.InputTokenCount, usage.OutputTokenCount, usage.AdditionalCounts!["CacheWriteInputTokens"]), Is.EqualTo((120L, 9L, 100L)));
+        Assert.That(updates.Last().AdditionalProperties!["LatencyMs"], Is.EqualTo(321L));
+        Assert.That(updates.All(u => u.Role == ChatRole.Assistant && u.ResponseId == "req-s" && u.ModelId == Fixtures.Claude));
+
+        // The coalesced response keeps the reasoning signature for the next turn.
+        var response = updates.ToChatResponse();
+        var merged = response.Messages.Single().Contents.OfType<TextReasoningContent>().Single();
+        Assert.That((merged.Text, merged.ProtectedData), Is.EqualTo(("Let me think.", "sig-1")));
+    }
+
+    [Test]
+    public async Task The_stream_is_decoded_incrementally_from_small_network_writes()
+    {
+        var chunks = Stream.Chunk(7).Select(c => (c, TimeSpan.Zero)).ToList();
+        var updates = await StreamAsync(new ScriptedResponse { Chunks = chunks, Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+        Assert.That(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>().Count(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void An_exception_event_throws_the_typed_error()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hel"}}"""),
+            EventStreamEncoder.Exception("throttlingException", "Too many tokens, please wait."));
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        Assert.That(error!.ErrorCode, Is.EqualTo("ThrottlingException"));
+        Assert.That(error.StatusCode, Is.EqualTo(429));
+        Assert.That(error.IsThrottling && error.IsRetryable);
+        Assert.That(error.Message, Does.Contain("Too many tokens"));
+
+        body = Body(EventStreamEncoder.Exception("modelStreamErrorException", "The model failed."));
+        error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        Assert.That((error!.ErrorCode, error.StatusCode, error.IsRetryable), Is.EqualTo(("ModelStreamErrorException", (int?)424, false)));
+    }
+
+    [Test]
+    public void A_cut_connection_is_an_error_not_a_hang()
+    {
+        var error = Assert.ThrowsAsync<ModelProviderException>(
+            () => StreamAsync(new ScriptedResponse { Body = Stream, TruncateAfter = Stream.Length / 2 }).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.That(error!.Message, Does.Contain("stream broke"));
+        Assert.That(error.IsRetryable);
+    }
+
+    [Test]
+    public async Task A_stream_is_never_retried_once_its_headers_arrived()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            new ScriptedResponse { Body = Stream, TruncateAfter = 100, Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] },
+            new ScriptedResponse { Body = Stream });
+        using var client = TestClients.Chat(server, Fixtures.Claude, maxRetries: 3);
+        Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+            {
+                _ = update;
+            }
+        });
+        Assert.That(server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void A_stream_that_ends_before_messageStop_is_incomplete()
+    {
+        var body = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""));
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        Assert.That(error!.Message, Does.Contain("messageStop"));
+    }
+
+    [Test]
+    public void A_corrupt_frame_is_reported()
+    {
+        var body = (byte[])Stream.Clone();
+        body[^10] ^= 0xFF;
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        Assert.That(error!.Message, Does.Contain("CRC32"));
+    }
+
+    [Test]
+    public async Task Structured_output_through_a_forced_tool_streams_as_text()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockStart", """{"contentBlockIndex":0,"start":{"toolUse":{"toolUseId":"o","name":"City"}}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"toolUse":{"input":"{\"city\":\"Paris\"}"}}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":0}"""),
+            Event("messageStop", """{"stopReason":"tool_use"}"""));
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
+        var updates = await StreamAsync(new ScriptedResponse { Body = body }, new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") }, Fixtures.Nova);
+        Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("""{"city":"Paris"}"""));
+        Assert.That(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>(), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_failed_stream_request_is_not_a_stream()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json("""{"message":"The provided model identifier is invalid."}""", 400, ("x-amzn-ErrorType", "ValidationException")));
+        using var client = TestClients.Chat(server, "us.does-not-exist-v1:0");
+        var error = Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hello"))
+            {
+                Assert.Fail($"no update expected, got {update}");
+            }
+        });
+        Assert.That((error!.StatusCode, error.ErrorCode, error.IsRetryable), Is.EqualTo(((int?)400, "ValidationException", false)));
+        Assert.That(server.Requests.Single().PathAndQuery, Is.EqualTo("/model/us.does-not-exist-v1%3A0/converse-stream"));
+        Assert.That(server.Requests[0].Header("accept"), Is.EqualTo("application/vnd.amazon.eventstream"));
+    }
+
+    private static async Task<List<ChatResponseUpdate>> StreamAsync(ScriptedResponse response, ChatOptions? options = null, string model = Fixtures.Claude)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse
+        {
+            Status = response.Status,
+            Body = response.Body,
+            Chunks = response.Chunks,
+            TruncateAfter = response.TruncateAfter,
+            Headers = [new("Content-Type", "application/vnd.amazon.eventstream"), new("x-amzn-RequestId", "req-s")],
+        });
+        using var client = TestClients.Chat(server, model);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hi")], options))
+        {
+            updates.Add(update);
+        }
+
+        return updates;
+    }
+}

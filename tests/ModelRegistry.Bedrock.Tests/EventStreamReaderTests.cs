@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime.EventStreams;
+using ModelRegistry.Bedrock.Internal;
+using ModelRegistry.Bedrock.Tests.Support;
+
+namespace ModelRegistry.Bedrock.Tests;
+
+public sealed class EventStreamReaderTests
+{
+    private static readonly byte[][] Messages =
+    [
+        EventStreamEncoder.Event("messageStart", """{"role":"assistant"}"""),
+        EventStreamEncoder.Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hello, "}}"""),
+        EventStreamEncoder.Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"wörld ✓"}}"""),
+        EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""),
+        EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""),
+    ];
+
+    private static readonly byte[] Body = EventStreamEncoder.Body(Messages);
+
+    [Test]
+    public async Task Decodes_whole_body()
+    {
+        var frames = await ReadAll(new MemoryStream(Body));
+        AssertExpected(frames);
+    }
+
+    [Test]
+    public async Task Decodes_a_body_split_at_every_byte_boundary()
+    {
+        for (var split = 1; split < Body.Length; split++)
+        {
+            var frames = await ReadAll(new ChunkedStream(Body, [split, Body.Length - split]));
+            AssertExpected(frames, $"split at byte {split}");
+        }
+    }
+
+    [Test]
+    public async Task Decodes_a_body_arriving_one_byte_per_read()
+    {
+        var frames = await ReadAll(new ChunkedStream(Body, Enumerable.Repeat(1, Body.Length).ToArray()));
+        AssertExpected(frames);
+    }
+
+    [Test]
+    public async Task Decodes_a_message_larger_than_the_read_buffer()
+    {
+        var text = new string('x', 70_000);
+        var big = EventStreamEncoder.Event("contentBlockDelta", new JsonObject { ["contentBlockIndex"] = 0, ["delta"] = new JsonObject { ["text"] = text } }.ToJsonString());
+        var body = EventStreamEncoder.Body(Messages[0], big, Messages[4]);
+        var frames = await ReadAll(new ChunkedStream(body, [5, 4000, 30000, body.Length]));
+        Assert.That(frames, Has.Count.EqualTo(3));
+        Assert.That((string?)JsonNode.Parse(frames[1].Payload)!["delta"]!["text"], Is.EqualTo(text));
+    }
+
+    [Test]
+    public async Task Decodes_messages_encoded_by_the_aws_sdk()
+    {
+        // A second, independent encoder: AWSSDK.Core's own EventStreamMessage.
+        var headers = new List<IEventStreamHeader>();
+        var header = new EventStreamHeader(":event-type");
+        header.SetString("messageStop");
+        headers.Add(header);
+        var typed = new EventStreamHeader("count");
+        typed.SetInt32(42);
+        headers.Add(typed);
+        var payload = Encoding.UTF8.GetBytes("""{"stopReason":"tool_use"}""");
+        var bytes = new EventStreamMessage(headers, payload).ToByteArray();
+        var frames = await ReadAll(new ChunkedStream([.. bytes, .. bytes], [3, 20, 1000]));
+        Assert.That(frames, Has.Count.EqualTo(2));
+        Assert.That(frames[0].Header(":event-type"), Is.EqualTo("messageStop"));
+        Assert.That(frames[0].Header("count"), Is.EqualTo("42"));
+        Assert.That(frames[1].Payload, Is.EqualTo(payload));
+    }
+
+    [Test]
+    public void A_corrupt_payload_fails_the_message_crc()
+    {
+        var body = (byte[])Body.Clone();
+        body[Messages[0].Length + 40] ^= 0x20; // inside the second message's payload
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => ReadAll(new MemoryStream(body)));
+        Assert.That(error!.Message, Does.Contain("CRC32"));
+    }
+
+    [Test]
+    public void A_corrupt_prelude_crc_is_rejected()
+    {
+        var body = (byte[])Body.Clone();
+        body[9] ^= 0x01; // the first message's prelude CRC
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => ReadAll(new MemoryStream(body)));
+        Assert.That(error!.Message, Does.Contain("CRC32"));
+    }
+
+    [Test]
+    public void An_impossible_length_is_rejected_at_once()
+    {
+        var body = (byte[])Body.Clone();
+        body[0] = 0x7F; // total length over 2 GiB
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => ReadAll(new MemoryStream(body)));
+        Assert.That(error!.Message, Does.Contain("prelude"));
+    }
+
+    [Test]
+    public void A_body_cut_inside_a_message_is_an_error_not_a_hang()
+    {
+        foreach (var cut in new[] { 5, Messages[0].Length + 11, Body.Length - 1 })
+        {
+            var error = Assert.ThrowsAsync<InvalidDataException>(
+                () => ReadAll(new ChunkedStream(Body[..cut], [7, cut])).WaitAsync(TimeSpan.FromSeconds(30)),
+                $"cut at {cut}");
+            Assert.That(error!.Message, Does.Contain("ended in the middle of a message"));
+        }
+    }
+
+    [Test]
+    public async Task A_body_cut_between_messages_reads_the_messages_it_has()
+    {
+        var frames = await ReadAll(new MemoryStream(Body[..(Messages[0].Length + Messages[1].Length)]));
+        Assert.That(frames, Has.Count.EqualTo(2));
+    }
+
+    private static void AssertExpected(List<EventStreamFrame> frames, string because = "")
+    {
+        Assert.That(frames, Has.Count.EqualTo(5), because);
+        Assert.That(frames.Select(f => f.Header(":event-type")),
+            Is.EqualTo(new[] { "messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop" }), because);
+        Assert.That((string?)JsonNode.Parse(frames[2].Payload)!["delta"]!["text"], Is.EqualTo("wörld ✓"), because);
+        Assert.That(frames.All(f => f.Header(":message-type") == "event"), because);
+    }
+
+    private static async Task<List<EventStreamFrame>> ReadAll(Stream stream)
+    {
+        var frames = new List<EventStreamFrame>();
+        await foreach (var frame in EventStreamReader.ReadAsync(stream, CancellationToken.None))
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+}
