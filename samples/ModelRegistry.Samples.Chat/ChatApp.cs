@@ -122,18 +122,19 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
         {
             await output.WriteLineAsync();
             await error.WriteLineAsync("[answer cancelled]");
+            FlushMetrics();
             return null;
         }
         catch (ModelProviderException ex)
         {
             await output.WriteLineAsync();
             await error.WriteLineAsync($"error: {ex.Message}{(ex.RetryAfter is { } wait ? $" (retry after {wait.TotalSeconds:0.#} s)" : string.Empty)}");
+            FlushMetrics();
             return null;
         }
         finally
         {
             Volatile.Write(ref _answer, null);
-            FlushMetrics();
         }
 
         var response = updates.ToChatResponse();

@@ -27,7 +27,7 @@ if (line.Help)
     return 0;
 }
 
-var configuration = new ConfigurationBuilder()
+IConfiguration configuration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "models.json"), optional: false)
     .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "models.json"), optional: true)
     .AddEnvironmentVariables()
@@ -38,6 +38,10 @@ await using var demo = offline ? OfflineDemoServer.Start() : null;
 if (demo is not null)
 {
     configuration = Credentials.PointAtOfflineDemo(configuration, demo.BaseAddress);
+}
+
+if (demo is not null && !line.List)
+{
     Console.Error.WriteLine(
         "offline demo: no MISTRAL_API_KEY or AWS credentials found, so the models answer from a local endpoint that speaks the\n" +
         "Mistral and Bedrock wire formats with a canned answer. Set MISTRAL_API_KEY (or AWS credentials) to ask a real model.\n");
