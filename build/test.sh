@@ -64,6 +64,11 @@ npm ci --prefix build/hcl --no-audit --no-fund --loglevel=error >"$out/logs/npm.
 # --- build and test --------------------------------------------------------------------------------------------
 dotnet restore ModelRegistry.sln --nologo -v quiet || fail "restore failed"
 dotnet build ModelRegistry.sln --no-restore --nologo -v quiet -c Release -warnaserror || fail "build failed"
+# The Lambda sample's end-to-end test also runs its Native AOT bootstrap.
+./build/publish-lambda.sh x64 >"$out/logs/publish-lambda.log" 2>&1 || { cat "$out/logs/publish-lambda.log" >&2; fail "Native AOT publish of the Lambda sample failed (see $out/logs/publish-lambda.log)"; }
+export MODELREGISTRY_LAMBDA_AOT="$root/build/out/lambda/x64/bootstrap"
+rm -f "$out/lambda-startup.tsv"
+
 dotnet test ModelRegistry.sln --no-build --nologo -c Release \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
 test_status=$?
@@ -74,6 +79,10 @@ if [ -d "$corpus" ]; then
   echo "recorded-traffic tests: ran, against the corpus at $(cd "$corpus" && pwd)"
 else
   echo "recorded-traffic tests: not run (no corpus at $corpus; set MODELREGISTRY_CASSETTES to its path); they count as skipped"
+fi
+
+if [ -f "$out/lambda-startup.tsv" ]; then
+  awk -F'\t' '{ sum[$1] += $3; n[$1]++ } END { if (n["jit"] && n["aot"]) printf "lambda sample, process start to first response: aot %.0f ms, jit %.0f ms (aot/jit = %.3f)\n", sum["aot"]/n["aot"], sum["jit"]/n["jit"], (sum["aot"]/n["aot"])/(sum["jit"]/n["jit"]) }' "$out/lambda-startup.tsv"
 fi
 
 passed=0; failed=0; skipped=0; files=0

@@ -1,2 +1,85 @@
-// Placeholder entry point until the provider packages land; replaced by the full wiring.
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelRegistry;
+using ModelRegistry.Bedrock;
+using ModelRegistry.Emf;
+using ModelRegistry.Mistral;
+using ModelRegistry.ParameterStore;
+using ModelRegistry.Samples.Lambda;
+using ModelRegistry.Samples.Lambda.Runtime;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+// The Lambda's start: wiring only. The registry comes from the SSM parameter in MODELS_PARAMETER (through the
+// Parameters and Secrets extension when the layer is there), read on the first invocation, not here: the extension is
+// not ready during INIT. DEFAULT_MODEL picks the model when the event names none; METRICS_NAMESPACE names the EMF
+// namespace; MISTRAL_API_KEY_PARAMETER names the key's SecureString. Traces go to OTLP when OTEL_* says where.
+var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+if (string.IsNullOrWhiteSpace(runtimeApi))
+{
+    Console.Error.WriteLine("AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda custom runtime (provided.al2023). Run it in Lambda, or point the variable at a Runtime API emulator.");
+    return 2;
+}
+
+var client = LambdaRuntimeClient.Create(runtimeApi);
+ServiceProvider services;
+TracerProvider? tracing = null;
+try
+{
+    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var traced = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
+    var collection = new ServiceCollection()
+        .AddSingleton<IConfiguration>(configuration)
+        .AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            })
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)); // stdout stays for EMF
+    var registry = collection.AddModelRegistry()
+        .AddParameterStore()
+        .AddMistral()
+        .AddBedrock()
+        .UseEmfMetrics();
+    if (traced)
+    {
+        registry.ConfigurePipeline(pipeline => pipeline.UseOpenTelemetry(sourceName: Telemetry.SourceName));
+        tracing = Sdk.CreateTracerProviderBuilder().AddSource(Telemetry.SourceName).AddOtlpExporter().Build();
+    }
+
+    collection.AddSingleton<ChatHandler>();
+    services = collection.BuildServiceProvider();
+}
+catch (Exception ex)
+{
+    await client.ReportInitErrorAsync("Runtime.InitError", ex.Message, CancellationToken.None);
+    return 1;
+}
+
+await using (services)
+{
+    using (tracing)
+    {
+        var handler = services.GetRequiredService<ChatHandler>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRegistry.Samples.Lambda");
+        var bootstrap = new LambdaBootstrap(client, handler.HandleAsync, logger, TimeProvider.System);
+        try
+        {
+            await bootstrap.RunAsync(CancellationToken.None);
+        }
+        catch (RuntimeApiFatalException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+}
+
 return 0;
