@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.RegularExpressions;
 using ModelRegistry.Testing;
 
@@ -121,6 +122,48 @@ public sealed class ChatCliTests
             Assert.That(stdout, Does.Not.Contain("never sent"));
             Assert.That(Regex.Count(stderr, "— devstral-small · "), Is.EqualTo(2));
             Assert.That(Regex.Count(stderr, "emf: "), Is.EqualTo(2), "one EMF line per call");
+        });
+    }
+
+    [Test]
+    public async Task Ctrl_C_stops_the_answer_being_written_and_the_chat_goes_on()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Cli);
+        start.Environment.Remove("MISTRAL_API_KEY");
+        start.Environment.Remove("AWS_ACCESS_KEY_ID");
+        start.Environment.Remove("AWS_PROFILE");
+        start.Environment["HOME"] = Path.Combine(Path.GetTempPath(), "modelchat-test-home");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteLineAsync("a long question");
+
+        // Wait for the answer to start streaming, then press Ctrl-C (SIGINT) in the middle of it.
+        var seen = new StringBuilder();
+        var buffer = new char[256];
+        while (!seen.ToString().Contains("[offline demo]", StringComparison.Ordinal))
+        {
+            var read = await process.StandardOutput.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.That(read, Is.GreaterThan(0), "the answer never started");
+            seen.Append(buffer, 0, read);
+        }
+
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.StandardInput.WriteLineAsync("second question");
+        process.StandardInput.Close();
+        seen.Append(await process.StandardOutput.ReadToEndAsync());
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(process.ExitCode, Is.Zero);
+            Assert.That(await stderr, Does.Contain("[answer cancelled]"));
+            Assert.That(seen.ToString(), Does.Contain("You asked mistral-large-latest: \"second question\". This answer came back through the whole stack"));
+            Assert.That(Regex.Count(await stderr, "— mistral-large · "), Is.EqualTo(1), "only the second answer completed");
         });
     }
 
