@@ -1,7 +1,8 @@
-using System.Runtime.CompilerServices;
+using System.ComponentModel;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Benchmarks.Infrastructure;
 using ModelRegistry.Emf;
 
 namespace ModelRegistry.Benchmarks;
@@ -12,7 +13,8 @@ namespace ModelRegistry.Benchmarks;
 /// answers at once with a fresh response carrying usage, as a provider would, so the numbers are the middleware's
 /// own: measuring, building the line with Utf8JsonWriter, and handing it to a sink that discards it.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project tests/ModelRegistry.Benchmarks -- --filter *EmfChatClientBenchmarks* --job short</c></remarks>
+/// <remarks>Run: <c>./build/bench.sh --filter '*EmfChatClientBenchmarks*'</c></remarks>
+[Description("The EMF metrics middleware around a client that answers at once (response and stream), writing each line to a sink that discards it; against a pass-through DelegatingChatClient around the same client.")]
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -22,14 +24,21 @@ public class EmfChatClientBenchmarks
     private IChatClient _passThrough = null!;
     private IChatClient _emf = null!;
 
+    private readonly DiscardingSink _sink = new();
+
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
         var inner = new AnsweringChatClient();
         _passThrough = new PassThroughChatClient(inner);
-        var options = new EmfMetricsOptions { Namespace = "Bench/GenAI", Model = "haiku", Sink = new DiscardingSink() };
+        var options = new EmfMetricsOptions { Namespace = "Bench/GenAI", Model = "haiku", Sink = _sink };
         options.DefaultDimensions.Clear();
         _emf = new EmfChatClient(inner, options);
+
+        Check.Equal("hello", (await EmfResponse()).Text, "answer through EMF");
+        Check.Equal(3, await EmfStream(), "updates through EMF");
+        Check.Equal(2, _sink.Lines, "EMF lines written, one per call");
+        Check.Equal("hello", (await PassThroughResponse()).Text, "answer through the pass-through");
     }
 
     [Benchmark(Baseline = true, Description = "pass-through")]
@@ -61,41 +70,11 @@ public class EmfChatClientBenchmarks
 
     private sealed class PassThroughChatClient(IChatClient inner) : DelegatingChatClient(inner);
 
+    /// <summary>Counts the lines and drops them.</summary>
     private sealed class DiscardingSink : EmfSink
     {
-        public override void Write(ReadOnlySpan<byte> utf8Line)
-        {
-        }
-    }
+        public int Lines { get; private set; }
 
-    /// <summary>Answers synchronously: a fresh response with usage, or three updates of which the last carries usage.</summary>
-    private sealed class AnsweringChatClient : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "hello"))
-            {
-                ResponseId = "resp-1",
-                ModelId = "model-v1",
-                FinishReason = ChatFinishReason.Stop,
-                Usage = new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 34, CachedInputTokenCount = 1000 },
-            });
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-            IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.CompletedTask;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "Hel") { ResponseId = "resp-1", ModelId = "model-v1" };
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "lo");
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 34 })])
-            {
-                FinishReason = ChatFinishReason.Stop,
-            };
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
+        public override void Write(ReadOnlySpan<byte> utf8Line) => Lines++;
     }
 }

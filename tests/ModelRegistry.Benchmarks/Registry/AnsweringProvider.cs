@@ -1,0 +1,21 @@
+using Microsoft.Extensions.AI;
+using ModelRegistry.Benchmarks.Infrastructure;
+
+namespace ModelRegistry.Benchmarks.Registry;
+
+/// <summary>Provider <c>answering</c>: every entry gets an <see cref="AnsweringChatClient"/>, so registry benchmarks measure the registry alone.</summary>
+internal sealed class AnsweringProvider : IChatClientProvider
+{
+    public string Name => "answering";
+
+    public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services) => new AnsweringChatClient();
+
+    /// <summary>A registry of three entries with the provider, as JSON in the SSM/Terraform format.</summary>
+    public const string RegistryJson = """
+        {
+          "fast":  { "provider": "answering", "model_id": "fast-v1" },
+          "smart": { "provider": "answering", "model_id": "smart-v2", "fallbacks": ["fast"] },
+          "cheap": { "provider": "answering", "model_id": "cheap-v1" }
+        }
+        """;
+}

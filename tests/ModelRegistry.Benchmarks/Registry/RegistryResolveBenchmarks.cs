@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using ModelRegistry.Benchmarks.Infrastructure;
+
+namespace ModelRegistry.Benchmarks.Registry;
+
+/// <summary>
+/// What a call costs when its client comes from the registry by name, once that client is built: resolving it
+/// (registry, keyed DI, or held) and the call through the registry's client, against calling the provider client
+/// held in a field. The provider answers at once, so the numbers are the registry's own.
+/// </summary>
+[Description("A call through an already-built registry client, with an inner client that answers at once: resolved by name from IModelRegistry or keyed DI on every call, or resolved once and held; against calling the provider client from a field.")]
+[MemoryDiagnoser]
+public class RegistryResolveBenchmarks
+{
+    private static readonly ChatMessage[] Messages = [new(ChatRole.User, "hi")];
+    private readonly IChatClient _direct = new AnsweringChatClient();
+    private ServiceProvider _services = null!;
+    private IModelRegistry _registry = null!;
+    private IChatClient _held = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var services = new ServiceCollection();
+        services.AddModelRegistry().FromJson(AnsweringProvider.RegistryJson).AddProvider<AnsweringProvider>();
+        _services = services.BuildServiceProvider();
+        _registry = _services.GetRequiredService<IModelRegistry>();
+        _held = _registry.GetChatClient("fast");
+        Check.Equal("hello", (await _held.GetResponseAsync(Messages)).Text, "the registry client's first answer");
+        Check.Equal("hello", (await ByName()).Text, "answer by name");
+        Check.Equal("hello", (await KeyedService()).Text, "answer through keyed DI");
+    }
+
+    [GlobalCleanup]
+    public ValueTask Cleanup() => _services.DisposeAsync();
+
+    [Benchmark(Baseline = true, Description = "provider client from a field")]
+    public Task<ChatResponse> Direct() => _direct.GetResponseAsync(Messages);
+
+    [Benchmark(Description = "registry client, held")]
+    public Task<ChatResponse> Held() => _held.GetResponseAsync(Messages);
+
+    [Benchmark(Description = "IModelRegistry.GetChatClient(name) per call")]
+    public Task<ChatResponse> ByName() => _registry.GetChatClient("fast").GetResponseAsync(Messages);
+
+    [Benchmark(Description = "keyed DI IChatClient(name) per call")]
+    public Task<ChatResponse> KeyedService() => _services.GetRequiredKeyedService<IChatClient>("fast").GetResponseAsync(Messages);
+}
