@@ -13,6 +13,10 @@ var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
 var resultsPath = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : null;
 var rest = args.Where((arg, i) => arg != "--quick" && i != resultsIndex && (resultsIndex < 0 || i != resultsIndex + 1)).ToList();
+// The command that reproduces this run, as the results file shows it (without the output paths bench.sh adds).
+var artifactsIndex = rest.IndexOf("--artifacts");
+var shownArgs = rest.Where((_, i) => artifactsIndex < 0 || (i != artifactsIndex && i != artifactsIndex + 1)).Select(a => a.Contains('*') ? $"'{a}'" : a);
+var command = string.Join(' ', ["./build/bench.sh", .. shownArgs]);
 if (!rest.Contains("--filter"))
 {
     rest.AddRange(["--filter", "*"]);
@@ -46,7 +50,7 @@ foreach (var summary in summaries)
 
 if (resultsPath is not null && !quick)
 {
-    ResultsMarkdown.Write(resultsPath, summaries, Describe(job), "./build/bench.sh");
+    ResultsMarkdown.Write(resultsPath, summaries, Describe(job), command);
     Console.WriteLine($"Results written to {resultsPath}");
 }
 

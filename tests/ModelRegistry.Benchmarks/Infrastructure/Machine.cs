@@ -9,7 +9,7 @@ internal static class Machine
     {
         var cpu = ReadValue("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString();
         var os = ReadValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription;
-        return $"{cpu}, {Environment.ProcessorCount} logical cores; {os} ({RuntimeInformation.OSDescription.Trim()})";
+        return $"{cpu}, {Environment.ProcessorCount} logical cores, {os}, kernel {Environment.OSVersion.Version}";
     }
 
     private static string? ReadValue(string path, string key, char separator)
