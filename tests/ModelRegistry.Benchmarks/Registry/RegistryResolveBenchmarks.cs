@@ -11,7 +11,7 @@ namespace ModelRegistry.Benchmarks.Registry;
 /// (registry, keyed DI, or held) and the call through the registry's client, against calling the provider client
 /// held in a field. The provider answers at once, so the numbers are the registry's own.
 /// </summary>
-[Description("A call through an already-built registry client, with an inner client that answers at once: resolved by name from IModelRegistry or keyed DI on every call, or resolved once and held; against calling the provider client from a field.")]
+[Description("A call through an already-built registry client, with an inner client that answers at once: resolved by name from IModelRegistry or keyed DI on every call, or resolved once and held (with the default circuit breaker, and with it off); against calling the provider client from a field.")]
 [MemoryDiagnoser]
 public class RegistryResolveBenchmarks
 {
@@ -20,6 +20,7 @@ public class RegistryResolveBenchmarks
     private ServiceProvider _services = null!;
     private IModelRegistry _registry = null!;
     private IChatClient _held = null!;
+    private IChatClient _heldUnguarded = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -29,6 +30,8 @@ public class RegistryResolveBenchmarks
         _services = services.BuildServiceProvider();
         _registry = _services.GetRequiredService<IModelRegistry>();
         _held = _registry.GetChatClient("fast");
+        _heldUnguarded = _registry.GetChatClient("unguarded");
+        Check.Equal("hello", (await _heldUnguarded.GetResponseAsync(Messages)).Text, "the unguarded registry client's first answer");
         Check.Equal("hello", (await _held.GetResponseAsync(Messages)).Text, "the registry client's first answer");
         Check.Equal("hello", (await ByName()).Text, "answer by name");
         Check.Equal("hello", (await KeyedService()).Text, "answer through keyed DI");
@@ -42,6 +45,9 @@ public class RegistryResolveBenchmarks
 
     [Benchmark(Description = "registry client, held")]
     public Task<ChatResponse> Held() => _held.GetResponseAsync(Messages);
+
+    [Benchmark(Description = "registry client, held, circuit breaker off")]
+    public Task<ChatResponse> HeldWithoutBreaker() => _heldUnguarded.GetResponseAsync(Messages);
 
     [Benchmark(Description = "IModelRegistry.GetChatClient(name) per call")]
     public Task<ChatResponse> ByName() => _registry.GetChatClient("fast").GetResponseAsync(Messages);
