@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the BenchmarkDotNet suite in tests/ModelRegistry.Benchmarks (see its README.md).
 #
-#   ./build/bench.sh              full run, about 15 minutes on 2 cores: every benchmark out of process, then one
+#   ./build/bench.sh              full run, about 17 minutes on 2 cores: every benchmark out of process, then one
 #                                 Markdown table of all results (ratios to each class's baseline, machine, date)
 #                                 written to tests/ModelRegistry.Benchmarks/RESULTS.md
 #   ./build/bench.sh --quick      every benchmark once, in process (BenchmarkDotNet's Dry job), to prove they still

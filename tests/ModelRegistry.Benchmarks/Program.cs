@@ -23,7 +23,7 @@ if (!rest.Contains("--filter"))
 }
 
 // Full mode: two launches (processes) of 5 warm-up and 15 measured iterations each (default iteration time): on 2
-// cores the whole suite takes about a quarter of an hour, and ratios within a class are measured back to back.
+// cores the whole suite takes about 17 minutes, and ratios within a class are measured back to back.
 var job = quick
     ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick")
     : Job.Default.WithLaunchCount(2).WithWarmupCount(5).WithIterationCount(15).WithId("Suite");

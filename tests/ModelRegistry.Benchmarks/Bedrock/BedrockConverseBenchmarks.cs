@@ -17,14 +17,6 @@ namespace ModelRegistry.Benchmarks.Bedrock;
 [ExceptionDiagnoser]
 public class BedrockConverseBenchmarks
 {
-    private static readonly ChatMessage[] Messages =
-    [
-        new(ChatRole.System, "You are a concise assistant."),
-        new(ChatRole.User, "Describe the river in one paragraph."),
-    ];
-
-    private static readonly ChatOptions Options = new() { MaxOutputTokens = 1024, Temperature = 0.2f };
-
     private BedrockContenders _contenders = null!;
 
     [GlobalSetup]
@@ -45,7 +37,7 @@ public class BedrockConverseBenchmarks
     [Benchmark(Baseline = true, Description = "floor: HttpClient + STJ source-gen (API key)")]
     public async Task<string?> Floor()
     {
-        using var request = _contenders.FloorRequest(_contenders.ConverseUri, Messages, Options);
+        using var request = _contenders.FloorRequest(_contenders.ConverseUri, Prompts.Paragraph, Prompts.ParagraphOptions);
         using var response = await _contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync();
@@ -54,14 +46,14 @@ public class BedrockConverseBenchmarks
     }
 
     [Benchmark(Description = "ModelRegistry.Bedrock (SigV4)")]
-    public Task<ChatResponse> OursSigV4() => _contenders.OursSigV4.GetResponseAsync(Messages, Options);
+    public Task<ChatResponse> OursSigV4() => _contenders.OursSigV4.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
 
     [Benchmark(Description = "Anthropic.Bedrock SDK (SigV4)")]
-    public Task<ChatResponse> SdkSigV4() => _contenders.SdkSigV4.GetResponseAsync(Messages, Options);
+    public Task<ChatResponse> SdkSigV4() => _contenders.SdkSigV4.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
 
     [Benchmark(Description = "ModelRegistry.Bedrock (API key)")]
-    public Task<ChatResponse> OursApiKey() => _contenders.OursApiKey.GetResponseAsync(Messages, Options);
+    public Task<ChatResponse> OursApiKey() => _contenders.OursApiKey.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
 
     [Benchmark(Description = "Anthropic.Bedrock SDK (API key)")]
-    public Task<ChatResponse> SdkApiKey() => _contenders.SdkApiKey.GetResponseAsync(Messages, Options);
+    public Task<ChatResponse> SdkApiKey() => _contenders.SdkApiKey.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
 }

@@ -17,14 +17,6 @@ namespace ModelRegistry.Benchmarks.Bedrock;
 [ExceptionDiagnoser]
 public class BedrockStreamBenchmarks
 {
-    private static readonly ChatMessage[] Messages =
-    [
-        new(ChatRole.System, "You are a talkative assistant."),
-        new(ChatRole.User, "Tell me a long story about the river."),
-    ];
-
-    private static readonly ChatOptions Options = new() { MaxOutputTokens = 2048, Temperature = 0.7f };
-
     private BedrockContenders _contenders = null!;
 
     /// <summary>Text deltas each call streams; read by the per-update columns.</summary>
@@ -42,7 +34,7 @@ public class BedrockStreamBenchmarks
             ("Anthropic.Bedrock SDK (SigV4)", _contenders.SdkSigV4), ("Anthropic.Bedrock SDK (API key)", _contenders.SdkApiKey),
         })
         {
-            var (updates, text) = await Http.DrainAsync(client.GetStreamingResponseAsync(Messages, Options));
+            var (updates, text) = await Http.DrainAsync(client.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
             Check.Equal(expected, text, name + ": streamed text");
             Check.That(updates >= Transcript.StreamTokens, $"{name} yields an update per delta (got {updates})");
         }
@@ -55,7 +47,7 @@ public class BedrockStreamBenchmarks
     [Benchmark(Baseline = true, Description = "floor: HttpClient + event-stream + STJ (API key)")]
     public async Task<int> Floor()
     {
-        using var request = _contenders.FloorRequest(_contenders.ConverseStreamUri, Messages, Options);
+        using var request = _contenders.FloorRequest(_contenders.ConverseStreamUri, Prompts.Story, Prompts.StoryOptions);
         using var response = await _contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync();
@@ -84,14 +76,5 @@ public class BedrockStreamBenchmarks
     [Benchmark(Description = "Anthropic.Bedrock SDK (API key)")]
     public Task<int> SdkApiKey() => Count(_contenders.SdkApiKey);
 
-    private static async Task<int> Count(IChatClient client)
-    {
-        var count = 0;
-        await foreach (var _ in client.GetStreamingResponseAsync(Messages, Options))
-        {
-            count++;
-        }
-
-        return count;
-    }
+    private static Task<int> Count(IChatClient client) => Http.CountAsync(client.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
 }

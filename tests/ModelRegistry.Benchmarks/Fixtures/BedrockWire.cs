@@ -25,24 +25,10 @@ internal static class BedrockWire
 
     // ---- Converse (our client and the floor) -------------------------------------------------------------------
 
-    public static byte[] ConverseResponse() => Json.Write(w =>
+    public static byte[] ConverseResponse() => Converse("end_turn", 58, Transcript.AnswerTokens, w =>
     {
         w.WriteStartObject();
-        w.WriteStartObject("metrics");
-        w.WriteNumber("latencyMs", 1873);
-        w.WriteEndObject();
-        w.WriteStartObject("output");
-        w.WriteStartObject("message");
-        w.WriteStartArray("content");
-        w.WriteStartObject();
         w.WriteString("text", Transcript.Text(Transcript.AnswerTokens));
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteString("role", "assistant");
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteString("stopReason", "end_turn");
-        WriteConverseUsage(w, 58, Transcript.AnswerTokens);
         w.WriteEndObject();
     });
 
@@ -81,12 +67,8 @@ internal static class BedrockWire
     public static byte[] ConverseStreamBody() => [.. ConverseStreamMessages().SelectMany(m => m)];
 
     /// <summary>A Converse answer calling two tools, as the model's turn in the 20-message tool conversation.</summary>
-    public static byte[] ConverseToolUseResponse() => Json.Write(w =>
+    public static byte[] ConverseToolUseResponse() => Converse("tool_use", 1834, 61, w =>
     {
-        w.WriteStartObject();
-        w.WriteStartObject("output");
-        w.WriteStartObject("message");
-        w.WriteStartArray("content");
         w.WriteStartObject();
         w.WriteString("text", "Let me check Annecy for that weekend.");
         w.WriteEndObject();
@@ -101,13 +83,25 @@ internal static class BedrockWire
             w.WriteEndObject();
             w.WriteEndObject();
         }
+    });
 
+    /// <summary>A Converse response whose assistant message holds the content blocks written by <paramref name="blocks"/>.</summary>
+    private static byte[] Converse(string stopReason, int inputTokens, int outputTokens, Action<Utf8JsonWriter> blocks) => Json.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("metrics");
+        w.WriteNumber("latencyMs", 1873);
+        w.WriteEndObject();
+        w.WriteStartObject("output");
+        w.WriteStartObject("message");
+        w.WriteStartArray("content");
+        blocks(w);
         w.WriteEndArray();
         w.WriteString("role", "assistant");
         w.WriteEndObject();
         w.WriteEndObject();
-        w.WriteString("stopReason", "tool_use");
-        WriteConverseUsage(w, 1834, 61);
+        w.WriteString("stopReason", stopReason);
+        WriteConverseUsage(w, inputTokens, outputTokens);
         w.WriteEndObject();
     });
 

@@ -14,24 +14,11 @@ internal static class MistralWire
     private const long Created = 1767225600;
 
     /// <summary>The non-streaming answer: <see cref="Transcript.AnswerTokens"/> tokens of text, finish reason and usage.</summary>
-    public static byte[] ChatCompletion() => Json.Write(w =>
+    public static byte[] ChatCompletion() => Completion("stop", 58, Transcript.AnswerTokens, w =>
     {
-        w.WriteStartObject();
-        WriteHeader(w, "chat.completion");
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        w.WriteNumber("index", 0);
-        w.WriteStartObject("message");
-        w.WriteString("role", "assistant");
         w.WriteString("content", Transcript.Text(Transcript.AnswerTokens));
         w.WriteNull("tool_calls");
         w.WriteBoolean("prefix", false);
-        w.WriteEndObject();
-        w.WriteString("finish_reason", "stop");
-        w.WriteEndObject();
-        w.WriteEndArray();
-        WriteUsage(w, 58, Transcript.AnswerTokens);
-        w.WriteEndObject();
     });
 
     /// <summary>
@@ -58,15 +45,8 @@ internal static class MistralWire
     public static byte[] StreamBody() => [.. StreamEvents().SelectMany(e => e)];
 
     /// <summary>An answer calling two tools, as the model's turn in the 20-message tool conversation.</summary>
-    public static byte[] ToolCallCompletion() => Json.Write(w =>
+    public static byte[] ToolCallCompletion() => Completion("tool_calls", 1834, 61, w =>
     {
-        w.WriteStartObject();
-        WriteHeader(w, "chat.completion");
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        w.WriteNumber("index", 0);
-        w.WriteStartObject("message");
-        w.WriteString("role", "assistant");
         w.WriteString("content", "");
         w.WriteStartArray("tool_calls");
         foreach (var call in ToolConversation.AnswerCalls)
@@ -83,11 +63,24 @@ internal static class MistralWire
         }
 
         w.WriteEndArray();
+    });
+
+    /// <summary>A <c>chat.completion</c> with one choice whose assistant message has the given members.</summary>
+    private static byte[] Completion(string finishReason, int promptTokens, int completionTokens, Action<Utf8JsonWriter> message) => Json.Write(w =>
+    {
+        w.WriteStartObject();
+        WriteHeader(w, "chat.completion");
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WriteStartObject("message");
+        w.WriteString("role", "assistant");
+        message(w);
         w.WriteEndObject();
-        w.WriteString("finish_reason", "tool_calls");
+        w.WriteString("finish_reason", finishReason);
         w.WriteEndObject();
         w.WriteEndArray();
-        WriteUsage(w, 1834, 61);
+        WriteUsage(w, promptTokens, completionTokens);
         w.WriteEndObject();
     });
 

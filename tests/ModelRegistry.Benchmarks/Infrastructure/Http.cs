@@ -14,7 +14,19 @@ internal static class Http
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    /// <summary>Reads a stream to its end: the number of updates and the text they carry.</summary>
+    /// <summary>Reads a stream to its end, counting its updates: what a streaming benchmark does with them.</summary>
+    public static async Task<int> CountAsync(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        var count = 0;
+        await foreach (var _ in updates)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Reads a stream to its end: the number of updates and the text they carry (for the set-up checks).</summary>
     public static async Task<(int Updates, string Text)> DrainAsync(IAsyncEnumerable<ChatResponseUpdate> updates)
     {
         var count = 0;

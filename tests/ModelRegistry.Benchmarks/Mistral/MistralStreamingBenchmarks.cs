@@ -1,15 +1,9 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.ComponentModel;
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.AI;
 using ModelRegistry.Benchmarks.Fixtures;
 using ModelRegistry.Benchmarks.Infrastructure;
-using ModelRegistry.Mistral;
-using OpenAI;
 
 namespace ModelRegistry.Benchmarks.Mistral;
 
@@ -23,22 +17,7 @@ namespace ModelRegistry.Benchmarks.Mistral;
 [ExceptionDiagnoser]
 public class MistralStreamingBenchmarks
 {
-    private static readonly ChatMessage[] Messages =
-    [
-        new(ChatRole.System, "You are a talkative assistant."),
-        new(ChatRole.User, "Tell me a long story about the river."),
-    ];
-
-    private static readonly ChatOptions Options = new() { MaxOutputTokens = 2048, Temperature = 0.7f };
-    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
-
-    private LoopbackHttpServer _server = null!;
-    private HttpClient _floorHttp = null!;
-    private HttpClient _oursHttp = null!;
-    private HttpClient _sdkHttp = null!;
-    private Uri _chatUri = null!;
-    private IChatClient _ours = null!;
-    private IChatClient _openAi = null!;
+    private MistralContenders _contenders = null!;
 
     /// <summary>Chunks each call streams (the <c>[DONE]</c> marker aside); read by the per-update columns.</summary>
     public static int UpdatesPerCall => MistralWire.StreamChunkCount;
@@ -46,55 +25,26 @@ public class MistralStreamingBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var stream = CannedResponse.Chunked("text/event-stream; charset=utf-8", MistralWire.StreamEvents());
-        _server = new LoopbackHttpServer(path => path == "/v1/chat/completions" ? stream : CannedResponse.Status(404, "Not Found"));
-        _chatUri = new Uri(_server.BaseAddress, "v1/chat/completions");
-        _floorHttp = Http.NewClient();
-        _floorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-fake");
-        _oursHttp = Http.NewClient();
-        _sdkHttp = Http.NewClient();
-        _ours = MistralAI.CreateChatClient(_oursHttp, MistralWire.Model, new MistralClientOptions { Endpoint = _server.BaseAddress, ApiKey = "sk-fake" });
-        _openAi = new OpenAI.Chat.ChatClient(MistralWire.Model, new ApiKeyCredential("sk-fake"), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(_server.BaseAddress, "v1"),
-            Transport = new HttpClientPipelineTransport(_sdkHttp),
-        }).AsIChatClient();
-
+        _contenders = new MistralContenders(CannedResponse.Chunked("text/event-stream; charset=utf-8", MistralWire.StreamEvents()));
         var expected = MistralWire.StreamText;
         Check.Equal(expected.Length, await Floor(), "floor: characters of streamed text");
-        var ours = await Http.DrainAsync(_ours.GetStreamingResponseAsync(Messages, Options));
-        Check.Equal(expected, ours.Text, "our client's streamed text");
-        Check.That(ours.Updates >= Transcript.StreamTokens, $"our client yields an update per chunk (got {ours.Updates})");
-        var sdk = await Http.DrainAsync(_openAi.GetStreamingResponseAsync(Messages, Options));
-        Check.Equal(expected, sdk.Text, "OpenAI SDK streamed text");
-        Check.That(sdk.Updates >= Transcript.StreamTokens, $"the OpenAI SDK yields an update per chunk (got {sdk.Updates})");
+        foreach (var (name, client) in new[] { ("our client", _contenders.Ours), ("the OpenAI SDK", _contenders.OpenAi) })
+        {
+            var (updates, text) = await Http.DrainAsync(client.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
+            Check.Equal(expected, text, name + ": streamed text");
+            Check.That(updates >= Transcript.StreamTokens, $"{name} yields an update per chunk (got {updates})");
+        }
     }
 
     [GlobalCleanup]
-    public async Task Cleanup()
-    {
-        _floorHttp.Dispose();
-        _oursHttp.Dispose();
-        _sdkHttp.Dispose();
-        await _server.DisposeAsync();
-    }
+    public ValueTask Cleanup() => _contenders.DisposeAsync();
 
     /// <returns>The characters of text streamed.</returns>
     [Benchmark(Baseline = true, Description = "floor: HttpClient + SseParser + STJ source-gen")]
     public async Task<int> Floor()
     {
-        var body = new FloorChatRequest(
-            MistralWire.Model,
-            [new FloorMessage("system", Messages[0].Text), new FloorMessage("user", Messages[1].Text)],
-            Stream: true,
-            Temperature: Options.Temperature,
-            MaxTokens: Options.MaxOutputTokens);
-        using var request = new HttpRequestMessage(HttpMethod.Post, _chatUri)
-        {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, MistralFloorJson.Default.FloorChatRequest)),
-        };
-        request.Content.Headers.ContentType = JsonType;
-        using var response = await _floorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var request = _contenders.FloorRequest(Prompts.Story, Prompts.StoryOptions, stream: true);
+        using var response = await _contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync();
         var characters = 0;
@@ -113,19 +63,8 @@ public class MistralStreamingBenchmarks
 
     /// <returns>The updates streamed.</returns>
     [Benchmark(Description = "ModelRegistry.Mistral")]
-    public Task<int> Ours() => Count(_ours.GetStreamingResponseAsync(Messages, Options));
+    public Task<int> Ours() => Http.CountAsync(_contenders.Ours.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
 
     [Benchmark(Description = "OpenAI SDK + M.E.AI.OpenAI")]
-    public Task<int> OpenAiSdk() => Count(_openAi.GetStreamingResponseAsync(Messages, Options));
-
-    private static async Task<int> Count(IAsyncEnumerable<ChatResponseUpdate> updates)
-    {
-        var count = 0;
-        await foreach (var _ in updates)
-        {
-            count++;
-        }
-
-        return count;
-    }
+    public Task<int> OpenAiSdk() => Http.CountAsync(_contenders.OpenAi.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
 }
