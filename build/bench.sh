@@ -44,7 +44,10 @@ if [ "$quick" -eq 1 ]; then
     grep -E "set-up check failed|Exception:|FAILED" "$log" | sort -u | head -40 >&2
     echo "bench.sh: quick run failed; the whole output is in $log" >&2
   fi
-  grep -E "^benchmarks: " "$log" | tail -1
+  if ! grep -E "^benchmarks: " "$log" | tail -1; then
+    echo "bench.sh: the quick run printed no 'benchmarks:' summary (a stale build?); see $log" >&2
+    status=1
+  fi
   exit "$status"
 fi
 

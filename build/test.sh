@@ -73,6 +73,10 @@ dotnet test ModelRegistry.sln --no-build --nologo -c Release \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
 test_status=$?
 
+# The benchmark suite's quick mode: every benchmark runs once, to prove they still work (numbers are not looked at).
+bench_failed=0
+./build/bench.sh --quick --no-build || bench_failed=1
+
 # --- summary ---------------------------------------------------------------------------------------------------
 corpus="${MODELREGISTRY_CASSETTES:-$root/../shared/cassettes}"
 if [ -d "$corpus" ]; then
@@ -95,6 +99,7 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
 done
+failed=$((failed + bench_failed)) # a broken benchmark counts as a failed test
 if [ "$files" -eq 0 ] || [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=$((failed + 1)) # a test host crashed or nothing ran: never report green
 fi
