@@ -23,33 +23,29 @@ resource "aws_cloudwatch_dashboard" "models" {
   dashboard_body = jsonencode({ widgets = local.metric_widgets })
 }
 
-resource "aws_cloudwatch_metric_alarm" "errors" {
-  for_each            = local.models
-  alarm_name          = "${var.name}-${each.key}-errors"
-  alarm_description   = "Calls to model ${each.key} failed."
-  namespace           = var.metrics_namespace
-  metric_name         = "Errors"
-  dimensions          = { Model = each.key }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.error_alarm_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
+# One alarm per model and per kind: errors, and throttles (HTTP 429 class).
+locals {
+  alarm_kinds = {
+    errors    = { metric = "Errors", threshold = var.error_alarm_threshold, description = "Calls to model %s failed." }
+    throttles = { metric = "Throttles", threshold = var.throttle_alarm_threshold, description = "Model %s is being throttled (HTTP 429)." }
+  }
+  model_alarms = {
+    for pair in setproduct(keys(local.models), keys(local.alarm_kinds)) :
+    "${pair[0]}-${pair[1]}" => { model = pair[0], kind = local.alarm_kinds[pair[1]] }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "throttles" {
-  for_each            = local.models
-  alarm_name          = "${var.name}-${each.key}-throttles"
-  alarm_description   = "Model ${each.key} is being throttled (HTTP 429)."
+resource "aws_cloudwatch_metric_alarm" "model" {
+  for_each            = local.model_alarms
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = format(each.value.kind.description, each.value.model)
   namespace           = var.metrics_namespace
-  metric_name         = "Throttles"
-  dimensions          = { Model = each.key }
+  metric_name         = each.value.kind.metric
+  dimensions          = { Model = each.value.model }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
-  threshold           = var.throttle_alarm_threshold
+  threshold           = each.value.kind.threshold
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
