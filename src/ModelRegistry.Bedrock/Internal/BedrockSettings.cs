@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace ModelRegistry.Bedrock.Internal;
 
 /// <summary>The validated settings of one Bedrock model, from a registry entry or from <see cref="BedrockClientOptions"/>.</summary>
-internal sealed class BedrockSettings
+internal sealed record BedrockSettings
 {
     /// <summary>The environment variable holding a Bedrock API key, as the AWS SDKs name it.</summary>
     public const string BearerTokenVariable = "AWS_BEARER_TOKEN_BEDROCK";
@@ -14,7 +14,7 @@ internal sealed class BedrockSettings
     }
 
     /// <summary>The model id (the model family is read from it).</summary>
-    public string ModelId { get; }
+    public string ModelId { get; private init; }
 
     public string? InferenceProfileArn { get; private init; }
 
@@ -58,22 +58,7 @@ internal sealed class BedrockSettings
     public string Describe => EntryName is null ? $"Bedrock model '{ModelId}'" : $"Model registry entry '{EntryName}' (bedrock)";
 
     /// <summary>The same settings for another model id (a per-call <c>ChatOptions.ModelId</c>); the inference profile is dropped.</summary>
-    public BedrockSettings WithModelId(string modelId) => new(modelId.Trim())
-    {
-        Region = Region,
-        Endpoint = Endpoint,
-        ControlPlaneEndpoint = ControlPlaneEndpoint,
-        StructuredOutput = StructuredOutput,
-        GuardrailIdentifier = GuardrailIdentifier,
-        GuardrailVersion = GuardrailVersion,
-        GuardrailTrace = GuardrailTrace,
-        ServiceTier = ServiceTier,
-        PerformanceLatency = PerformanceLatency,
-        EntryName = EntryName,
-        ConfiguredApiKey = ConfiguredApiKey,
-        ApiKeySource = ApiKeySource,
-        Credentials = Credentials,
-    };
+    public BedrockSettings WithModelId(string modelId) => this with { ModelId = modelId.Trim(), InferenceProfileArn = null };
 
     /// <summary>Reads the settings of a registry entry.</summary>
     /// <exception cref="ModelRegistryException">A setting is malformed; the message names the entry and the setting.</exception>
