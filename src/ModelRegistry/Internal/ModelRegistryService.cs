@@ -70,8 +70,17 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     {
         var snapshot = await GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var entry = Find(snapshot, name);
+
+        // The hot path: a client already confirmed against this very registry needs no definition check.
+        if (_clients.TryGetValue(entry.Name, out var known) && ReferenceEquals(known.ConfirmedFor, snapshot))
+        {
+            return known.Client.Value;
+        }
+
         ModelEntry[] chain = [entry, .. entry.Fallbacks.Select(f => snapshot.ByName[f])];
-        return GetOrBuild(_clients, chain, () => BuildServing(chain));
+        var slot = GetOrBuild(_clients, chain, () => BuildServing(chain));
+        slot.ConfirmedFor = snapshot;
+        return slot.Client.Value;
     }
 
     /// <summary>The guarded provider client of each entry that has been called, for health reports.</summary>
@@ -82,16 +91,15 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     /// One client per definition: reuses the cached client while every entry it was built from is unchanged, and
     /// builds at most one replacement under concurrency.
     /// </summary>
-    private static IChatClient GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, Func<IChatClient> build)
+    private static ClientSlot GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, Func<IChatClient> build)
     {
         if (cache.TryGetValue(chain[0].Name, out var slot) && slot.IsFor(chain))
         {
-            return slot.Client.Value;
+            return slot;
         }
 
         var fresh = new ClientSlot(chain, new Lazy<IChatClient>(build, LazyThreadSafetyMode.ExecutionAndPublication));
-        slot = cache.AddOrUpdate(chain[0].Name, fresh, (_, existing) => existing.IsFor(chain) ? existing : fresh);
-        return slot.Client.Value;
+        return cache.AddOrUpdate(chain[0].Name, fresh, (_, existing) => existing.IsFor(chain) ? existing : fresh);
     }
 
     /// <summary>Fallback across the entry's chain of guarded provider clients, inside the user's pipeline.</summary>
@@ -114,7 +122,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         return client;
     }
 
-    private IChatClient GetCore(ModelEntry entry) => GetOrBuild(_cores, [entry], () => BuildCore(entry));
+    private IChatClient GetCore(ModelEntry entry) => GetOrBuild(_cores, [entry], () => BuildCore(entry)).Client.Value;
 
     /// <summary>The provider client, wrapped by the provider wrappers (metrics), inside the entry's limits and breaker.</summary>
     private IChatClient BuildCore(ModelEntry entry)
@@ -288,6 +296,9 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     private sealed record ClientSlot(ModelEntry[] Chain, Lazy<IChatClient> Client)
     {
+        /// <summary>The registry snapshot this slot was last found current for (a stale read only costs one more check).</summary>
+        public object? ConfirmedFor { get; set; }
+
         public bool IsFor(ModelEntry[] chain) =>
             Chain.Length == chain.Length && Chain.Zip(chain).All(pair => pair.First.HasSameDefinition(pair.Second));
     }
