@@ -16,6 +16,15 @@ public interface IModelRegistry
     /// <param name="name">The registry name; <see langword="null"/> for the default model.</param>
     IChatClient GetChatClient(string? name = null);
 
+    /// <summary>
+    /// Returns the embedding generator of a registry entry whose provider generates embeddings (e.g. an entry with
+    /// <c>mistral-embed</c> or <c>amazon.titan-embed-text-v2:0</c>). Does no I/O: the registry is loaded and the generator
+    /// built on its first call, where an unknown name, or an entry whose provider or model does not embed, fails with a
+    /// <see cref="ModelRegistryException"/>. Also resolvable as a keyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// </summary>
+    /// <param name="name">The registry name.</param>
+    IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(string name);
+
     /// <summary>Loads the registry if needed and returns its entries, in the source's order.</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     ValueTask<IReadOnlyList<ModelEntry>> GetEntriesAsync(CancellationToken cancellationToken = default);

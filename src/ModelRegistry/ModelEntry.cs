@@ -51,7 +51,13 @@ public sealed class ModelEntry
     public ModelPricing? Pricing { get; init; }
 
     /// <summary>Registry names to try, in order, when this entry fails in a way retrying cannot fix.</summary>
-    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+    public IReadOnlyList<string> Fallbacks
+    {
+        get => _fallbacks;
+        init => _fallbacks = value ?? [];
+    }
+
+    private readonly IReadOnlyList<string> _fallbacks = [];
 
     /// <summary>Returns a setting's value, or <see langword="null"/> when the entry does not have it.</summary>
     /// <param name="key">The setting's key, e.g. <c>region</c>.</param>

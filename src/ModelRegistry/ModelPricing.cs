@@ -29,6 +29,12 @@ public sealed record ModelPricing
     /// <param name="cacheWriteTokens">Input tokens written to the cache.</param>
     public decimal CostOf(long inputTokens, long outputTokens, long cacheReadTokens = 0, long cacheWriteTokens = 0)
     {
+        // Negative counts (a provider's bad usage) cost nothing; prices are at most 1,000,000 per million tokens (the
+        // registry refuses more), so no count a long can hold overflows a decimal.
+        inputTokens = Math.Max(0, inputTokens);
+        outputTokens = Math.Max(0, outputTokens);
+        cacheReadTokens = Math.Max(0, cacheReadTokens);
+        cacheWriteTokens = Math.Max(0, cacheWriteTokens);
         var uncached = Math.Max(0, inputTokens - cacheReadTokens - cacheWriteTokens);
         return ((uncached * Input)
             + (outputTokens * Output)

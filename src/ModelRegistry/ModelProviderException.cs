@@ -55,6 +55,15 @@ public sealed class ModelProviderException : Exception
     /// <summary>How long the provider asked callers to wait before trying again, if it said.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Whether the provider refused the call for a rate or quota limit (HTTP 429 class).</summary>
-    public bool IsThrottling => StatusCode == 429 && ErrorCode is not "ModelNotReadyException";
+    /// <summary>
+    /// Whether the provider refused the call for a rate or quota limit. Unless the provider says otherwise, an HTTP 429 is,
+    /// and so are the registry's own client-side limits.
+    /// </summary>
+    public bool IsThrottling
+    {
+        get => _isThrottling ?? (StatusCode == 429 || ErrorCode is Providers.ProviderErrorCodes.ClientRateLimit or Providers.ProviderErrorCodes.ClientConcurrencyLimit);
+        init => _isThrottling = value;
+    }
+
+    private readonly bool? _isThrottling;
 }

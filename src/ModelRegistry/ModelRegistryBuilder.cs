@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelRegistry.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry;
 
@@ -24,12 +25,27 @@ public sealed class ModelRegistryBuilder
     /// <summary>The application's services.</summary>
     public IServiceCollection Services { get; }
 
-    /// <summary>Registers a provider; entries whose <c>provider</c> equals its <see cref="IChatClientProvider.Name"/> use it.</summary>
+    /// <summary>
+    /// Registers a provider; entries whose <c>provider</c> equals its <see cref="IChatClientProvider.Name"/> use it. With
+    /// <paramref name="transport"/>, also registers the provider's named HttpClient (see
+    /// <see cref="ProviderTransportOptions.HttpClientName"/>) with the kit's handler: at most
+    /// <see cref="ProviderTransport.MaxConnectionsPerServer"/> connections per server, connections renewed every 5
+    /// minutes, no redirects, no client-wide timeout (attempts time out by <c>resilience:attempt_timeout_ms</c>).
+    /// Configure it further with <c>services.AddHttpClient(name)</c>.
+    /// </summary>
     /// <typeparam name="TProvider">The provider type, created once by DI.</typeparam>
-    public ModelRegistryBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>()
+    /// <param name="transport">The provider's wire description, whose HttpClient to register.</param>
+    public ModelRegistryBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(ProviderTransportOptions? transport = null)
         where TProvider : class, IChatClientProvider
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatClientProvider, TProvider>());
+        if (transport is not null && !Services.Any(d => d.ServiceType == typeof(ProviderHttpClientMarker) && Equals(d.ServiceKey, transport.ClientName)))
+        {
+            Services.AddKeyedSingleton<ProviderHttpClientMarker>(transport.ClientName);
+            Services.AddHttpClient(transport.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(ProviderTransport.CreateHandler);
+        }
+
         return this;
     }
 

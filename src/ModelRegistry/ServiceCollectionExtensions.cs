@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelRegistry.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry;
 
@@ -12,7 +13,7 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// Adds the registry: <see cref="IModelRegistry"/>, the default <see cref="IChatClient"/> (the <c>DEFAULT_MODEL</c>
-    /// entry) and a keyed <see cref="IChatClient"/> for every registry name. Resolving any of them does no I/O; the
+    /// entry), a keyed <see cref="IChatClient"/> and a keyed embedding generator for every registry name. Resolving any of them does no I/O; the
     /// registry loads on the first call. Calling it again returns a builder over the same registry.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -28,6 +29,8 @@ public static class ServiceCollectionExtensions
             services.AddSingleton(pipeline);
             services.AddOptions();
             services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton(EnvironmentProvider.System);
+            services.TryAddSingleton<SecretRedactor>();
             services.TryAddSingleton<ISecretResolver, SecretResolver>();
             services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretSource, EnvironmentSecretSource>());
@@ -39,6 +42,12 @@ public static class ServiceCollectionExtensions
                 string name => sp.GetRequiredService<IModelRegistry>().GetChatClient(name),
                 _ => throw new ModelRegistryException(
                     $"A keyed IChatClient from the model registry needs a registry name as its key, but the key is {key?.GetType().Name ?? "null"}."),
+            });
+            services.TryAddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(KeyedService.AnyKey, static (sp, key) => key switch
+            {
+                string name => sp.GetRequiredService<IModelRegistry>().GetEmbeddingGenerator(name),
+                _ => throw new ModelRegistryException(
+                    $"A keyed embedding generator from the model registry needs a registry name as its key, but the key is {key?.GetType().Name ?? "null"}."),
             });
         }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using ModelRegistry.Providers;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -69,7 +70,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     /// <summary>Failures that say the model is unwell, not that the request was wrong.</summary>
     internal static bool CountsAgainstBreaker(Exception exception) => exception switch
     {
-        ModelProviderException provider => provider.IsRetryable && provider.ErrorCode is not (ErrorCodes.ClientRateLimit or ErrorCodes.ClientConcurrencyLimit),
+        ModelProviderException provider => provider.IsRetryable && provider.ErrorCode is not (ProviderErrorCodes.ClientRateLimit or ProviderErrorCodes.ClientConcurrencyLimit),
         HttpRequestException or TimeoutRejectedException => true,
         _ => false,
     };
@@ -168,7 +169,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         if (_concurrency is not null && !_concurrency.Wait(0, CancellationToken.None))
         {
-            throw Rejected(ErrorCodes.ClientConcurrencyLimit, $"limits:max_concurrency = {_options.MaxConcurrency}", ConcurrencyRetryAfter);
+            throw Rejected(ProviderErrorCodes.ClientConcurrencyLimit, $"limits:max_concurrency = {_options.MaxConcurrency}", ConcurrencyRetryAfter);
         }
 
         try
@@ -178,7 +179,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
                 var decision = await _store.TryTakeAsync($"{_entry.Name}:rpm", new RateLimitBucket(rpm, TimeSpan.FromMinutes(1)), 1, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
-                    throw Rejected(ErrorCodes.ClientRateLimit, $"limits:requests_per_minute = {rpm}", decision.RetryAfter);
+                    throw Rejected(ProviderErrorCodes.ClientRateLimit, $"limits:requests_per_minute = {rpm}", decision.RetryAfter);
                 }
             }
 
@@ -188,7 +189,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
                 var decision = await _store.TryTakeAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), estimate, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
-                    throw Rejected(ErrorCodes.ClientRateLimit, $"limits:tokens_per_minute = {tpm}", decision.RetryAfter);
+                    throw Rejected(ProviderErrorCodes.ClientRateLimit, $"limits:tokens_per_minute = {tpm}", decision.RetryAfter);
                 }
 
                 return Math.Min(estimate, tpm);
@@ -253,7 +254,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         ex)
     {
         ModelName = _entry.Name,
-        ErrorCode = ErrorCodes.CircuitOpen,
+        ErrorCode = ProviderErrorCodes.CircuitOpen,
         IsRetryable = true,
         RetryAfter = ex.RetryAfter,
     };

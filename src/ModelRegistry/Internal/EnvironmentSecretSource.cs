@@ -1,13 +1,11 @@
+using ModelRegistry.Providers;
+
 namespace ModelRegistry.Internal;
 
-/// <summary>Secrets from environment variables: <c>env:NAME</c>, or a reference without a scheme.</summary>
-internal sealed class EnvironmentSecretSource : ISecretSource
+/// <summary>Secrets from environment variables (read through <see cref="EnvironmentProvider"/>): <c>env:NAME</c>, or a bare <c>NAME</c> in capitals.</summary>
+internal sealed class EnvironmentSecretSource(EnvironmentProvider environment) : ISecretSource
 {
     public string Scheme => "env";
 
-    public ValueTask<string?> GetSecretAsync(string name, CancellationToken cancellationToken)
-    {
-        var value = Environment.GetEnvironmentVariable(name);
-        return ValueTask.FromResult(string.IsNullOrEmpty(value) ? null : value);
-    }
+    public ValueTask<string?> GetSecretAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(environment.Get(name));
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Internal;
 
@@ -31,7 +32,11 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ClientSlot> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ClientSlot> _cores = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, RegistryEmbeddingGenerator> _embeddingProxies = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, EmbeddingSlot> _embeddings = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRateLimitStore _rateLimits;
+    private readonly EnvironmentProvider _environment;
+    private readonly Lazy<string[]> _secretSchemes;
     private readonly RegistryChatClient _defaultProxy;
     private volatile Snapshot? _snapshot;
 
@@ -42,6 +47,8 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         _pipeline = pipeline;
         _options = options.Value;
         _time = time;
+        _environment = services.GetService<EnvironmentProvider>() ?? EnvironmentProvider.System;
+        _secretSchemes = new(() => [.. services.GetServices<ISecretSource>().Select(s => s.Scheme).Distinct(StringComparer.OrdinalIgnoreCase)]);
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry") ?? NullLogger.Instance;
         _source = new(() => pipeline.SourceFactory?.Invoke(services)
             ?? pipeline.FallbackSourceFactory?.Invoke(services)
@@ -58,6 +65,12 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     public IChatClient GetChatClient(string? name = null) =>
         name is null ? _defaultProxy : _proxies.GetOrAdd(name, static (n, self) => new RegistryChatClient(self, n), this);
+
+    public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return _embeddingProxies.GetOrAdd(name, static (n, self) => new RegistryEmbeddingGenerator(self, n), this);
+    }
 
     public async ValueTask<IReadOnlyList<ModelEntry>> GetEntriesAsync(CancellationToken cancellationToken = default) =>
         (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).Entries;
@@ -81,6 +94,36 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         var slot = GetOrBuild(_clients, chain, () => BuildServing(chain));
         slot.ConfirmedFor = snapshot;
         return slot.Client.Value;
+    }
+
+    /// <summary>Returns the provider's embedding generator for a name, building it on first use and again when the entry changes.</summary>
+    internal async ValueTask<IEmbeddingGenerator<string, Embedding<float>>> GetEmbeddingGeneratorAsync(string name, CancellationToken cancellationToken)
+    {
+        var entry = Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
+        if (_embeddings.TryGetValue(entry.Name, out var slot) && slot.Entry.HasSameDefinition(entry))
+        {
+            return slot.Generator.Value;
+        }
+
+        var fresh = new EmbeddingSlot(entry, new Lazy<IEmbeddingGenerator<string, Embedding<float>>>(
+            () => ProviderOf(entry).CreateEmbeddingGenerator(entry, _services), LazyThreadSafetyMode.ExecutionAndPublication));
+        return _embeddings.AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh).Generator.Value;
+    }
+
+    /// <summary>The provider of an entry, or the error naming the package to add.</summary>
+    internal IChatClientProvider ProviderOf(ModelEntry entry)
+    {
+        if (_providers.Value.TryGetValue(entry.Provider, out var provider))
+        {
+            return provider;
+        }
+
+        var registered = _providers.Value.Count == 0 ? "none" : string.Join(", ", _providers.Value.Keys.Order(StringComparer.Ordinal));
+        var hint = KnownProviderPackages.TryGetValue(entry.Provider, out var package)
+            ? $"Add the package {package} on AddModelRegistry()."
+            : "Fix the entry's \"provider\", or register a provider with AddProvider<T>().";
+        throw new ModelRegistryException(
+            $"Model '{entry.Name}' uses provider '{entry.Provider}', which is not registered. Registered providers: {registered}. {hint}");
     }
 
     /// <summary>The guarded provider client of each entry that has been called, for health reports.</summary>
@@ -127,17 +170,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     /// <summary>The provider client, wrapped by the provider wrappers (metrics), inside the entry's limits and breaker.</summary>
     private IChatClient BuildCore(ModelEntry entry)
     {
-        if (!_providers.Value.TryGetValue(entry.Provider, out var provider))
-        {
-            var registered = _providers.Value.Count == 0 ? "none" : string.Join(", ", _providers.Value.Keys.Order(StringComparer.Ordinal));
-            var hint = KnownProviderPackages.TryGetValue(entry.Provider, out var package)
-                ? $"Add the package {package} on AddModelRegistry()."
-                : "Fix the entry's \"provider\", or register a provider with AddProvider<T>().";
-            throw new ModelRegistryException(
-                $"Model '{entry.Name}' uses provider '{entry.Provider}', which is not registered. Registered providers: {registered}. {hint}");
-        }
-
-        var client = provider.CreateChatClient(entry, _services);
+        var client = ProviderOf(entry).CreateChatClient(entry, _services);
         foreach (var wrap in _pipeline.ProviderWrappers)
         {
             client = wrap(client, entry, _services);
@@ -199,8 +232,9 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             var source = _source.Value;
             try
             {
-                var entries = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
-                var loaded = CreateSnapshot(entries);
+                var entries = await source.LoadAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new ModelRegistryException($"The model registry source {source.Description} returned no entry list (null).");
+                var loaded = CreateSnapshot(entries, source.Description);
                 _snapshot = loaded;
                 Log.RegistryLoaded(_logger, entries.Count, source.Description, loaded.DefaultName);
                 return loaded;
@@ -222,19 +256,12 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private bool IsStale(Snapshot snapshot) =>
         _options.RefreshInterval is { } interval && _time.GetUtcNow() - snapshot.LoadedAt >= interval;
 
-    private Snapshot CreateSnapshot(IReadOnlyList<ModelEntry> entries)
+    private Snapshot CreateSnapshot(IReadOnlyList<ModelEntry> entries, string source)
     {
-        var byName = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in entries)
-        {
-            if (!byName.TryAdd(entry.Name, entry))
-            {
-                throw new ModelRegistryException(
-                    $"The model registry from {_source.Value.Description} has entries '{byName[entry.Name].Name}' and '{entry.Name}', which differ only by case. Rename or remove one.");
-            }
-
-            _ = EntryGuardOptions.For(entry); // a bad limit or breaker setting fails the load, naming the entry and key
-        }
+        // Every source's entries are checked alike: names, fallbacks, prices and every setting key against the registry's
+        // and the provider's declarations.
+        EntryValidator.Validate(entries, source, _providers.Value, _secretSchemes.Value);
+        var byName = entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
         var (defaultName, defaultSource) = ResolveDefault(entries);
         if (defaultName is not null && !byName.ContainsKey(defaultName))
@@ -261,9 +288,9 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             }
         }
 
-        if (Environment.GetEnvironmentVariable("DEFAULT_MODEL") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment))
+        if (_environment.Get("DEFAULT_MODEL") is { } fromEnvironment)
         {
-            return (fromEnvironment.Trim(), "DEFAULT_MODEL");
+            return (fromEnvironment, "DEFAULT_MODEL");
         }
 
         return entries.Count == 1 ? (entries[0].Name, "the registry's only entry") : (null, "DEFAULT_MODEL");
@@ -279,8 +306,17 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             }
         }
 
+        foreach (var slot in _embeddings.Values)
+        {
+            if (slot.Generator.IsValueCreated)
+            {
+                slot.Generator.Value.Dispose();
+            }
+        }
+
         _clients.Clear();
         _cores.Clear();
+        _embeddings.Clear();
         _loadLock.Dispose();
     }
 
@@ -293,6 +329,8 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     {
         public string KnownNames => Entries.Count == 0 ? "(none)" : string.Join(", ", Entries.Select(e => e.Name));
     }
+
+    private sealed record EmbeddingSlot(ModelEntry Entry, Lazy<IEmbeddingGenerator<string, Embedding<float>>> Generator);
 
     private sealed record ClientSlot(ModelEntry[] Chain, Lazy<IChatClient> Client)
     {

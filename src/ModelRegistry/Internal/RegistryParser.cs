@@ -10,6 +10,9 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal static class RegistryParser
 {
+    /// <summary>The highest price per million tokens accepted: high enough for any model, low enough that cost never overflows.</summary>
+    private const decimal MaxPrice = 1_000_000m;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowTrailingCommas = false,
@@ -98,7 +101,6 @@ internal static class RegistryParser
         }
 
         var entries = new List<ModelEntry>();
-        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in root.EnumerateObject())
         {
             var name = property.Name;
@@ -107,36 +109,10 @@ internal static class RegistryParser
                 throw new ModelRegistryException($"The model registry from {source} has an entry with an empty name. Give every entry a name.");
             }
 
-            if (byName.TryGetValue(name, out var existing))
-            {
-                throw new ModelRegistryException(string.Equals(existing, name, StringComparison.Ordinal)
-                    ? $"The model registry from {source} defines '{name}' twice. Remove one of the two entries."
-                    : $"The model registry from {source} has entries '{existing}' and '{name}', which differ only by case. Names are matched ignoring case, so rename or remove one.");
-            }
-
-            byName.Add(name, name);
             entries.Add(ParseEntry(name, property.Value, source, location));
         }
 
-        foreach (var entry in entries)
-        {
-            foreach (var fallback in entry.Fallbacks)
-            {
-                if (string.Equals(fallback, entry.Name, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new ModelRegistryException(
-                        $"Model registry entry '{entry.Name}' ({source}) names itself as a fallback at {location([entry.Name, "fallbacks"])}. Remove it from its own fallbacks.");
-                }
-
-                if (!byName.ContainsKey(fallback))
-                {
-                    throw new ModelRegistryException(
-                        $"Model registry entry '{entry.Name}' ({source}) names fallback '{fallback}', which is not in the registry. " +
-                        $"Known models: {string.Join(", ", byName.Values)}. Fix {location([entry.Name, "fallbacks"])}.");
-                }
-            }
-        }
-
+        // Names, fallbacks and settings are checked with every other source's entries, by EntryValidator.
         return entries;
     }
 
@@ -175,6 +151,13 @@ internal static class RegistryParser
                     fallbacks = ReadFallbacks(property.Value, name, source, location, path);
                     break;
                 default:
+                    if (EntryValidator.ReservedKeys.Contains(property.Name, StringComparer.OrdinalIgnoreCase) || property.Name == "fallback")
+                    {
+                        var intended = property.Name == "fallback" ? "fallbacks" : EntryValidator.ReservedKeys.First(k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase));
+                        throw new ModelRegistryException(
+                            $"Model registry entry '{EntryValidator.Printable(name)}' ({source}) has the key \"{property.Name}\" at {location(path)}. Did you mean \"{intended}\"? Keys are matched exactly.");
+                    }
+
                     Flatten(property.Name, property.Value, settings);
                     break;
             }
@@ -215,7 +198,7 @@ internal static class RegistryParser
                 "max_output_tokens" => capabilities with { MaxOutputTokens = ReadInt(property.Value, name, source, location, at) },
                 "vision" => capabilities with { Vision = ReadBool(property.Value, name, source, location, at) },
                 "tools" => capabilities with { Tools = ReadBool(property.Value, name, source, location, at) },
-                _ => throw Unknown(name, source, location, at, "context_window, max_output_tokens, vision, tools"),
+                _ => throw Unknown(name, source, location, at, ["context_window", "max_output_tokens", "vision", "tools"]),
             };
         }
 
@@ -235,7 +218,7 @@ internal static class RegistryParser
                 case "output": output = ReadPrice(property.Value, name, source, location, at); break;
                 case "cache_read": cacheRead = ReadPrice(property.Value, name, source, location, at); break;
                 case "cache_write": cacheWrite = ReadPrice(property.Value, name, source, location, at); break;
-                default: throw Unknown(name, source, location, at, "input, output, cache_read, cache_write (prices per million tokens)");
+                default: throw Unknown(name, source, location, at, ["input", "output", "cache_read", "cache_write"]);
             }
         }
 
@@ -308,18 +291,18 @@ internal static class RegistryParser
 
     private static decimal ReadPrice(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
     {
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var price) && price >= 0)
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var price) && price is >= 0 and <= MaxPrice)
         {
             return price;
         }
 
         if (element.ValueKind == JsonValueKind.String
-            && decimal.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out price) && price >= 0)
+            && decimal.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out price) && price is >= 0 and <= MaxPrice)
         {
             return price;
         }
 
-        throw Invalid(name, source, location, path, "a price per million tokens (a number, 0 or more)", element);
+        throw Invalid(name, source, location, path, "a price per million tokens from 0 to 1000000", element);
     }
 
     private static bool ReadBool(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path) =>
@@ -373,8 +356,8 @@ internal static class RegistryParser
     private static ModelRegistryException Invalid(string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string expected, JsonElement actual) =>
         new($"Model registry entry '{name}' ({source}): {location(path)} must be {expected}, but is {Describe(actual)}.");
 
-    private static ModelRegistryException Unknown(string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string known) =>
-        new($"Model registry entry '{name}' ({source}): {location(path)} is not a known key. Known keys there: {known}.");
+    private static ModelRegistryException Unknown(string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string[] known) =>
+        new($"Model registry entry '{name}' ({source}): {location(path)} is not a known key.{EntryValidator.Suggest(path[^1], known)} Known keys there: {string.Join(", ", known)}.");
 
     private static string Describe(JsonElement element) => element.ValueKind switch
     {

@@ -3,10 +3,11 @@ using System.Collections.Concurrent;
 namespace ModelRegistry.Internal;
 
 /// <summary>
-/// Resolves <c>scheme:name</c> references through the registered <see cref="ISecretSource"/>s, once per reference
-/// (concurrent first reads share one read). Failed reads are forgotten so the next call tries again.
+/// Resolves secret references through the registered <see cref="ISecretSource"/>s, once per reference (concurrent first
+/// reads share one read), and tells the redactor every value it returns. Failed reads are forgotten so the next call
+/// tries again. A value that is not a reference is refused without being repeated: it is most likely the secret itself.
 /// </summary>
-internal sealed class SecretResolver(IEnumerable<ISecretSource> sources) : ISecretResolver
+internal sealed class SecretResolver(IEnumerable<ISecretSource> sources, SecretRedactor redactor) : ISecretResolver
 {
     private readonly Dictionary<string, ISecretSource> _sources = sources
         .GroupBy(s => s.Scheme, StringComparer.OrdinalIgnoreCase)
@@ -31,7 +32,13 @@ internal sealed class SecretResolver(IEnumerable<ISecretSource> sources) : ISecr
 
     private async Task<string> ReadAsync(string reference)
     {
-        var (scheme, name) = Split(reference);
+        if (!SecretReferences.TryParse(reference, out var scheme, out var name))
+        {
+            throw new ModelRegistryException(
+                "A secret reference must be \"scheme:name\" (\"env:MY_API_KEY\", \"ssm:/prod/api-key\") or an environment variable name in capitals, " +
+                "but the value given is neither; it is not shown, as it may be the secret itself. Put the secret in a store and reference it.");
+        }
+
         if (!_sources.TryGetValue(scheme, out var source))
         {
             throw new ModelRegistryException(
@@ -48,21 +55,7 @@ internal sealed class SecretResolver(IEnumerable<ISecretSource> sources) : ISecr
                 : $"The secret '{reference}' was not found by the '{scheme}' source. Create it, or point the setting at another secret.");
         }
 
+        redactor.Add(secret);
         return secret;
-    }
-
-    private (string Scheme, string Name) Split(string reference)
-    {
-        var colon = reference.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0)
-        {
-            var scheme = reference[..colon];
-            if (_sources.ContainsKey(scheme) || scheme.All(char.IsAsciiLetterLower))
-            {
-                return (scheme, reference[(colon + 1)..]);
-            }
-        }
-
-        return ("env", reference);
     }
 }

@@ -1,0 +1,43 @@
+using ModelRegistry.Providers;
+
+namespace ModelRegistry.Internal;
+
+/// <summary>
+/// The entry keys the registry itself owns, besides <c>provider</c>, <c>model_id</c>, <c>fallbacks</c>,
+/// <c>capabilities</c> and <c>pricing</c>: retry and transport (<c>resilience:*</c>), circuit breaker
+/// (<c>circuit_breaker:*</c>) and client-side limits (<c>limits:*</c>). The ranges are those the runtime accepts.
+/// </summary>
+internal static class CoreSettings
+{
+    private const long Day = 24L * 60 * 60 * 1000;
+
+    public static readonly EntrySetting<long> MaxRetries = EntrySettings.WholeNumber("resilience:max_retries", 0, 20);
+    public static readonly EntrySetting<TimeSpan> BaseDelay = EntrySettings.Milliseconds("resilience:base_delay_ms", 0, Day);
+    public static readonly EntrySetting<TimeSpan> MaxDelay = EntrySettings.Milliseconds("resilience:max_delay_ms", 0, Day);
+    public static readonly EntrySetting<TimeSpan> AttemptTimeout = EntrySettings.Milliseconds("resilience:attempt_timeout_ms", 10, Day);
+    public static readonly EntrySetting<TimeSpan> MaxRetryAfter = EntrySettings.Milliseconds("resilience:max_retry_after_ms", 0, Day);
+    public static readonly EntrySetting<TimeSpan> StreamIdleTimeout = EntrySettings.Milliseconds("resilience:stream_idle_timeout_ms", 10, Day);
+    public static readonly EntrySetting<long> MaxResponseBytes = EntrySettings.WholeNumber("resilience:max_response_bytes", ProviderResilienceOptions.MinimumByteLimit, ProviderResilienceOptions.MaximumByteLimit);
+    public static readonly EntrySetting<long> MaxEventBytes = EntrySettings.WholeNumber("resilience:max_event_bytes", ProviderResilienceOptions.MinimumByteLimit, ProviderResilienceOptions.MaximumByteLimit);
+
+    public static readonly EntrySetting<bool> BreakerEnabled = EntrySettings.Boolean("circuit_breaker:enabled");
+    public static readonly EntrySetting<double> FailureRatio = EntrySettings.Ratio("circuit_breaker:failure_ratio");
+    public static readonly EntrySetting<long> MinimumThroughput = EntrySettings.WholeNumber("circuit_breaker:minimum_throughput", 2, 10_000);
+    public static readonly EntrySetting<TimeSpan> SamplingDuration = EntrySettings.Milliseconds("circuit_breaker:sampling_duration_ms", 500, Day);
+    public static readonly EntrySetting<TimeSpan> BreakDuration = EntrySettings.Milliseconds("circuit_breaker:break_duration_ms", 500, Day);
+
+    public static readonly EntrySetting<long> MaxConcurrency = EntrySettings.WholeNumber("limits:max_concurrency", 1, 100_000);
+    public static readonly EntrySetting<long> RequestsPerMinute = EntrySettings.WholeNumber("limits:requests_per_minute", 1, 10_000_000);
+    public static readonly EntrySetting<long> TokensPerMinute = EntrySettings.WholeNumber("limits:tokens_per_minute", 1, int.MaxValue);
+
+    /// <summary>Every key above, for validation and suggestions.</summary>
+    public static readonly IReadOnlyList<EntrySetting> All =
+    [
+        MaxRetries, BaseDelay, MaxDelay, AttemptTimeout, MaxRetryAfter, StreamIdleTimeout, MaxResponseBytes, MaxEventBytes,
+        BreakerEnabled, FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration,
+        MaxConcurrency, RequestsPerMinute, TokensPerMinute,
+    ];
+
+    /// <summary>The groups whose keys are all declared here: any other key inside them is a typo.</summary>
+    public static readonly IReadOnlyList<string> Groups = ["resilience", "circuit_breaker", "limits"];
+}

@@ -1,0 +1,209 @@
+using ModelRegistry.Providers;
+
+namespace ModelRegistry.Internal;
+
+/// <summary>
+/// Checks loaded entries, from any source, before the registry uses them: names, model ids, fallbacks, prices,
+/// capabilities, and every setting key against the registry's own keys and the entry's provider's declared keys.
+/// The first problem fails the load with a message naming the source, the entry, the key as written and the fix.
+/// </summary>
+internal static class EntryValidator
+{
+    /// <summary>The keys the parser owns on every entry; a case variant of one is a typo.</summary>
+    internal static readonly string[] ReservedKeys = ["provider", "model_id", "fallbacks", "capabilities", "pricing"];
+
+    private const decimal MaxPrice = 1_000_000m;
+
+    public static void Validate(
+        IReadOnlyList<ModelEntry> entries,
+        string source,
+        IReadOnlyDictionary<string, IChatClientProvider> providers,
+        IReadOnlyCollection<string> secretSchemes)
+    {
+        var byName = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries)
+        {
+            if (entry is null)
+            {
+                throw new ModelRegistryException($"The model registry from {source} holds a null entry. Remove it.");
+            }
+
+            if (entry.Name.Any(char.IsControl))
+            {
+                throw new ModelRegistryException(
+                    $"The model registry from {source} has an entry whose name holds control characters (such as a line break): '{Printable(entry.Name)}'. Rename it.");
+            }
+
+            if (!byName.TryAdd(entry.Name, entry))
+            {
+                var existing = byName[entry.Name].Name;
+                throw new ModelRegistryException(string.Equals(existing, entry.Name, StringComparison.Ordinal)
+                    ? $"The model registry from {source} defines '{entry.Name}' twice. Remove one of the two entries."
+                    : $"The model registry from {source} has entries '{existing}' and '{entry.Name}', which differ only by case. Names are matched ignoring case, so rename or remove one.");
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            ValidateEntry(entry, source, byName, providers, secretSchemes);
+        }
+    }
+
+    private static void ValidateEntry(
+        ModelEntry entry,
+        string source,
+        Dictionary<string, ModelEntry> byName,
+        IReadOnlyDictionary<string, IChatClientProvider> providers,
+        IReadOnlyCollection<string> secretSchemes)
+    {
+        var at = $"Model registry entry '{entry.Name}' ({source})";
+        if (entry.Provider.Any(char.IsControl))
+        {
+            throw new ModelRegistryException($"{at}: \"provider\" holds control characters. Set it to the provider's name, e.g. \"bedrock\" or \"mistral\".");
+        }
+
+        if (entry.ModelId.Trim() is "." or ".." || entry.ModelId.Any(char.IsControl))
+        {
+            throw new ModelRegistryException(
+                $"{at}: \"model_id\" must be the provider's model id, such as \"mistral-large-latest\", but is '{Printable(entry.ModelId)}' " +
+                "(a dot segment or control characters, which would not name a model).");
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var fallback in entry.Fallbacks)
+        {
+            if (string.IsNullOrWhiteSpace(fallback))
+            {
+                throw new ModelRegistryException($"{at}: \"fallbacks\" holds an empty name. Remove it, or name a registry entry.");
+            }
+
+            if (string.Equals(fallback, entry.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelRegistryException($"{at}: names itself as a fallback in \"fallbacks\". Remove it from its own fallbacks.");
+            }
+
+            if (!byName.ContainsKey(fallback))
+            {
+                throw new ModelRegistryException(
+                    $"{at}: \"fallbacks\" names '{Printable(fallback)}', which is not in the registry.{Suggest(fallback, byName.Keys)} " +
+                    $"Known models: {string.Join(", ", byName.Values.Select(e => e.Name))}.");
+            }
+
+            if (!seen.Add(fallback))
+            {
+                throw new ModelRegistryException($"{at}: \"fallbacks\" names '{fallback}' twice. Name each fallback once.");
+            }
+        }
+
+        if (entry.Pricing is { } pricing)
+        {
+            foreach (var (key, price) in (ReadOnlySpan<(string, decimal?)>)[("input", pricing.Input), ("output", pricing.Output), ("cache_read", pricing.CacheRead), ("cache_write", pricing.CacheWrite)])
+            {
+                if (price is < 0 or > MaxPrice)
+                {
+                    throw new ModelRegistryException(
+                        $"{at}: \"pricing:{key}\" must be a price per million tokens from 0 to {MaxPrice:0}, but is {price}.");
+                }
+            }
+        }
+
+        if (entry.Capabilities is { } capabilities)
+        {
+            foreach (var (key, value) in (ReadOnlySpan<(string, int?)>)[("context_window", capabilities.ContextWindow), ("max_output_tokens", capabilities.MaxOutputTokens)])
+            {
+                if (value is <= 0)
+                {
+                    throw new ModelRegistryException($"{at}: \"capabilities:{key}\" must be a positive whole number, but is {value}.");
+                }
+            }
+        }
+
+        providers.TryGetValue(entry.Provider, out var provider);
+        var declared = new Dictionary<string, EntrySetting>(StringComparer.Ordinal);
+        foreach (var setting in CoreSettings.All.Concat(provider?.Settings ?? []))
+        {
+            declared.TryAdd(setting.Key, setting);
+        }
+
+        foreach (var (key, value) in entry.Settings)
+        {
+            if (declared.TryGetValue(key, out var setting))
+            {
+                if (setting.Check(value, secretSchemes) is { } problem)
+                {
+                    throw new ModelRegistryException($"{setting.Invalid(entry.Name, value, problem)} ({source}) Fix the value in the registry.");
+                }
+
+                continue;
+            }
+
+            var group = key.Split(':')[0];
+            var inCoreGroup = CoreSettings.Groups.Contains(group, StringComparer.Ordinal);
+            if (provider is null && !inCoreGroup && !ReservedKeys.Contains(group, StringComparer.OrdinalIgnoreCase) && !IsNear(group, ReservedKeys))
+            {
+                // Without the provider, its keys are unknown: the entry fails at its first call, naming the missing provider.
+                continue;
+            }
+
+            var known = declared.Keys.Concat(ReservedKeys).ToList();
+            var where = inCoreGroup
+                ? $"is not a key of \"{group}\""
+                : provider is null ? "is not a registry key" : $"is not a setting of provider '{provider.Name}'";
+            throw new ModelRegistryException(
+                $"{at}: \"{Printable(key)}\" {where}.{Suggest(key, known)} " +
+                $"Known keys: {string.Join(", ", known.Where(k => !inCoreGroup || k.StartsWith(group + ":", StringComparison.Ordinal)))}.");
+        }
+    }
+
+    /// <summary>" Did you mean 'x'?" for the closest known name (same ignoring case, or at most two edits away), else empty.</summary>
+    internal static string Suggest(string key, IEnumerable<string> known)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in known)
+        {
+            var distance = string.Equals(candidate, key, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (candidate, distance);
+            }
+        }
+
+        return best is not null && bestDistance <= Math.Max(2, key.Length / 4) ? $" Did you mean '{best}'?" : string.Empty;
+    }
+
+    private static bool IsNear(string key, IEnumerable<string> known) => Suggest(key, known).Length > 0;
+
+    /// <summary>The Levenshtein distance between two short strings.</summary>
+    private static int Distance(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 8)
+        {
+            return int.MaxValue;
+        }
+
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>Text with control characters shown as <c>?</c>, so a message never carries a raw line break.</summary>
+    internal static string Printable(string text) => string.Concat(text.Select(c => char.IsControl(c) ? '?' : c));
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ModelRegistry.Providers;
+
+/// <summary>
+/// What a provider's error response says, as its <see cref="ProviderTransportOptions.ParseError"/> reads it. The kit
+/// turns it into the one <see cref="ModelProviderException"/>, with the status, <c>Retry-After</c>, entry name and
+/// scrubbed message; the retry policy and the exception use the same classification.
+/// </summary>
+/// <param name="Code">The provider's error code or type, e.g. <c>ThrottlingException</c> or <c>3230</c>.</param>
+/// <param name="Message">The provider's message, with any hint on how to fix it. The kit makes it one bounded line.</param>
+public readonly record struct ProviderError(string? Code, string? Message)
+{
+    /// <summary>Whether retrying may help; <see langword="null"/> for the status's default (408, 429, 500, 502, 503, 504).</summary>
+    public bool? IsRetryable { get; init; }
+
+    /// <summary>Whether the provider refused for a rate or quota limit; <see langword="null"/> for the status's default (429).</summary>
+    public bool? IsThrottling { get; init; }
+
+    /// <summary>
+    /// The common reading of an error body: of a JSON object, the first string of <c>message</c>, <c>Message</c>,
+    /// <c>detail</c>, <c>error.message</c> or <c>error</c>, and the code from <c>code</c>, <c>type</c>, <c>__type</c> or
+    /// <c>error.type</c>; of any other body, its text.
+    /// </summary>
+    /// <param name="response">The error response.</param>
+    public static ProviderError Read(ProviderResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var body = response.Body;
+        if (body.IsEmpty)
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new ProviderError(null, root.ValueKind == JsonValueKind.String ? root.GetString() : root.GetRawText());
+            }
+
+            var nested = root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? error : default;
+            var message = String(root, "message") ?? String(root, "Message") ?? String(root, "detail")
+                ?? (nested.ValueKind == JsonValueKind.Object ? String(nested, "message") : null) ?? String(root, "error");
+            var code = String(root, "code") ?? String(root, "type") ?? String(root, "__type")
+                ?? (nested.ValueKind == JsonValueKind.Object ? String(nested, "type") ?? String(nested, "code") : null);
+            return new ProviderError(code, message);
+        }
+        catch (JsonException)
+        {
+            return new ProviderError(null, Encoding.UTF8.GetString(body.Span));
+        }
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+}

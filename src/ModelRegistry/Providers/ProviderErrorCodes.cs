@@ -1,0 +1,40 @@
+namespace ModelRegistry.Providers;
+
+/// <summary>
+/// The <see cref="ModelProviderException.ErrorCode"/>s the registry and the provider kit raise, the same in every provider.
+/// A provider's own codes (<c>ThrottlingException</c>, <c>3230</c>) pass through as the provider sent them.
+/// </summary>
+/// <remarks>
+/// Every code below but <see cref="ResponseTooLarge"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>):
+/// the registry falls back to the entry's fallbacks, and its circuit breaker counts them, except the client-side limits
+/// (<see cref="ClientRateLimit"/>, <see cref="ClientConcurrencyLimit"/>), which say nothing about the model's health.
+/// </remarks>
+public static class ProviderErrorCodes
+{
+    /// <summary>An attempt ran out of time (<c>resilience:attempt_timeout_ms</c>) before the response, or a non-streaming body, arrived, on every attempt.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>A stream sent nothing for <c>resilience:stream_idle_timeout_ms</c>.</summary>
+    public const string StreamIdleTimeout = "stream_idle_timeout";
+
+    /// <summary>No complete response arrived: the connection failed, was refused or was reset, on every attempt.</summary>
+    public const string ConnectionFailed = "connection_failed";
+
+    /// <summary>The body or the stream ended before it was complete (cut JSON, a stream without its final event).</summary>
+    public const string ResponseTruncated = "response_truncated";
+
+    /// <summary>The provider's answer could not be decoded: malformed JSON or framing, a field of the wrong type or out of range.</summary>
+    public const string InvalidResponse = "invalid_response";
+
+    /// <summary>The answer exceeded <c>resilience:max_response_bytes</c> or an event <c>resilience:max_event_bytes</c>. Not retryable.</summary>
+    public const string ResponseTooLarge = "response_too_large";
+
+    /// <summary>The entry's own <c>limits:requests_per_minute</c> or <c>limits:tokens_per_minute</c> refused the call before it was sent.</summary>
+    public const string ClientRateLimit = "ClientRateLimit";
+
+    /// <summary>The entry's own <c>limits:max_concurrency</c> refused the call before it was sent.</summary>
+    public const string ClientConcurrencyLimit = "ClientConcurrencyLimit";
+
+    /// <summary>The entry's circuit breaker is open: recent calls failed, so this one was not sent.</summary>
+    public const string CircuitOpen = "CircuitOpen";
+}
