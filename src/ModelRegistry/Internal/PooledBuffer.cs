@@ -45,26 +45,27 @@ internal struct PooledBuffer : IDisposable
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == limit)
                 {
-                    if (length >= limit)
+                    // The limit is reached: the body may end here, but one more byte passes it.
+                    var probe = new byte[1];
+                    if (await body.ReadAsync(probe, cancellationToken).ConfigureAwait(false) == 0)
                     {
-                        // One more byte would pass the limit: check whether the body has any.
-                        var probe = new byte[1];
-                        if (await body.ReadAsync(probe, cancellationToken).ConfigureAwait(false) == 0)
-                        {
-                            break;
-                        }
-
-                        throw new ResponseTooLargeException($"the response is larger than the limit of {limit} bytes (resilience:max_response_bytes)");
+                        break;
                     }
 
+                    throw new ResponseTooLargeException($"the response is larger than the limit of {limit} bytes (resilience:max_response_bytes)");
+                }
+
+                if (length == buffer.Length)
+                {
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, (long)buffer.Length * 2));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
+                // The pool may hand out more than was asked: never read past the limit into it.
                 var room = (int)Math.Min(buffer.Length - length, limit - length);
                 var read = await body.ReadAsync(buffer.AsMemory(length, room), cancellationToken).ConfigureAwait(false);
                 if (read == 0)

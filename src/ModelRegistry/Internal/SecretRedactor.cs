@@ -43,6 +43,11 @@ internal sealed class SecretRedactor
             {
                 foreach (var value in values)
                 {
+                    if (value.StartsWith("AWS4-", StringComparison.Ordinal))
+                    {
+                        continue; // A SigV4 signature: new on every request, and no secret (the signing key never leaves).
+                    }
+
                     Add(value);
                     var space = value.IndexOf(' ', StringComparison.Ordinal);
                     if (space > 0)
