@@ -39,7 +39,7 @@ internal static class MistralErrors
             hint = $" Check the API key: the entry's api_key setting, MistralClientOptions.ApiKey, {MistralProtocol.ApiKeyVariable} or {MistralProtocol.ApiKeyParameterVariable}.";
         }
 
-        var message = hint is null ? detail : (detail ?? "the response had no error message.") + hint;
+        var message = hint is null ? detail : (detail is null ? "the response had no error message." : detail.TrimEnd().TrimEnd('.') + ".") + hint;
         return new ProviderError(code, message) { IsRetryable = quota ? false : null };
     }
 
