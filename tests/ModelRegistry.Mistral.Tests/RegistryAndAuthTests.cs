@@ -175,7 +175,7 @@ public sealed class RegistryAndAuthTests
     [Test]
     public async Task An_entry_api_key_holding_the_key_itself_is_refused_at_load_without_echoing_it()
     {
-        const string literal = "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE";
+        const string literal = "sk-test-TheKeyItselfNotAReference";
         await using var server = await ReplayServer.StartAsync();
         await using var services = Registry(Entry(server, $$""","api_key":"{{literal}}" """), new() { ["MISTRAL_API_KEY"] = "sk-test-environment" });
 
