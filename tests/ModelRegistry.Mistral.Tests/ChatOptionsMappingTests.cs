@@ -84,6 +84,11 @@ public sealed class ChatOptionsMappingTests
         var structured = await SendAsync(new ChatOptions
         {
             ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "book", "A book."),
+            AdditionalProperties = new() { [MistralProperties.Strict] = true },
+        });
+        var oldKey = await SendAsync(new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "book"),
             AdditionalProperties = new() { ["strictJsonSchema"] = true },
         });
         var unnamed = await SendAsync(new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema) });
@@ -92,7 +97,13 @@ public sealed class ChatOptionsMappingTests
         AssertJson(json["response_format"]!, """{"type":"json_object"}""");
         AssertJson(structured["response_format"]!, $$"""{"type":"json_schema","json_schema":{"name":"book","description":"A book.","schema":{{schema.GetRawText()}},"strict":true} }""");
         AssertJson(unnamed["response_format"]!, $$"""{"type":"json_schema","json_schema":{"name":"response","schema":{{schema.GetRawText()}} } }""");
-        Assert.That(structured.ContainsKey("strictJsonSchema"), Is.False, "MEAI's option key is not a Mistral field");
+        Assert.Multiple(() =>
+        {
+            Assert.That(MistralProperties.Strict, Is.EqualTo("strict"), "the key MEAI's OpenAI adapter and every provider here use");
+            Assert.That(structured.ContainsKey("strict"), Is.False, "the option is not a top-level Mistral field");
+            Assert.That(oldKey["response_format"]!["json_schema"]!.AsObject().ContainsKey("strict"), Is.False, "the former key strictJsonSchema is no longer read");
+            Assert.That(oldKey.ContainsKey("strictJsonSchema"), Is.False);
+        });
     }
 
     [Test]
@@ -123,7 +134,7 @@ public sealed class ChatOptionsMappingTests
             JsonElement.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""));
         var strictTool = AIFunctionFactory.Create(
             (int a, int b) => a + b,
-            new AIFunctionFactoryOptions { Name = "add", Description = "Adds.", AdditionalProperties = new Dictionary<string, object?> { ["strictJsonSchema"] = true } });
+            new AIFunctionFactoryOptions { Name = "add", Description = "Adds.", AdditionalProperties = new Dictionary<string, object?> { ["strict"] = true } });
 
         var body = await SendAsync(new ChatOptions { Tools = [weather, strictTool], ToolMode = ChatToolMode.Auto });
 

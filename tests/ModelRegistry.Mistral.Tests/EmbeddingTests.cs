@@ -16,7 +16,7 @@ public sealed class EmbeddingTests
         """);
 
     private static IEmbeddingGenerator<string, Embedding<float>> Generator(ReplayServer server, string model = "mistral-embed") =>
-        MistralAI.CreateEmbeddingGenerator(new HttpClient(), model, Options(server));
+        new MistralClient(Options(server)).AsIEmbeddingGenerator(model);
 
     [Test]
     public async Task Inputs_dimensions_and_dtype_are_sent_and_vectors_come_back_in_input_order()
@@ -28,7 +28,7 @@ public sealed class EmbeddingTests
         var result = await generator.GenerateAsync(["first", "second"], new EmbeddingGenerationOptions
         {
             Dimensions = 256,
-            AdditionalProperties = new() { ["output_dtype"] = "float", ["unknown"] = 1 },
+            AdditionalProperties = new() { [MistralProperties.OutputDtype] = "float", ["unknown"] = 1 },
         });
 
         var request = SingleRequest(server);
@@ -43,6 +43,18 @@ public sealed class EmbeddingTests
             Assert.That(result.Usage!.InputTokenCount, Is.EqualTo(4));
             Assert.That(generator.GetService<EmbeddingGeneratorMetadata>()!.ProviderName, Is.EqualTo("mistral_ai"));
         });
+    }
+
+    [Test]
+    public async Task The_model_id_of_the_options_wins_over_the_generator_s()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Embeddings(1));
+        using var generator = Generator(server, "mistral-embed");
+
+        await generator.GenerateAsync(["a"], new EmbeddingGenerationOptions { ModelId = "codestral-embed" });
+
+        Assert.That(SingleRequest(server)["model"]!.GetValue<string>(), Is.EqualTo("codestral-embed"));
     }
 
     [Test]

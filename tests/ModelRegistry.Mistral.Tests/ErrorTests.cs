@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Mistral.Tests.MistralTestKit;
 
@@ -75,7 +76,7 @@ public sealed class ErrorTests
             Assert.That(error.StatusCode, Is.EqualTo(status));
             Assert.That(error.ErrorCode, Is.EqualTo(code));
             Assert.That(error.Message, Does.Contain(message));
-            Assert.That(error.Message, Does.Contain($"Mistral API error {status}"));
+            Assert.That(error.Message, Does.Contain($"Mistral answered HTTP {status}"));
             Assert.That(error.IsRetryable, Is.EqualTo(retryable));
         });
     }
@@ -106,6 +107,29 @@ public sealed class ErrorTests
     }
 
     [Test]
+    public async Task A_401_says_where_the_key_comes_from()
+    {
+        var error = await FailAsync(ScriptedResponse.Json("""{"detail":"Unauthorized"}""", 401));
+        Assert.That(error.Message, Does.Contain("Unauthorized. Check the API key").And.Contain("api_key setting").And.Contain("MISTRAL_API_KEY or MISTRAL_API_KEY_PARAMETER"));
+    }
+
+    [TestCase("Infinity", null)]
+    [TestCase("1e16", 86_400_000d)]
+    [TestCase("-5", null)]
+    [TestCase("NaN", null)]
+    public async Task An_absurd_retry_after_ms_is_clamped_or_ignored_never_an_overflow(string header, double? expectedMs)
+    {
+        // Before the kit, TimeSpan.FromMilliseconds(Infinity or 1e16) threw OverflowException out of the client.
+        var error = await FailAsync(ScriptedResponse.Json("""{"message":"Requests rate limit exceeded"}""", 429, ("retry-after-ms", header)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.RetryAfter, Is.EqualTo(expectedMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null));
+            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.IsThrottling, Is.True);
+        });
+    }
+
+    [Test]
     public async Task An_api_key_echoed_by_the_server_is_scrubbed_from_the_message()
     {
         var error = await FailAsync(ScriptedResponse.Json($$"""{"message":"Invalid key {{ApiKey}}"}""", 401));
@@ -113,22 +137,37 @@ public sealed class ErrorTests
     }
 
     [Test]
-    public async Task An_unreachable_endpoint_is_a_retryable_provider_error_without_status()
+    public async Task An_error_body_echoing_the_bearer_token_of_a_key_read_from_the_environment_is_scrubbed()
+    {
+        const string key = "sk-test-FromTheEnvironment0123";
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json($$"""{"message":"Header 'Authorization: Bearer {{key}}' is not valid for this workspace"}""", 403));
+        var options = Options(server);
+        options.ApiKey = null;
+        options.Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["MISTRAL_API_KEY"] = key });
+        using var client = ChatClient(server, options: options);
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + key));
+            Assert.That(error!.Message, Does.Not.Contain(key));
+            Assert.That(error.Message, Does.Contain("'Authorization: ***'"));
+        });
+    }
+
+    [Test]
+    public async Task An_unreachable_endpoint_is_a_retryable_connection_failure_without_status()
     {
         var server = await ReplayServer.StartAsync();
-        var address = server.BaseAddress;
-        await server.DisposeAsync();
-        using var client = MistralAI.CreateChatClient(new HttpClient(), "mistral-small-latest", new MistralClientOptions
-        {
-            Endpoint = address,
-            ApiKey = ApiKey,
-            Resilience = new ProviderResilienceOptions { MaxRetries = 0 },
-        });
+        await server.DisposeAsync(); // nothing listens at its address any more
+        using var client = ChatClient(server);
 
         var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
         Assert.Multiple(() =>
         {
             Assert.That(error!.StatusCode, Is.Null);
+            Assert.That(error.ErrorCode, Is.EqualTo(ProviderErrorCodes.ConnectionFailed));
             Assert.That(error.IsRetryable, Is.True);
             Assert.That(error.InnerException, Is.InstanceOf<HttpRequestException>());
             Assert.That(error.Message, Does.Not.Contain(ApiKey));

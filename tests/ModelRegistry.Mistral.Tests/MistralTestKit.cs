@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 
 namespace ModelRegistry.Mistral.Tests;
@@ -11,16 +12,20 @@ internal static class MistralTestKit
     /// <summary>An obviously fake key; tests check it never leaks into messages.</summary>
     public const string ApiKey = "sk-fake-Mistral0Key1For2Tests";
 
+    /// <summary>No environment variables at all: what the process has set never reaches a test.</summary>
+    public static EnvironmentProvider NoEnvironment { get; } = EnvironmentProvider.FromVariables(new Dictionary<string, string?>());
+
     public static MistralClientOptions Options(ReplayServer server, int maxRetries = 0, TimeProvider? time = null) => new()
     {
         Endpoint = server.BaseAddress,
         ApiKey = ApiKey,
         TimeProvider = time,
+        Environment = NoEnvironment,
         Resilience = new ProviderResilienceOptions { MaxRetries = maxRetries, UseJitter = false },
     };
 
     public static IChatClient ChatClient(ReplayServer server, string model = "mistral-large-latest", MistralClientOptions? options = null) =>
-        MistralAI.CreateChatClient(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, model, options ?? Options(server));
+        new MistralClient(options ?? Options(server)).AsIChatClient(model);
 
     /// <summary>A non-streaming chat completion.</summary>
     public static ScriptedResponse Completion(

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Mistral.Tests.MistralTestKit;
 
 namespace ModelRegistry.Mistral.Tests;
 
-/// <summary>The provider in the registry: entry settings, key resolution on the first call, and clear errors.</summary>
+/// <summary>The provider in the registry: entry settings, the key's order of sources, and clear errors.</summary>
 public sealed class RegistryAndAuthTests
 {
     /// <summary>An in-memory <c>ssm</c> secret source, standing in for the ParameterStore package.</summary>
@@ -23,10 +24,17 @@ public sealed class RegistryAndAuthTests
         }
     }
 
-    private static ServiceProvider Registry(string json, Dictionary<string, string?>? configuration = null, ISecretSource? secrets = null, Action<MistralClientOptions>? configure = null)
+    /// <summary>A registry over <paramref name="json"/> whose environment holds exactly <paramref name="environment"/>.</summary>
+    private static ServiceProvider Registry(
+        string json,
+        Dictionary<string, string?>? environment = null,
+        ISecretSource? secrets = null,
+        Action<MistralClientOptions>? configure = null,
+        Dictionary<string, string?>? configuration = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build());
+        services.AddSingleton(EnvironmentProvider.FromVariables(environment ?? []));
         if (secrets is not null)
         {
             services.AddSingleton(secrets);
@@ -44,7 +52,7 @@ public sealed class RegistryAndAuthTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Completion(content: "\"from the registry\""));
-        await using var services = Registry(Entry(server), new() { ["MISTRAL_API_KEY"] = "sk-fake-from-configuration" });
+        await using var services = Registry(Entry(server), new() { ["MISTRAL_API_KEY"] = "sk-test-from-environment" });
 
         var client = services.GetRequiredKeyedService<IChatClient>("large");
         Assert.That(server.Requests, Is.Empty, "resolving the client does no I/O");
@@ -53,7 +61,7 @@ public sealed class RegistryAndAuthTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Text, Is.EqualTo("from the registry"));
-            Assert.That(server.Requests[0].Header("authorization"), Is.EqualTo("Bearer sk-fake-from-configuration"));
+            Assert.That(server.Requests[0].Header("authorization"), Is.EqualTo("Bearer sk-test-from-environment"));
             Assert.That(server.Requests[0].Json!["model"]!.GetValue<string>(), Is.EqualTo("mistral-large-latest"));
             Assert.That(client.GetService<ChatClientMetadata>()?.ProviderName, Is.EqualTo("mistral_ai"));
         });
@@ -64,7 +72,7 @@ public sealed class RegistryAndAuthTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Completion(), Completion());
-        var secrets = new MemorySecrets(new() { ["/prod/mistral/api-key"] = "sk-fake-from-ssm" });
+        var secrets = new MemorySecrets(new() { ["/prod/mistral/api-key"] = "sk-test-from-ssm" });
         await using var services = Registry(Entry(server), new() { ["MISTRAL_API_KEY_PARAMETER"] = "/prod/mistral/api-key" }, secrets);
 
         var client = services.GetRequiredKeyedService<IChatClient>("large");
@@ -74,67 +82,110 @@ public sealed class RegistryAndAuthTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(server.Requests.Select(r => r.Header("authorization")), Is.All.EqualTo("Bearer sk-fake-from-ssm"));
+            Assert.That(server.Requests.Select(r => r.Header("authorization")), Is.All.EqualTo("Bearer sk-test-from-ssm"));
             Assert.That(secrets.Reads, Is.EqualTo(1), "the resolver caches the secret");
         });
     }
 
-    [Test]
-    public async Task An_entry_api_key_reference_wins_and_is_resolved_through_the_secret_resolver()
+    /// <summary>
+    /// The documented order, one adjacent pair at a time: each case sets the two sources and expects the earlier to win,
+    /// so swapping any two steps turns a case red. Order: entry api_key, MistralClientOptions.ApiKey, MISTRAL_API_KEY
+    /// (configuration, then environment), MISTRAL_API_KEY_PARAMETER.
+    /// </summary>
+    [TestCase("entry api_key", "options ApiKey", "sk-test-entry")]
+    [TestCase("options ApiKey", "MISTRAL_API_KEY", "sk-test-options")]
+    [TestCase("MISTRAL_API_KEY", "MISTRAL_API_KEY_PARAMETER", "sk-test-environment")]
+    [TestCase("MISTRAL_API_KEY in configuration", "MISTRAL_API_KEY", "sk-test-configuration")]
+    public async Task The_key_comes_from_the_first_source_in_the_documented_order(string first, string second, string expected)
     {
+        string[] sources = [first, second];
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Completion());
-        var secrets = new MemorySecrets(new() { ["/team-b/mistral"] = "sk-fake-team-b" });
-        await using var services = Registry(Entry(server, ""","api_key":"ssm:/team-b/mistral" """), new() { ["MISTRAL_API_KEY"] = "sk-fake-default" }, secrets);
-
-        await services.GetRequiredKeyedService<IChatClient>("large").GetResponseAsync("hi");
-        Assert.That(server.Requests[0].Header("authorization"), Is.EqualTo("Bearer sk-fake-team-b"));
-    }
-
-    [Test]
-    public async Task Without_any_key_the_first_call_says_which_setting_to_provide()
-    {
-        await using var server = await ReplayServer.StartAsync();
-        var variables = new[] { "MISTRAL_API_KEY", "MISTRAL_API_KEY_PARAMETER" }.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-        foreach (var name in variables.Keys)
+        var environment = new Dictionary<string, string?>();
+        var configuration = new Dictionary<string, string?>();
+        var extra = string.Empty;
+        Action<MistralClientOptions>? configure = null;
+        foreach (var source in sources)
         {
-            Environment.SetEnvironmentVariable(name, null);
-        }
-
-        try
-        {
-            await using var services = Registry(Entry(server));
-            var client = services.GetRequiredKeyedService<IChatClient>("large");
-            var error = Assert.ThrowsAsync<ModelRegistryException>(() => client.GetResponseAsync("hi"));
-            Assert.Multiple(() =>
+            switch (source)
             {
-                Assert.That(error!.Message, Does.Contain("'large'"));
-                Assert.That(error.Message, Does.Contain("MISTRAL_API_KEY environment variable"));
-                Assert.That(error.Message, Does.Contain("MISTRAL_API_KEY_PARAMETER"));
-                Assert.That(error.Message, Does.Contain("\"api_key\""));
-                Assert.That(error.Message, Does.Contain("Bedrock"));
-                Assert.That(server.Requests, Is.Empty);
-            });
-        }
-        finally
-        {
-            foreach (var (name, value) in variables)
-            {
-                Environment.SetEnvironmentVariable(name, value);
+                case "entry api_key":
+                    extra = ""","api_key":"ssm:/team/mistral" """;
+                    break;
+                case "options ApiKey":
+                    configure = o => o.ApiKey = "sk-test-options";
+                    break;
+                case "MISTRAL_API_KEY":
+                    environment["MISTRAL_API_KEY"] = "sk-test-environment";
+                    break;
+                case "MISTRAL_API_KEY in configuration":
+                    configuration["MISTRAL_API_KEY"] = "sk-test-configuration";
+                    break;
+                case "MISTRAL_API_KEY_PARAMETER":
+                    environment["MISTRAL_API_KEY_PARAMETER"] = "/prod/mistral/api-key";
+                    break;
             }
         }
+
+        var secrets = new MemorySecrets(new() { ["/team/mistral"] = "sk-test-entry", ["/prod/mistral/api-key"] = "sk-test-parameter" });
+        await using var services = Registry(Entry(server, extra), environment, secrets, configure, configuration);
+
+        await services.GetRequiredKeyedService<IChatClient>("large").GetResponseAsync("hi");
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + expected), $"{first} wins over {second}");
     }
 
     [Test]
-    public async Task An_api_key_setting_holding_a_key_instead_of_a_reference_is_refused_without_echoing_it()
+    public async Task Direct_use_takes_the_options_key_before_MISTRAL_API_KEY_and_MISTRAL_API_KEY_otherwise()
     {
         await using var server = await ReplayServer.StartAsync();
-        await using var services = Registry(Entry(server, ""","api_key":"aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE" """));
+        server.Enqueue(Completion(), Completion());
+        var environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["MISTRAL_API_KEY"] = "sk-test-environment" });
+        var withKey = Options(server);
+        withKey.Environment = environment;
+        var withoutKey = Options(server);
+        withoutKey.ApiKey = null;
+        withoutKey.Environment = environment;
+
+        await ChatClient(server, options: withKey).GetResponseAsync("hi");
+        await ChatClient(server, options: withoutKey).GetResponseAsync("hi");
+
+        Assert.That(server.Requests.Select(r => r.Header("authorization")), Is.EqualTo(new[] { "Bearer " + ApiKey, "Bearer sk-test-environment" }));
+    }
+
+    [Test]
+    public async Task Without_any_key_the_first_call_names_every_place_a_key_may_come_from()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Registry(Entry(server));
+        var client = services.GetRequiredKeyedService<IChatClient>("large");
+
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => client.GetResponseAsync("hi"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("'large'"));
+            Assert.That(error.Message, Does.Contain("\"api_key\""));
+            Assert.That(error.Message, Does.Contain("MistralClientOptions.ApiKey"));
+            Assert.That(error.Message, Does.Contain("MISTRAL_API_KEY environment variable"));
+            Assert.That(error.Message, Does.Contain("MISTRAL_API_KEY_PARAMETER"));
+            Assert.That(error.Message, Does.Contain("Bedrock"));
+            Assert.That(server.Requests, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task An_entry_api_key_holding_the_key_itself_is_refused_at_load_without_echoing_it()
+    {
+        const string literal = "sk-test-TheKeyItselfNotAReference";
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Registry(Entry(server, $$""","api_key":"{{literal}}" """), new() { ["MISTRAL_API_KEY"] = "sk-test-environment" });
+
         var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("large").GetResponseAsync("hi"));
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Message, Does.Contain("'api_key' must be a secret reference"));
-            Assert.That(error.Message, Does.Not.Contain("aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE"));
+            Assert.That(error!.Message, Does.Contain("'large'").And.Contain("'api_key'").And.Contain("secret reference"));
+            Assert.That(error.Message, Does.Not.Contain(literal));
+            Assert.That(error.ToString(), Does.Not.Contain(literal));
+            Assert.That(server.Requests, Is.Empty);
         });
     }
 
@@ -147,14 +198,14 @@ public sealed class RegistryAndAuthTests
             {"support":{"provider":"mistral","model_id":"agent","agent_id":"ag:3996db2b:20250101:support:1","base_url":"{{server.BaseAddress}}v1"},
              "small":{"provider":"mistral","model_id":"mistral-small-latest"} }
             """;
-        await using var services = Registry(json, configure: o => { o.ApiKey = "sk-fake-configured"; o.Endpoint = server.BaseAddress; });
+        await using var services = Registry(json, configure: o => { o.ApiKey = "sk-test-configured"; o.Endpoint = server.BaseAddress; });
 
         await services.GetRequiredKeyedService<IChatClient>("support").GetResponseAsync("hi", new ChatOptions
         {
             Temperature = 0.2f,
             TopP = 0.5f,
             MaxOutputTokens = 10,
-            AdditionalProperties = new() { ["safe_prompt"] = true },
+            AdditionalProperties = new() { [MistralProperties.SafePrompt] = true },
         });
         await services.GetRequiredKeyedService<IChatClient>("small").GetResponseAsync("hi");
 
@@ -167,7 +218,25 @@ public sealed class RegistryAndAuthTests
             Assert.That(body.Select(p => p.Key), Is.EquivalentTo(new[] { "agent_id", "messages", "stream", "max_tokens" }),
                 "agents refuse model, temperature, top_p and safe_prompt");
             Assert.That(server.Requests[1].PathAndQuery, Is.EqualTo("/v1/chat/completions"));
-            Assert.That(server.Requests[1].Header("authorization"), Is.EqualTo("Bearer sk-fake-configured"));
+            Assert.That(server.Requests[1].Header("authorization"), Is.EqualTo("Bearer sk-test-configured"));
+        });
+    }
+
+    [Test]
+    public async Task A_direct_agent_client_calls_agents_completions()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Completion());
+        using var client = new MistralClient(Options(server)).AsIAgentChatClient("ag:3996db2b:20250101:support:1");
+
+        await client.GetResponseAsync("hi", new ChatOptions { Temperature = 0.3f });
+
+        var request = server.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(request.PathAndQuery, Is.EqualTo("/v1/agents/completions"));
+            Assert.That(request.Json!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "agent_id", "messages", "stream" }));
+            Assert.That(client.GetService<ChatClientMetadata>()!.DefaultModelId, Is.Null);
         });
     }
 
@@ -177,7 +246,7 @@ public sealed class RegistryAndAuthTests
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { Status = 503 }, Completion());
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MISTRAL_API_KEY"] = "sk-fake" }).Build());
+        services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["MISTRAL_API_KEY"] = "sk-test-key" }));
         services.AddModelRegistry() // default policy: 3 retries
             .FromJson(Entry(server, ""","resilience":{"max_retries":0}"""))
             .AddMistral();
@@ -192,30 +261,28 @@ public sealed class RegistryAndAuthTests
         });
     }
 
-    [Test]
-    public async Task An_invalid_endpoint_setting_names_the_entry_and_the_setting()
+    [TestCase("endpoint", "not a url")]
+    [TestCase("endpoint", "ftp://api.mistral.ai")]
+    [TestCase("base_url", "https://api.mistral.ai/?x=1")]
+    public async Task An_invalid_endpoint_setting_names_the_entry_the_setting_and_the_rule(string key, string value)
     {
-        await using var services = Registry("""{"x":{"provider":"mistral","model_id":"m","endpoint":"not a url"}}""", new() { ["MISTRAL_API_KEY"] = "sk-fake" });
+        await using var services = Registry($$"""{"x":{"provider":"mistral","model_id":"m","{{key}}":"{{value}}"} }""", new() { ["MISTRAL_API_KEY"] = "sk-test-key" });
         var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("x").GetResponseAsync("hi"));
-        Assert.That(error!.Message, Does.Contain("'x'").And.Contain("'endpoint'"));
+        Assert.That(error!.Message, Does.Contain("'x'").And.Contain($"'{key}'").And.Contain("absolute http(s) URL"));
     }
 
     [Test]
-    public async Task Direct_use_reads_MISTRAL_API_KEY_when_no_key_is_given()
+    public async Task An_unknown_entry_key_is_refused_at_load_with_a_suggestion()
     {
-        await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(Completion());
-        var previous = Environment.GetEnvironmentVariable("MISTRAL_API_KEY");
-        Environment.SetEnvironmentVariable("MISTRAL_API_KEY", "sk-fake-environment");
-        try
-        {
-            using var client = MistralAI.CreateChatClient(new HttpClient(), "mistral-small-latest", new MistralClientOptions { Endpoint = server.BaseAddress });
-            await client.GetResponseAsync("hi");
-            Assert.That(server.Requests[0].Header("authorization"), Is.EqualTo("Bearer sk-fake-environment"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("MISTRAL_API_KEY", previous);
-        }
+        await using var services = Registry("""{"x":{"provider":"mistral","model_id":"m","agentid":"ag:1"}}""", new() { ["MISTRAL_API_KEY"] = "sk-test-key" });
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("x").GetResponseAsync("hi"));
+        Assert.That(error!.Message, Does.Contain("\"agentid\"").And.Contain("Did you mean 'agent_id'?"));
+    }
+
+    [Test]
+    public void A_direct_client_refuses_an_endpoint_that_is_not_http()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _ = new MistralClient(new MistralClientOptions { Endpoint = new Uri("ftp://api.mistral.ai") }));
+        Assert.That(error!.Message, Does.Contain("MistralClientOptions.Endpoint").And.Contain("ftp://api.mistral.ai"));
     }
 }

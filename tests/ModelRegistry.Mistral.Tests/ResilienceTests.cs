@@ -1,13 +1,31 @@
 using System.Text;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Mistral.Tests.MistralTestKit;
 
 namespace ModelRegistry.Mistral.Tests;
 
-/// <summary>Retries go through the core policy on a fake clock: Retry-After is honoured, quota and streams are not retried.</summary>
+/// <summary>
+/// Retries go through the kit's policy on a fake clock: each test waits until the code has armed the exact timer it
+/// expects, then advances the clock by exactly that much, so a wrong wait fails every run. Retry-After is honoured, a
+/// spent quota and a started stream are not retried, and the attempt timeout covers a non-streaming body.
+/// </summary>
 public sealed class ResilienceTests
 {
+    /// <summary>Signals when the response headers of the first request have arrived (the body may still be on its way).</summary>
+    private sealed class HeadersArrived() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public TaskCompletionSource First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            First.TrySetResult();
+            return response;
+        }
+    }
+
     private static (IChatClient Client, RecordingTimeProvider Time) Create(ReplayServer server, int retries = 3)
     {
         var time = new RecordingTimeProvider();
@@ -127,7 +145,7 @@ public sealed class ResilienceTests
         var error = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Multiple(() =>
         {
-            Assert.That(error!.ErrorCode, Is.EqualTo("stream_truncated"));
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ConnectionFailed));
             Assert.That(received.ToChatResponse().Text, Is.EqualTo("Hel"), "what reached the caller stays delivered");
             Assert.That(server.Requests, Has.Count.EqualTo(2), "the 502 was retried; the broken stream was not");
             Assert.That(server.Pending, Is.EqualTo(1));
@@ -157,5 +175,116 @@ public sealed class ResilienceTests
             Assert.That(response.Text, Is.EqualTo("late but fine"));
             Assert.That(server.Requests, Has.Count.EqualTo(2));
         });
+    }
+
+    [Test]
+    public async Task A_body_that_stalls_after_the_headers_times_out_by_the_attempt_timeout_and_is_retried()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var body = Completion().Body;
+        server.Enqueue(
+            new ScriptedResponse
+            {
+                Headers = [new("Content-Type", "application/json")],
+                Chunks = [(body[..20], TimeSpan.Zero), (body[20..], TimeSpan.FromHours(1))],
+            },
+            Completion(content: "\"second attempt\""));
+        var time = new RecordingTimeProvider();
+        var headers = new HeadersArrived();
+        var options = Options(server, 1, time);
+        options.HttpClient = new HttpClient(headers) { Timeout = Timeout.InfiniteTimeSpan };
+        options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
+        using var client = ChatClient(server, options: options);
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await headers.First.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the stall is in the body, under the same attempt timeout
+        time.Fake.Advance(TimeSpan.FromMilliseconds(4999));
+        Assert.That(call.IsCompleted, Is.False, "still within the attempt timeout");
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("second attempt"));
+            Assert.That(server.Requests, Has.Count.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task A_body_that_stalls_on_every_attempt_fails_as_a_retryable_timeout()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var body = Completion().Body;
+        server.Enqueue(new ScriptedResponse
+        {
+            Headers = [new("Content-Type", "application/json")],
+            Chunks = [(body[..20], TimeSpan.Zero), (body[20..], TimeSpan.FromHours(1))],
+        });
+        var time = new RecordingTimeProvider();
+        var headers = new HeadersArrived();
+        var options = Options(server, 0, time);
+        options.HttpClient = new HttpClient(headers) { Timeout = Timeout.InfiniteTimeSpan };
+        options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
+        using var client = ChatClient(server, options: options);
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await headers.First.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        time.Fake.Advance(TimeSpan.FromSeconds(5));
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.Timeout));
+            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.Message, Does.Contain("resilience:attempt_timeout_ms"));
+        });
+    }
+
+    [Test]
+    public async Task A_connection_reset_mid_body_is_retried()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var first = Completion();
+        server.Enqueue(
+            new ScriptedResponse { Headers = first.Headers, Body = first.Body, TruncateAfter = 20 },
+            Completion(content: "\"after the reset\""));
+        var (client, time) = Create(server, retries: 1);
+        using var _ = client;
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        Assert.That(call.IsCompleted, Is.False, "waiting out the backoff");
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("after the reset"));
+            Assert.That(server.Requests, Has.Count.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task A_retry_after_ms_is_waited_out_to_the_millisecond()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            ScriptedResponse.Json("""{"message":"Requests rate limit exceeded"}""", 429, ("retry-after-ms", "1500"), ("Retry-After", "9")),
+            Completion());
+        var (client, time) = Create(server);
+        using var _ = client;
+
+        var call = client.GetResponseAsync("hi");
+        await time.TimerCreated(TimeSpan.FromMilliseconds(1500));
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1499));
+        Assert.That(call.IsCompleted, Is.False);
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(server.Requests, Has.Count.EqualTo(2));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Mistral.Tests.MistralTestKit;
 
@@ -114,24 +115,96 @@ public sealed class ResponseMappingTests
     }
 
     [Test]
-    public async Task An_error_object_in_a_200_body_is_a_provider_exception()
+    public void An_error_object_in_a_200_body_is_a_provider_exception()
     {
         var error = Assert.ThrowsAsync<ModelProviderException>(() => AnswerAsync(ScriptedResponse.Json(
             """{"object":"error","message":"Service unavailable","type":"service_unavailable","code":"1000","raw_status_code":503}""")));
         Assert.Multiple(() =>
         {
-            Assert.That(error!.StatusCode, Is.EqualTo(503));
-            Assert.That(error.ErrorCode, Is.EqualTo("1000"));
+            Assert.That(error!.ErrorCode, Is.EqualTo("1000"));
+            Assert.That(error.Message, Does.Contain("Service unavailable").And.Contain("status 503"));
             Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.Provider, Is.EqualTo("mistral"));
         });
-        await Task.CompletedTask;
     }
 
     [Test]
-    public void A_body_that_is_not_json_is_a_provider_exception()
+    public void An_error_object_in_a_200_body_for_a_refused_request_is_not_retryable()
     {
-        var error = Assert.ThrowsAsync<ModelProviderException>(() => AnswerAsync(new ScriptedResponse { Body = "<html>oops"u8.ToArray() }));
-        Assert.That(error!.ErrorCode, Is.EqualTo("invalid_response"));
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => AnswerAsync(ScriptedResponse.Json(
+            """{"object":"error","message":"Invalid model: xyz","type":"invalid_model","code":"1500","raw_status_code":400}""")));
+        Assert.That(error!.IsRetryable, Is.False);
+    }
+
+    [TestCase("<html>oops", ProviderErrorCodes.InvalidResponse)]
+    [TestCase("[1,2,3]", ProviderErrorCodes.InvalidResponse)]
+    [TestCase("null", ProviderErrorCodes.InvalidResponse)]
+    [TestCase("""{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"cut he""", ProviderErrorCodes.ResponseTruncated)]
+    [TestCase("", ProviderErrorCodes.ResponseTruncated)]
+    public void A_body_that_is_not_a_complete_json_object_is_a_retryable_provider_exception(string body, string code)
+    {
+        // Chunked (no Content-Length): the body ends cleanly, so only its JSON shows it was cut.
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => AnswerAsync(new ScriptedResponse
+        {
+            Headers = [new("Content-Type", "application/json")],
+            Chunks = [(System.Text.Encoding.UTF8.GetBytes(body), TimeSpan.Zero)],
+        }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(code));
+            Assert.That(error.IsRetryable, Is.True, "a malformed answer is the provider's fault: the registry may fall back");
+        });
+    }
+
+    [Test]
+    public async Task An_empty_finish_reason_is_no_finish_reason()
+    {
+        // Before the kit, new ChatFinishReason("") threw ArgumentException out of the client.
+        var response = await AnswerAsync(Completion(finish: ""));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.FinishReason, Is.Null);
+            Assert.That(response.Text, Is.EqualTo("Hello!"));
+        });
+    }
+
+    [TestCase("\"1700000000\"")]
+    [TestCase("253402300800")]
+    [TestCase("-62135596801")]
+    [TestCase("1e300")]
+    [TestCase("null")]
+    public async Task A_created_that_is_no_unix_time_in_range_is_ignored(string created)
+    {
+        // Before the kit, a string threw InvalidOperationException and a time past year 9999 ArgumentOutOfRangeException.
+        var body = System.Text.Encoding.UTF8.GetString(Completion().Body).Replace("\"created\":1764257531", $"\"created\":{created}", StringComparison.Ordinal);
+        var response = await AnswerAsync(ScriptedResponse.Json(body));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.CreatedAt, Is.Null);
+            Assert.That(response.Text, Is.EqualTo("Hello!"));
+        });
+    }
+
+    [Test]
+    public async Task The_last_representable_created_time_is_read()
+    {
+        var body = System.Text.Encoding.UTF8.GetString(Completion().Body).Replace("\"created\":1764257531", "\"created\":253402300799", StringComparison.Ordinal);
+        var response = await AnswerAsync(ScriptedResponse.Json(body));
+        Assert.That(response.CreatedAt, Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(253402300799)));
+    }
+
+    [Test]
+    public void One_invalid_utf8_byte_in_content_is_an_invalid_response()
+    {
+        // Before the kit, JsonElement.GetString threw InvalidOperationException out of the client.
+        var bytes = Completion(content: "\"caf\u00e9 X\"").Body;
+        bytes[Array.LastIndexOf(bytes, (byte)'X')] = 0xFF;
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => AnswerAsync(new ScriptedResponse { Headers = [new("Content-Type", "application/json")], Body = bytes }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.InvalidResponse));
+            Assert.That(error.IsRetryable, Is.True);
+        });
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Mistral.Tests.MistralTestKit;
 
@@ -152,8 +153,9 @@ public sealed class StreamingTests
         ])));
         Assert.Multiple(() =>
         {
-            Assert.That(error!.StatusCode, Is.EqualTo(429));
-            Assert.That(error.ErrorCode, Is.EqualTo("1300"));
+            Assert.That(error!.ErrorCode, Is.EqualTo("1300"));
+            Assert.That(error.StatusCode, Is.Null, "the HTTP status was 200; the error's own status is in the message");
+            Assert.That(error.Message, Does.Contain("status 429"));
             Assert.That(error.IsRetryable, Is.True);
             Assert.That(error.Provider, Is.EqualTo("mistral"));
             Assert.That(error.Message, Does.Contain("Rate limit exceeded"));
@@ -173,26 +175,105 @@ public sealed class StreamingTests
     }
 
     [Test]
-    public void A_stream_that_stops_early_is_a_retryable_provider_error()
+    public async Task A_stream_that_ends_with_a_finish_reason_but_no_DONE_is_complete()
     {
-        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(Stream([Chunk("""{"content":"a"}""")], done: false)));
+        var updates = await StreamAsync(Stream([Chunk("""{"role":"assistant","content":"all"}"""), Chunk("""{"content":" here"}""", finish: "stop")], done: false));
+
+        var response = updates.ToChatResponse();
         Assert.Multiple(() =>
         {
-            Assert.That(error!.ErrorCode, Is.EqualTo("stream_truncated"));
-            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(response.Text, Is.EqualTo("all here"));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
         });
     }
 
     [Test]
-    public void A_connection_cut_mid_stream_is_a_provider_error()
+    public void A_stream_that_ends_with_neither_a_finish_reason_nor_DONE_is_truncated_and_retryable()
+    {
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(Stream([Chunk("""{"content":"a"}""")], done: false)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ResponseTruncated));
+            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.InnerException, Is.InstanceOf<EndOfStreamException>());
+        });
+    }
+
+    [Test]
+    public void A_connection_cut_mid_stream_is_a_retryable_connection_failure()
     {
         var first = "data: " + Chunk("""{"content":"a"}""") + "\n\n";
         var body = Encoding.UTF8.GetBytes(first + "data: " + Chunk("""{"content":"b"}""", finish: "stop") + "\n\ndata: [DONE]\n\n");
         var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body, TruncateAfter = first.Length + 10 }));
         Assert.Multiple(() =>
         {
-            Assert.That(error!.ErrorCode, Is.EqualTo("stream_truncated"));
-            Assert.That(error.InnerException, Is.Not.Null);
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ConnectionFailed));
+            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.InnerException, Is.InstanceOf<IOException>().Or.InstanceOf<HttpRequestException>());
+        });
+    }
+
+    [Test]
+    public async Task An_empty_finish_reason_is_no_finish_reason()
+    {
+        // Before the kit, "finish_reason": "" threw ArgumentException (new ChatFinishReason("")) out of the client.
+        var updates = await StreamAsync(Stream([Chunk("""{"role":"assistant","content":"a"}""", finish: ""), Chunk("""{"content":"b"}""", finish: "stop")]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updates[0].FinishReason, Is.Null);
+            Assert.That(updates.ToChatResponse().Text, Is.EqualTo("ab"));
+            Assert.That(updates[^1].FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+        });
+    }
+
+    [Test]
+    public void An_empty_finish_reason_does_not_complete_a_stream()
+    {
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(Stream([Chunk("""{"content":"a"}""", finish: "")], done: false)));
+        Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ResponseTruncated));
+    }
+
+    [Test]
+    public void Data_null_in_a_stream_is_an_invalid_response()
+    {
+        // Before the kit, TryGetProperty on the null element threw InvalidOperationException out of the client.
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(Stream([Chunk("""{"role":"assistant","content":"a"}"""), "null"])));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.InvalidResponse));
+            Assert.That(error.IsRetryable, Is.True, "a malformed answer is the provider's fault: the registry may fall back");
+            Assert.That(error.Provider, Is.EqualTo("mistral"));
+        });
+    }
+
+    [Test]
+    public void One_invalid_utf8_byte_in_streamed_content_is_an_invalid_response()
+    {
+        var good = "data: " + Chunk("""{"role":"assistant","content":"caf"}""") + "\n\n";
+        var bad = Encoding.UTF8.GetBytes("data: " + Chunk("""{"content":"X"}""", finish: "stop") + "\n\ndata: [DONE]\n\n");
+        bad[Array.IndexOf(bad, (byte)'X')] = 0xE9; // Latin-1 'é': not UTF-8 on its own
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse
+        {
+            Headers = [new("Content-Type", "text/event-stream")],
+            Body = [.. Encoding.UTF8.GetBytes(good), .. bad],
+        }));
+        Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.InvalidResponse));
+    }
+
+    [Test]
+    public async Task A_created_that_is_a_string_or_past_year_9999_is_ignored()
+    {
+        var updates = await StreamAsync(Stream(
+        [
+            Chunk("""{"role":"assistant","content":"a"}""").Replace("\"created\":1764296393", "\"created\":\"1700000000\"", StringComparison.Ordinal),
+            Chunk("""{"content":"b"}""", finish: "stop").Replace("\"created\":1764296393", "\"created\":253402300800", StringComparison.Ordinal),
+        ]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updates.Select(u => u.CreatedAt), Is.All.Null);
+            Assert.That(updates.ToChatResponse().Text, Is.EqualTo("ab"));
         });
     }
 }

@@ -15,14 +15,12 @@ namespace ModelRegistry.Mistral.Internal;
 /// </summary>
 internal static class ChatRequestWriter
 {
-    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> (and <see cref="AITool.AdditionalProperties"/>) key asking for strict schemas, as MEAI names it.</summary>
-    public const string StrictJsonSchemaKey = "strictJsonSchema";
-
     /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON text.</summary>
     private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
 
     /// <summary>Mistral-only request fields taken from <see cref="ChatOptions.AdditionalProperties"/>; any other key is not sent.</summary>
-    private static readonly string[] PassThroughFields = ["prediction", "prompt_cache_key", "service_tier", "guardrails", "metadata"];
+    private static readonly string[] PassThroughFields =
+        [MistralProperties.Prediction, MistralProperties.PromptCacheKey, MistralProperties.ServiceTier, MistralProperties.Guardrails, MistralProperties.Metadata];
 
     /// <summary>Writes the body.</summary>
     /// <param name="messages">The conversation.</param>
@@ -148,7 +146,7 @@ internal static class ChatRequestWriter
             writer.WriteNumber("frequency_penalty", frequency);
         }
 
-        var strict = ReadBool(extra, StrictJsonSchemaKey);
+        var strict = ReadBool(extra, MistralProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
             WriteResponseFormat(writer, format, strict);
@@ -179,7 +177,7 @@ internal static class ChatRequestWriter
 
         WriteReasoning(writer, options, extra, model, unset);
 
-        if (!agent && ReadBool(extra, "safe_prompt") == true && unset("safe_prompt"))
+        if (!agent && ReadBool(extra, MistralProperties.SafePrompt) == true && unset("safe_prompt"))
         {
             // Only when true: false is the default, and some deployments refuse the field altogether.
             writer.WriteBoolean("safe_prompt", true);
@@ -195,7 +193,7 @@ internal static class ChatRequestWriter
             if (extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
                 writer.WritePropertyName(field);
-                if (field == "prediction" && value is string expected)
+                if (field == MistralProperties.Prediction && value is string expected)
                 {
                     writer.WriteStartObject();
                     writer.WriteString("type", "content");
@@ -212,8 +210,8 @@ internal static class ChatRequestWriter
 
     private static void WriteReasoning(Utf8JsonWriter writer, ChatOptions options, AdditionalPropertiesDictionary? extra, string model, Func<string, bool> unset)
     {
-        var explicitEffort = extra is not null && extra.TryGetValue("reasoning_effort", out var e) && e is not null ? e : null;
-        var explicitMode = extra is not null && extra.TryGetValue("prompt_mode", out var m) && m is not null ? m : null;
+        var explicitEffort = extra is not null && extra.TryGetValue(MistralProperties.ReasoningEffort, out var e) && e is not null ? e : null;
+        var explicitMode = extra is not null && extra.TryGetValue(MistralProperties.PromptMode, out var m) && m is not null ? m : null;
         if (explicitEffort is not null && unset("reasoning_effort"))
         {
             writer.WritePropertyName("reasoning_effort");
@@ -317,7 +315,7 @@ internal static class ChatRequestWriter
                     writer.WriteEndObject();
                 }
 
-                if ((ReadBool(tool.AdditionalProperties, StrictJsonSchemaKey) ?? strictDefault) is { } strict)
+                if ((ReadBool(tool.AdditionalProperties, MistralProperties.Strict) ?? strictDefault) is { } strict)
                 {
                     writer.WriteBoolean("strict", strict);
                 }
@@ -555,7 +553,7 @@ internal static class ChatRequestWriter
     {
         writer.WriteStartObject("image_url");
         writer.WriteString("url", url);
-        if (content.AdditionalProperties?.TryGetValue("detail", out var detail) == true && detail is string level)
+        if (content.AdditionalProperties?.TryGetValue(MistralProperties.ImageDetail, out var detail) == true && detail is string level)
         {
             writer.WriteString("detail", level);
         }

@@ -11,6 +11,7 @@ internal static class ChatResponseReader
 {
     public static ChatResponse ReadResponse(JsonElement root, bool includeReasoning)
     {
+        RequireObject(root, "The body");
         var response = new ChatResponse
         {
             ResponseId = ReadString(root, "id"),
@@ -153,10 +154,11 @@ internal static class ChatResponseReader
             static json => JsonSerializer.Deserialize(json, MistralJsonContext.Default.DictionaryStringObject));
     }
 
+    /// <summary>Reads <c>finish_reason</c>; an empty one (some deployments send <c>""</c> mid-stream) is none.</summary>
     public static ChatFinishReason? ReadFinishReason(JsonElement choice) =>
-        ReadString(choice, "finish_reason") switch
+        ReadString(choice, "finish_reason")?.Trim() switch
         {
-            null => null,
+            null or "" => null,
             "stop" => ChatFinishReason.Stop,
             "length" or "model_length" => ChatFinishReason.Length,
             "tool_calls" => ChatFinishReason.ToolCalls,
@@ -186,10 +188,21 @@ internal static class ChatResponseReader
         };
     }
 
+    /// <summary>Reads <c>created</c> in Unix seconds; a value of another type or outside the years 1 to 9999 is ignored.</summary>
     public static DateTimeOffset? ReadCreated(JsonElement root) =>
-        root.TryGetProperty("created", out var created) && created.TryGetInt64(out var seconds)
+        root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var seconds)
+            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
+
+    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
+    public static void RequireObject(JsonElement element, string what)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
+        }
+    }
 
     public static string? ReadString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

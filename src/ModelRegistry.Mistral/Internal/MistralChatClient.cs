@@ -1,27 +1,28 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
 /// <summary>
 /// <see cref="IChatClient"/> over Mistral's <c>/v1/chat/completions</c>, or <c>/v1/agents/completions</c> for an agent.
-/// Create it through <see cref="MistralAI.CreateChatClient"/> or a registry entry with provider <c>mistral</c>.
+/// Every call goes through the kit's transport; decoding runs inside its error boundary.
 /// </summary>
 internal sealed class MistralChatClient : IChatClient
 {
-    private readonly MistralConnection _connection;
+    private readonly MistralApi _api;
     private readonly string _modelId;
     private readonly string? _agentId;
     private readonly ChatClientMetadata _metadata;
 
-    public MistralChatClient(MistralConnection connection, string modelId, string? agentId)
+    public MistralChatClient(MistralApi api, string modelId, string? agentId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
-        _connection = connection;
+        _api = api;
         _modelId = modelId;
         _agentId = string.IsNullOrWhiteSpace(agentId) ? null : agentId;
-        _metadata = new ChatClientMetadata(MistralConnection.TelemetryProviderName, connection.Endpoint, _agentId is null ? modelId : null);
+        _metadata = new ChatClientMetadata(MistralProtocol.TelemetryProviderName, api.Endpoint, _agentId is null ? modelId : null);
     }
 
     private string Path => _agentId is null ? "chat/completions" : "agents/completions";
@@ -31,15 +32,21 @@ internal sealed class MistralChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: false);
-        using var response = await _connection.SendAsync(HttpMethod.Post, Path, body, streaming: false, ModelOf(options), cancellationToken).ConfigureAwait(false);
-        using var document = await _connection.ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
-        var root = document.RootElement.Clone();
-        if (_connection.ErrorIn(root) is { } error)
+        var includeReasoning = IncludeReasoning(options);
+        var model = ModelOf(options);
+        var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: false, cancellationToken).ConfigureAwait(false);
+        return await _api.Transport.SendAsync(request, response =>
         {
-            throw error;
-        }
+            _api.ReportDeprecation(response.Header(MistralApi.DeprecationHeader), model);
+            using var document = JsonDocument.Parse(response.Body);
+            var root = document.RootElement.Clone();
+            if (MistralErrors.ErrorIn(root, _api.Transport) is { } error)
+            {
+                throw error;
+            }
 
-        return ChatResponseReader.ReadResponse(root, IncludeReasoning(options));
+            return ChatResponseReader.ReadResponse(root, includeReasoning);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -48,15 +55,53 @@ internal sealed class MistralChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: true);
         var includeReasoning = IncludeReasoning(options);
-        using var response = await _connection.SendAsync(HttpMethod.Post, Path, body, streaming: true, ModelOf(options), cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var _ = stream.ConfigureAwait(false);
-        using var reader = new SseReader(stream);
+        var model = ModelOf(options);
+        var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: true, cancellationToken).ConfigureAwait(false);
+        var updates = _api.Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, includeReasoning, model, token), cancellationToken);
+        await foreach (var update in updates.ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    public void Dispose()
+    {
+        // The HttpClient belongs to IHttpClientFactory, the kit or the caller.
+    }
+
+    public override string ToString() => _agentId is null ? $"Mistral chat client ({_modelId})" : $"Mistral agent client ({_agentId})";
+
+    /// <summary>
+    /// Decodes an event stream. Runs inside the kit's boundary: a broken connection, an oversized event or malformed
+    /// JSON is classified there; a stream that ends with neither a finish reason nor <c>[DONE]</c> throws
+    /// <see cref="EndOfStreamException"/> (reported as <c>response_truncated</c>).
+    /// </summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(
+        ProviderStream stream, bool includeReasoning, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _api.ReportDeprecation(stream.Header(MistralApi.DeprecationHeader), model);
+        using var reader = new ServerSentEventReader(stream);
         var toolCalls = new StreamingToolCalls();
         string? responseId = null, modelId = null;
         DateTimeOffset? created = null;
         var finished = false;
-        while (await ReadEventAsync(reader, cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (reader.Data.Span.SequenceEqual("[DONE]"u8))
             {
@@ -65,27 +110,22 @@ internal sealed class MistralChatClient : IChatClient
             }
 
             JsonElement chunk;
-            try
+            using (var document = JsonDocument.Parse(reader.Data))
             {
-                using var document = JsonDocument.Parse(reader.Data);
                 chunk = document.RootElement.Clone();
             }
-            catch (JsonException ex)
-            {
-                throw _connection.Failure("Mistral sent a stream event that is not valid JSON.", "invalid_response", ex, retryable: false);
-            }
 
-            var error = _connection.ErrorIn(chunk);
-            if (error is null && reader.EventName == "error")
-            {
-                error = _connection.Failure($"Mistral reported an error in the middle of the stream: {chunk.GetRawText()}", null, null);
-            }
-
-            if (error is not null)
+            if (MistralErrors.ErrorIn(chunk, _api.Transport) is { } error)
             {
                 throw error;
             }
 
+            if (reader.EventName == "error")
+            {
+                throw _api.Transport.Failure("error", $"Mistral reported an error in the middle of the stream: {chunk.GetRawText()}");
+            }
+
+            ChatResponseReader.RequireObject(chunk, "A stream event");
             responseId ??= ChatResponseReader.ReadString(chunk, "id");
             modelId ??= ChatResponseReader.ReadString(chunk, "model");
             created ??= ChatResponseReader.ReadCreated(chunk);
@@ -159,46 +199,11 @@ internal sealed class MistralChatClient : IChatClient
 
         if (!finished)
         {
-            throw _connection.Failure("The Mistral stream ended before the response was complete (no finish reason and no [DONE]).", "stream_truncated", null);
+            throw new EndOfStreamException("the stream ended with neither a finish reason nor [DONE].");
         }
     }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient belongs to IHttpClientFactory or to the caller.
-    }
-
-    public override string ToString() => _agentId is null ? $"Mistral chat client ({_modelId})" : $"Mistral agent client ({_agentId})";
 
     private string ModelOf(ChatOptions? options) => _agentId ?? options?.ModelId ?? _modelId;
 
     private static bool IncludeReasoning(ChatOptions? options) => options?.Reasoning?.Output != ReasoningOutput.None;
-
-    private async ValueTask<bool> ReadEventAsync(SseReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException)
-        {
-            throw _connection.Failure($"The Mistral stream broke off: {ex.Message}", "stream_truncated", ex);
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
@@ -15,16 +16,16 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
     internal const int MaxInputsPerBatch = 512;
     internal const int MaxTokensPerBatch = 16_384;
 
-    private readonly MistralConnection _connection;
+    private readonly MistralApi _api;
     private readonly string _modelId;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
-    public MistralEmbeddingGenerator(MistralConnection connection, string modelId)
+    public MistralEmbeddingGenerator(MistralApi api, string modelId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
-        _connection = connection;
+        _api = api;
         _modelId = modelId;
-        _metadata = new EmbeddingGeneratorMetadata(MistralConnection.TelemetryProviderName, connection.Endpoint, modelId);
+        _metadata = new EmbeddingGeneratorMetadata(MistralProtocol.TelemetryProviderName, api.Endpoint, modelId);
     }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -47,25 +48,24 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
         GeneratedEmbeddings<Embedding<float>> result, CancellationToken cancellationToken)
     {
         var body = WriteRequest(inputs, start, count, model, options);
-        HttpResponseMessage response;
+        var request = await _api.RequestAsync(HttpMethod.Post, "embeddings", body, streaming: false, cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await _connection.SendAsync(HttpMethod.Post, "embeddings", body, streaming: false, model, cancellationToken).ConfigureAwait(false);
+            await _api.Transport.SendAsync(request, response =>
+            {
+                _api.ReportDeprecation(response.Header(MistralApi.DeprecationHeader), model);
+                using var document = JsonDocument.Parse(response.Body);
+                Read(document.RootElement, count, result);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelProviderException ex) when (count > 1 && ex.StatusCode == 400 && ex.ErrorCode == "3210")
         {
             // "Too many tokens overall / too many inputs, split into more batches": our token estimate was too low for this text.
-            Log.SplittingEmbeddingBatch(_connection.Logger, count);
+            Log.SplittingEmbeddingBatch(_api.Transport.Logger, count);
             var half = count / 2;
             await GenerateBatchAsync(inputs, start, half, model, options, result, cancellationToken).ConfigureAwait(false);
             await GenerateBatchAsync(inputs, start + half, count - half, model, options, result, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        using (response)
-        {
-            using var document = await _connection.ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
-            Read(document.RootElement, count, result);
         }
     }
 
@@ -88,7 +88,7 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
                 writer.WriteNumber("output_dimension", dimensions);
             }
 
-            if (options?.AdditionalProperties?.TryGetValue("output_dtype", out var dtype) == true && dtype is string type)
+            if (options?.AdditionalProperties?.TryGetValue(MistralProperties.OutputDtype, out var dtype) == true && dtype is string type)
             {
                 writer.WriteString("output_dtype", type);
             }
@@ -99,8 +99,9 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
         return buffer.WrittenMemory;
     }
 
-    private static void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
+    private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
     {
+        ChatResponseReader.RequireObject(root, "The body");
         var model = ChatResponseReader.ReadString(root, "model");
         var created = ChatResponseReader.ReadCreated(root);
         var batch = new Embedding<float>[expected];
@@ -130,9 +131,9 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
         var missing = Array.IndexOf(batch, null);
         if (missing >= 0)
         {
-            throw new ModelProviderException(
-                $"Mistral returned {batch.Count(e => e is not null)} embeddings for {expected} inputs (none for input {missing}).",
-                MistralConnection.ProviderName) { ErrorCode = "invalid_response" };
+            throw _api.Transport.Failure(
+                ProviderErrorCodes.InvalidResponse,
+                $"Mistral returned {batch.Count(e => e is not null)} embeddings for {expected} inputs (none for input {missing}).");
         }
 
         result.AddRange(batch);
@@ -196,6 +197,6 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     public void Dispose()
     {
-        // The HttpClient belongs to IHttpClientFactory or to the caller.
+        // The HttpClient belongs to IHttpClientFactory, the kit or the caller.
     }
 }

@@ -1,72 +1,53 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
 /// <summary>
-/// Turns Mistral's error bodies into <see cref="ModelProviderException"/>. The API answers in several shapes depending
-/// on which layer refused the call: <c>{"object":"error","message":"...","type":"...","code":"3230"}</c>, a 422 whose
-/// <c>message</c> is an object or an array of pydantic errors and whose <c>code</c> is an integer,
-/// <c>{"detail":"Unauthorized"}</c>, <c>{"message":"Requests rate limit exceeded"}</c>, plain text, or no body at all.
+/// Reads Mistral's error bodies. The API answers in several shapes depending on which layer refused the call:
+/// <c>{"object":"error","message":"...","type":"...","code":"3230"}</c>, a 422 whose <c>message</c> is an object or an
+/// array of pydantic errors and whose <c>code</c> is an integer, <c>{"detail":"Unauthorized"}</c>,
+/// <c>{"message":"Requests rate limit exceeded"}</c>, plain text, or no body at all. The same shapes arrive inside a 200
+/// body or a stream.
 /// </summary>
 internal static class MistralErrors
 {
     /// <summary>The header whose value 0 says the monthly token quota is spent: a 429 that retrying cannot fix.</summary>
     public const string MonthlyTokensRemainingHeader = "x-ratelimit-remaining-tokens-month";
 
-    private const int MaxMessageLength = 2000;
+    /// <summary>Room for the hint after a long message, within the kit's bound on a message.</summary>
+    private const int MaxDetailLength = 1500;
 
-    /// <summary>Whether a response is worth retrying: a transient status, unless the monthly quota is exhausted.</summary>
-    public static bool IsRetryable(HttpResponseMessage response) =>
-        ProviderResilience.IsTransient(response) && !IsQuotaExhausted(response);
+    private static readonly int[] TransientStatuses = [408, 429, 500, 502, 503, 504];
 
-    /// <summary>Whether a 429 says the monthly token quota (or spending limit) is used up.</summary>
-    public static bool IsQuotaExhausted(HttpResponseMessage response) =>
-        response.StatusCode == HttpStatusCode.TooManyRequests
-        && response.Headers.TryGetValues(MonthlyTokensRemainingHeader, out var values)
-        && values.Any(v => v.Trim() == "0");
-
-    /// <summary>Creates the exception for a failed response; <paramref name="body"/> is its (buffered) body.</summary>
-    public static ModelProviderException FromResponse(
-        HttpResponseMessage response, ReadOnlySpan<byte> body, TimeProvider time, string? modelName, string? secret)
+    /// <summary>
+    /// The kit's <see cref="ProviderTransportOptions.ParseError"/>: Mistral's code (or type) and message, a hint for a
+    /// 401, and a 429 for a spent monthly quota marked not retryable.
+    /// </summary>
+    public static ProviderError Parse(ProviderResponse response)
     {
-        var status = (int)response.StatusCode;
-        var (detail, code) = Describe(body);
-        var quota = IsQuotaExhausted(response);
-        var message = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"Mistral API error {status} ({ReasonOf(response)})");
-        if (code is not null)
-        {
-            message.Append(CultureInfo.InvariantCulture, $" [{code}]");
-        }
-
-        message.Append(": ").Append(string.IsNullOrWhiteSpace(detail) ? "the response had no error message." : detail);
+        var (detail, code) = Describe(response.Body);
+        string? hint = null;
+        var quota = response.StatusCode == 429 && response.Header(MonthlyTokensRemainingHeader)?.Trim() == "0";
         if (quota)
         {
-            message.Append(" The monthly token quota or spending limit is exhausted (x-ratelimit-remaining-tokens-month: 0); retrying will not help until it resets or is raised.");
+            hint = " The monthly token quota or spending limit is exhausted (x-ratelimit-remaining-tokens-month: 0); retrying will not help until it resets or is raised.";
         }
-        else if (status == 401)
+        else if (response.StatusCode == 401)
         {
-            message.Append(" Check the API key (MISTRAL_API_KEY, MISTRAL_API_KEY_PARAMETER or the entry's api_key setting).");
+            hint = $" Check the API key: the entry's api_key setting, MistralClientOptions.ApiKey, {MistralProtocol.ApiKeyVariable} or {MistralProtocol.ApiKeyParameterVariable}.";
         }
 
-        return new ModelProviderException(Scrub(message.ToString(), secret), MistralConnection.ProviderName)
-        {
-            ModelName = modelName,
-            StatusCode = status,
-            ErrorCode = code,
-            IsRetryable = ProviderResilience.IsTransient(response.StatusCode) && !quota,
-            RetryAfter = ProviderResilience.GetRetryAfter(response, time),
-        };
+        var message = hint is null ? detail : (detail is null ? "the response had no error message." : detail.TrimEnd().TrimEnd('.') + ".") + hint;
+        return new ProviderError(code, message) { IsRetryable = quota ? false : null };
     }
 
     /// <summary>
-    /// Reads an error object that arrived inside a 200 stream (<c>data: {"object":"error",...}</c>), or
-    /// <see langword="null"/> when the element is not an error.
+    /// The error a JSON object of a 200 body or stream reports, or <see langword="null"/> when it is no error. Retryable
+    /// unless its <c>raw_status_code</c> says the request itself was refused.
     /// </summary>
-    public static ModelProviderException? FromStreamElement(JsonElement element, string? modelName, string? secret)
+    public static ModelProviderException? ErrorIn(JsonElement element, ProviderTransport transport)
     {
         if (element.ValueKind != JsonValueKind.Object || !IsErrorObject(element))
         {
@@ -75,16 +56,11 @@ internal static class MistralErrors
 
         var target = element.TryGetProperty("error", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : element;
         var (detail, code) = Describe(target);
-        int? status = target.TryGetProperty("raw_status_code", out var raw) && raw.TryGetInt32(out var s) ? s : null;
-        return new ModelProviderException(
-            Scrub($"Mistral reported an error inside a successful response{(code is null ? string.Empty : $" [{code}]")}: {detail ?? "no message."}", secret),
-            MistralConnection.ProviderName)
-        {
-            ModelName = modelName,
-            StatusCode = status,
-            ErrorCode = code,
-            IsRetryable = status is null || ProviderResilience.IsTransient((HttpStatusCode)status.Value),
-        };
+        int? status = target.TryGetProperty("raw_status_code", out var raw) && raw.ValueKind == JsonValueKind.Number && raw.TryGetInt32(out var s) ? s : null;
+        return transport.Failure(
+            code ?? "error",
+            $"Mistral reported an error inside a successful response{(status is null ? string.Empty : $" (status {status})")}: {detail ?? "no message."}",
+            isRetryable: status is null || TransientStatuses.Contains(status.Value));
     }
 
     /// <summary>Whether a JSON object is an error rather than a chunk: it says so, or it has a message and no choices.</summary>
@@ -94,14 +70,7 @@ internal static class MistralErrors
         || (element.TryGetProperty("error", out var error) && error.ValueKind is JsonValueKind.Object or JsonValueKind.String)
         || (!element.TryGetProperty("choices", out _) && (element.TryGetProperty("message", out _) || element.TryGetProperty("detail", out _)));
 
-    /// <summary>Removes a secret from text that may have echoed it.</summary>
-    public static string Scrub(string text, string? secret) =>
-        string.IsNullOrEmpty(secret) || secret.Length < 4 ? text : text.Replace(secret, "***", StringComparison.Ordinal);
-
-    private static string ReasonOf(HttpResponseMessage response) =>
-        string.IsNullOrEmpty(response.ReasonPhrase) ? response.StatusCode.ToString() : response.ReasonPhrase;
-
-    private static (string? Detail, string? Code) Describe(ReadOnlySpan<byte> body)
+    private static (string? Detail, string? Code) Describe(ReadOnlyMemory<byte> body)
     {
         if (body.IsEmpty)
         {
@@ -110,14 +79,14 @@ internal static class MistralErrors
 
         try
         {
-            using var document = JsonDocument.Parse(body.ToArray());
+            using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? Describe(document.RootElement)
                 : (Shorten(document.RootElement.ToString()), null);
         }
         catch (JsonException)
         {
-            return (Shorten(Encoding.UTF8.GetString(body).Trim()), null);
+            return (Shorten(Encoding.UTF8.GetString(body.Span).Trim()), null);
         }
     }
 
@@ -155,7 +124,7 @@ internal static class MistralErrors
             code = NullIfEmpty(type.GetString());
         }
 
-        return (detail is null ? null : Shorten(detail), code);
+        return (string.IsNullOrWhiteSpace(detail) ? null : Shorten(detail), code);
     }
 
     /// <summary>A message that is a string, an object (<c>{"detail":[...]}</c>) or an array of validation errors, as one line.</summary>
@@ -199,5 +168,5 @@ internal static class MistralErrors
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static string Shorten(string text) =>
-        text.Length <= MaxMessageLength ? text : string.Concat(text.AsSpan(0, MaxMessageLength), "…");
+        text.Length <= MaxDetailLength ? text : string.Concat(text.AsSpan(0, MaxDetailLength), "…");
 }

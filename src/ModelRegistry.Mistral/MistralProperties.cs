@@ -1,0 +1,41 @@
+namespace ModelRegistry.Mistral;
+
+/// <summary>
+/// The <c>AdditionalProperties</c> keys the Mistral clients read from <c>ChatOptions</c> (and, where noted, from tools,
+/// content or <c>EmbeddingGenerationOptions</c>). Any other key is not sent: the API refuses unknown fields.
+/// </summary>
+public static class MistralProperties
+{
+    /// <summary>A boolean: strict JSON schemas for the response format and every function (MEAI's name; also per tool in <c>AITool.AdditionalProperties</c>).</summary>
+    public const string Strict = "strict";
+
+    /// <summary>A boolean: <c>safe_prompt</c>, sent only when true. Not sent to agents.</summary>
+    public const string SafePrompt = "safe_prompt";
+
+    /// <summary>Predicted output: a string (sent as <c>{"type":"content","content":...}</c>) or the JSON object itself.</summary>
+    public const string Prediction = "prediction";
+
+    /// <summary><c>prompt_cache_key</c>, as given.</summary>
+    public const string PromptCacheKey = "prompt_cache_key";
+
+    /// <summary><c>service_tier</c>, as given.</summary>
+    public const string ServiceTier = "service_tier";
+
+    /// <summary><c>guardrails</c>, as given.</summary>
+    public const string Guardrails = "guardrails";
+
+    /// <summary><c>metadata</c>, as given.</summary>
+    public const string Metadata = "metadata";
+
+    /// <summary><c>reasoning_effort</c>, as given; wins over <c>ChatOptions.Reasoning</c>.</summary>
+    public const string ReasoningEffort = "reasoning_effort";
+
+    /// <summary><c>prompt_mode</c> (e.g. <c>reasoning</c> for Magistral), as given; wins over <c>ChatOptions.Reasoning</c>.</summary>
+    public const string PromptMode = "prompt_mode";
+
+    /// <summary>On image content: the image <c>detail</c> level.</summary>
+    public const string ImageDetail = "detail";
+
+    /// <summary>On <c>EmbeddingGenerationOptions</c>: <c>output_dtype</c> (e.g. <c>float</c>, <c>int8</c>).</summary>
+    public const string OutputDtype = "output_dtype";
+}
