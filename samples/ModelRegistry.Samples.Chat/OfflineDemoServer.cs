@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Samples.Chat;
 
@@ -176,19 +177,19 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
 
         response.ContentType = "application/vnd.amazon.eventstream";
         response.SendChunked = true;
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStart", """{"role":"assistant"}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("messageStart", """{"role":"assistant"}"""));
         foreach (var word in words)
         {
             var delta = new JsonObject { ["contentBlockIndex"] = 0, ["delta"] = new JsonObject { ["text"] = word } };
-            await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockDelta", delta.ToJsonString()));
+            await response.OutputStream.WriteAsync(EventStreamEncoder.Event("contentBlockDelta", delta.ToJsonString()));
             await response.OutputStream.FlushAsync();
             await Task.Delay(15);
         }
 
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStop", """{"stopReason":"end_turn"}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""));
         var metadata = new JsonObject { ["usage"] = usage, ["metrics"] = new JsonObject { ["latencyMs"] = 42 } };
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("metadata", metadata.ToJsonString()));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("metadata", metadata.ToJsonString()));
     }
 
     private static async Task WriteAsync(HttpListenerResponse response, string text)
