@@ -15,14 +15,13 @@ namespace ModelRegistry.Samples.Chat;
 /// </summary>
 internal sealed class OfflineDemoServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
 
-    private OfflineDemoServer(int port)
+    private OfflineDemoServer(HttpListener listener, Uri baseAddress)
     {
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(BaseAddress.ToString());
-        _listener.Start();
+        _listener = listener;
+        BaseAddress = baseAddress;
         _loop = Task.Run(ServeAsync);
     }
 
@@ -30,11 +29,30 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
 
     public static OfflineDemoServer Start()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new OfflineDemoServer(port);
+        // HttpListener cannot bind port 0: take a port that was free a moment ago, and another one when a process
+        // (say, another test's server) took it in between.
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(baseAddress.ToString());
+            try
+            {
+                listener.Start();
+                return new OfflineDemoServer(listener, baseAddress);
+            }
+            catch (Exception ex) when ((ex is HttpListenerException or SocketException) && attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     private async Task ServeAsync()
