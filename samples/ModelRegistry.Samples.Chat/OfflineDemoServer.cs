@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Samples.Chat;
 
@@ -14,14 +15,13 @@ namespace ModelRegistry.Samples.Chat;
 /// </summary>
 internal sealed class OfflineDemoServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
 
-    private OfflineDemoServer(int port)
+    private OfflineDemoServer(HttpListener listener, Uri baseAddress)
     {
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(BaseAddress.ToString());
-        _listener.Start();
+        _listener = listener;
+        BaseAddress = baseAddress;
         _loop = Task.Run(ServeAsync);
     }
 
@@ -29,11 +29,30 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
 
     public static OfflineDemoServer Start()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new OfflineDemoServer(port);
+        // HttpListener cannot bind port 0: take a port that was free a moment ago, and another one when a process
+        // (say, another test's server) took it in between.
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(baseAddress.ToString());
+            try
+            {
+                listener.Start();
+                return new OfflineDemoServer(listener, baseAddress);
+            }
+            catch (Exception ex) when ((ex is HttpListenerException or SocketException) && attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     private async Task ServeAsync()
@@ -176,19 +195,19 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
 
         response.ContentType = "application/vnd.amazon.eventstream";
         response.SendChunked = true;
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStart", """{"role":"assistant"}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("messageStart", """{"role":"assistant"}"""));
         foreach (var word in words)
         {
             var delta = new JsonObject { ["contentBlockIndex"] = 0, ["delta"] = new JsonObject { ["text"] = word } };
-            await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockDelta", delta.ToJsonString()));
+            await response.OutputStream.WriteAsync(EventStreamEncoder.Event("contentBlockDelta", delta.ToJsonString()));
             await response.OutputStream.FlushAsync();
             await Task.Delay(15);
         }
 
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("messageStop", """{"stopReason":"end_turn"}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""));
         var metadata = new JsonObject { ["usage"] = usage, ["metrics"] = new JsonObject { ["latencyMs"] = 42 } };
-        await response.OutputStream.WriteAsync(EventStreamWriter.Event("metadata", metadata.ToJsonString()));
+        await response.OutputStream.WriteAsync(EventStreamEncoder.Event("metadata", metadata.ToJsonString()));
     }
 
     private static async Task WriteAsync(HttpListenerResponse response, string text)

@@ -7,7 +7,8 @@ namespace ModelRegistry.Samples.Tests;
 
 /// <summary>
 /// The chat CLI as a user runs it: a separate process, on a machine with no keys, so every model answers through the
-/// offline demo endpoint — through the real registry, providers, HTTP and EMF middleware.
+/// offline demo endpoint — through the real registry, providers, HTTP and EMF middleware. (The Ctrl-C test gives it a
+/// key and an endpoint of its own, one that holds the answer open until it is cancelled.)
 /// </summary>
 [NonParallelizable]
 public sealed class ChatCliTests
@@ -21,29 +22,18 @@ public sealed class ChatCliTests
         return File.Exists(path) ? path : throw new FileNotFoundException($"The chat sample is not built at {path}; build the solution first.");
     }
 
+    /// <summary>The CLI on a machine with no keys, so the offline demo answers unless the test gives it one.</summary>
+    private static ProcessStartInfo Start(params string[] args)
+    {
+        var start = ChildProcess.Start("dotnet", "modelchat-test-home", [Cli, .. args]);
+        start.RedirectStandardInput = true;
+        start.WorkingDirectory = Path.GetTempPath();
+        return start;
+    }
+
     private static async Task<(int Exit, string Out, string Err)> RunAsync(string stdin, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(Cli);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // A machine with no keys: the CLI must run the offline demo.
-        foreach (var variable in new[] { "MISTRAL_API_KEY", "MISTRAL_API_KEY_PARAMETER", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "DEFAULT_MODEL" })
-        {
-            start.Environment.Remove(variable);
-        }
-
-        start.Environment["HOME"] = Path.Combine(Path.GetTempPath(), "modelchat-test-home");
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(Start(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync(stdin);
@@ -128,23 +118,22 @@ public sealed class ChatCliTests
     [Test]
     public async Task Ctrl_C_stops_the_answer_being_written_and_the_chat_goes_on()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Cli);
-        start.Environment.Remove("MISTRAL_API_KEY");
-        start.Environment.Remove("AWS_ACCESS_KEY_ID");
-        start.Environment.Remove("AWS_PROFILE");
-        start.Environment["HOME"] = Path.Combine(Path.GetTempPath(), "modelchat-test-home");
+        // The model's endpoint sends the first answer's first words, then holds that stream open until the client
+        // leaves: the first answer can only end by Ctrl-C, and the test presses it once those words are on stdout.
+        await using var model = await HeldStreamServer.StartAsync();
+        var start = Start("--model", "devstral-small");
+        start.Environment["MISTRAL_API_KEY"] = "sk-test-ctrl-c";
+        start.Environment["ModelRegistry__Models__devstral-small__endpoint"] = model.BaseAddress;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteLineAsync("a long question");
 
-        // Wait for the answer to start streaming, then press Ctrl-C (SIGINT) in the middle of it.
         var seen = new StringBuilder();
         var buffer = new char[256];
-        while (!seen.ToString().Contains("[offline demo]", StringComparison.Ordinal))
+        while (!seen.ToString().Contains(HeldStreamServer.FirstWords, StringComparison.Ordinal))
         {
             var read = await process.StandardOutput.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
-            Assert.That(read, Is.GreaterThan(0), "the answer never started");
+            Assert.That(read, Is.GreaterThan(0), $"the answer never started; stderr:\n{(process.HasExited ? await stderr : string.Empty)}");
             seen.Append(buffer, 0, read);
         }
 
@@ -153,17 +142,18 @@ public sealed class ChatCliTests
             await kill.WaitForExitAsync();
         }
 
+        await model.HeldStreamClosed.WaitAsync(TimeSpan.FromMinutes(1));
         await process.StandardInput.WriteLineAsync("second question");
         process.StandardInput.Close();
-        seen.Append(await process.StandardOutput.ReadToEndAsync());
+        seen.Append(await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(1)));
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
 
         await Assert.MultipleAsync(async () =>
         {
-            Assert.That(process.ExitCode, Is.Zero);
+            Assert.That(process.ExitCode, Is.Zero, await stderr);
             Assert.That(await stderr, Does.Contain("[answer cancelled]"));
-            Assert.That(seen.ToString(), Does.Contain("You asked mistral-large-latest: \"second question\". This answer came back through the whole stack"));
-            Assert.That(Regex.Count(await stderr, "— mistral-large · "), Is.EqualTo(1), "only the second answer completed");
+            Assert.That(seen.ToString(), Does.Contain("You asked devstral-small-2507: \"second question\". The chat goes on."));
+            Assert.That(Regex.Count(await stderr, "— devstral-small · "), Is.EqualTo(1), "only the second answer completed");
         });
     }
 

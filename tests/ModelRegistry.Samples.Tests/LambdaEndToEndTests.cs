@@ -63,7 +63,7 @@ public sealed class LambdaEndToEndTests
         var noPrompt = await api.InvokeAsync("""{"model":"haiku"}""");
         var unknown = await api.InvokeAsync("""{"prompt":"hi","model":"gpt-5"}""");
         var throttled = await api.InvokeAsync("""{"prompt":"again"}""");
-        var emf = await function.WaitForEmfLinesAsync(3);
+        var emf = function.StopAndReadEmfLines();
 
         Assert.Multiple(() =>
         {
@@ -134,6 +134,7 @@ public sealed class LambdaEndToEndTests
 
     private static FunctionProcess StartFunction(string build, string runtimeApi, string parameter)
     {
+        const string home = "lambda-e2e-home";
         ProcessStartInfo start;
         if (build == "aot")
         {
@@ -144,20 +145,12 @@ public sealed class LambdaEndToEndTests
                     $"{AotVariable} does not name the Native AOT bootstrap: run ./build/test.sh, which publishes it with build/publish-lambda.sh and sets the variable.");
             }
 
-            start = new ProcessStartInfo(bootstrap);
+            start = ChildProcess.Start(bootstrap, home);
         }
         else
         {
             var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            start = new ProcessStartInfo("dotnet");
-            start.ArgumentList.Add(Path.Combine(CassetteCorpus.RepositoryRoot!, "samples", "ModelRegistry.Samples.Lambda", "bin", configuration, "net10.0", "bootstrap.dll"));
-        }
-
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        foreach (var variable in new[] { "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "MISTRAL_API_KEY_PARAMETER", "DEFAULT_MODEL", "OTEL_EXPORTER_OTLP_ENDPOINT", "POWERTOOLS_METRICS_NAMESPACE" })
-        {
-            start.Environment.Remove(variable);
+            start = ChildProcess.Start("dotnet", home, Path.Combine(CassetteCorpus.RepositoryRoot!, "samples", "ModelRegistry.Samples.Lambda", "bin", configuration, "net10.0", "bootstrap.dll"));
         }
 
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
@@ -170,7 +163,6 @@ public sealed class LambdaEndToEndTests
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
         start.Environment["AWS_REGION"] = "eu-west-1";
         start.Environment["AWS_ENDPOINT_URL_SSM"] = MotoEndpoint;
-        start.Environment["HOME"] = Path.Combine(Path.GetTempPath(), "lambda-e2e-home");
         return new FunctionProcess(start);
     }
 
@@ -202,14 +194,15 @@ public sealed class LambdaEndToEndTests
 
         public TimeSpan FirstResponseAt { get; set; }
 
-        public async Task<IReadOnlyList<string>> WaitForEmfLinesAsync(int count)
+        /// <summary>
+        /// Ends the function and returns every EMF line it wrote. Call it once every invocation is answered: the sample
+        /// writes a call's EMF line before it posts the call's outcome, so each line is already in the pipe, and reading
+        /// the pipe to its end (no waiting for more) sees them all, an extra one included.
+        /// </summary>
+        public IReadOnlyList<string> StopAndReadEmfLines()
         {
-            for (var i = 0; i < 100 && _stdout.Count(l => l.Contains("\"_aws\"", StringComparison.Ordinal)) < count; i++)
-            {
-                await Task.Delay(50);
-            }
-
-            await Task.Delay(100); // one more moment: an extra line would be a bug the assertion must see
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(); // with redirected output, this also waits until both pipes are read to their end
             return _stdout.Where(l => l.Contains("\"_aws\"", StringComparison.Ordinal)).ToList();
         }
 
