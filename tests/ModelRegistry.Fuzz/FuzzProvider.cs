@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using ModelRegistry.Testing;
+
+namespace ModelRegistry.Fuzz;
+
+/// <summary>A provider under fuzz: its targets with our own seeds, which recorded calls feed them, and its public client's calls.</summary>
+internal abstract class FuzzProvider
+{
+    public abstract string Name { get; }
+
+    /// <summary>The credential the client is configured with: an obviously fake canary that must appear in no message or log.</summary>
+    public abstract string Secret { get; }
+
+    /// <summary>Headers worth adding to answers, each with values to try.</summary>
+    public abstract IReadOnlyList<(string Name, string[] Values)> Headers { get; }
+
+    /// <summary>The targets, each with our own seeds.</summary>
+    public abstract IReadOnlyList<FuzzTarget> CreateTargets();
+
+    /// <summary>The target a recorded interaction feeds, or <see langword="null"/> when it is not this provider's.</summary>
+    public abstract string? TargetOf(CassetteInteraction interaction);
+
+    /// <summary>The public client's calls over an HttpClient whose handler is the in-memory server.</summary>
+    public abstract IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs);
+}
