@@ -131,7 +131,7 @@ internal static class EntryValidator
             {
                 if (setting.Check(value, secretSchemes) is { } problem)
                 {
-                    throw new ModelRegistryException($"{setting.Invalid(entry.Name, value, problem)} ({source}) Fix the value in the registry.");
+                    throw new ModelRegistryException($"{setting.Invalid(entry.Name, value, problem, source)} Fix the value in the registry.");
                 }
 
                 continue;
