@@ -21,10 +21,14 @@ internal sealed class HttpTestProvider : IChatClientProvider
 
     public ProviderFeatures Features => ProviderFeatures.Embeddings;
 
-    /// <summary>How many embedding generators it has built.</summary>
-    public static int EmbeddingGeneratorsBuilt => Volatile.Read(ref _embeddingGeneratorsBuilt);
+    private int _embeddingGeneratorsBuilt;
+    private int _probes;
 
-    private static int _embeddingGeneratorsBuilt;
+    /// <summary>How many embedding generators it has built.</summary>
+    public int EmbeddingGeneratorsBuilt => Volatile.Read(ref _embeddingGeneratorsBuilt);
+
+    /// <summary>How many health probes it has run.</summary>
+    public int Probes => Volatile.Read(ref _probes);
 
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services) => new Client(Wire.For(entry, services));
 
@@ -41,6 +45,7 @@ internal sealed class HttpTestProvider : IChatClientProvider
 
     public async Task<HealthCheckResult> CheckHealthAsync(ModelEntry entry, IServiceProvider services, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _probes);
         var wire = Wire.For(entry, services);
         try
         {
