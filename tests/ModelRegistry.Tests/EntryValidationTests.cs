@@ -407,6 +407,7 @@ public sealed class EntryValidationTests
         {
             Assert.That(pricing.CostOf(long.MaxValue, long.MaxValue, long.MaxValue, long.MaxValue), Is.EqualTo(3m * long.MaxValue));
             Assert.That(pricing.CostOf(long.MaxValue, long.MaxValue), Is.EqualTo(2m * long.MaxValue));
+            Assert.That(pricing.CostOf(0, 0, long.MaxValue, long.MaxValue), Is.EqualTo(2m * long.MaxValue), "cached counts beyond the input leave no uncached tokens");
             Assert.That(pricing.CostOf(-5, -5, -5, -5), Is.Zero, "negative counts cost nothing");
         });
     }
