@@ -5,8 +5,9 @@ namespace ModelRegistry.Internal;
 
 /// <summary>
 /// Reads how long a response asks callers to wait: <c>retry-after-ms</c>, else <c>Retry-After</c> in seconds or as an
-/// HTTP date. Never throws: a value that is not a finite, non-negative number or a date is ignored (seconds too large for the typed header count as a day), and every wait is
-/// clamped to [0, 1 day], so no header can overflow a <see cref="TimeSpan"/>.
+/// HTTP date. Never throws: a value that is not a finite, non-negative number or a date is ignored (whole seconds too
+/// many for the typed header count as a day), and every wait is clamped to [0, 1 day], so no header can overflow a
+/// <see cref="TimeSpan"/>.
 /// </summary>
 internal static class RetryAfter
 {
