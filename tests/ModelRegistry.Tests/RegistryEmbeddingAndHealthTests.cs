@@ -192,6 +192,29 @@ public sealed class RegistryEmbeddingAndHealthTests
     }
 
     [Test]
+    public async Task A_probe_that_does_not_answer_is_unhealthy_after_exactly_the_probe_timeout()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromHours(1) });
+        var time = new RecordingTimeProvider();
+        var (services, _, _) = Create($"{{{Entry("a", server, "tiny-a")}}}", time);
+        await using var _ = services;
+
+        var check = CheckAsync(services);
+        await time.WaitForTimerAsync(ModelRegistryHealthCheck.ProbeTimeout);
+        time.Advance(ModelRegistryHealthCheck.ProbeTimeout - TimeSpan.FromTicks(1));
+        Assert.That(check.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromTicks(1));
+        var report = await check;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Status, Is.EqualTo(HealthStatus.Unhealthy));
+            Assert.That(report.Data["a"], Is.EqualTo("Unhealthy; circuit breaker Closed; The probe did not finish within 10 s."));
+        });
+    }
+
+    [Test]
     public async Task Health_is_unhealthy_when_the_registry_cannot_be_loaded()
     {
         var (services, _, source) = Create("{not json");
