@@ -52,9 +52,16 @@ public sealed class BedrockClient
     /// <param name="modelId">The model id, e.g. <c>amazon.titan-embed-text-v2:0</c>.</param>
     /// <exception cref="ArgumentException">The model id is invalid.</exception>
     /// <exception cref="NotSupportedException">The model is not an embedding model of those families.</exception>
-    public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId)
+    public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId) => AsIEmbeddingGenerator(modelId, null);
+
+    /// <summary>An embedding generator that calls an inference profile ARN, while the base model id tells the request body.</summary>
+    /// <param name="modelId">The base model id, e.g. <c>amazon.titan-embed-text-v2:0</c>.</param>
+    /// <param name="inferenceProfileArn">The ARN called; its region is the default region.</param>
+    /// <exception cref="ArgumentException">The model id or the ARN is invalid.</exception>
+    /// <exception cref="NotSupportedException">The model is not an embedding model of those families.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId, string? inferenceProfileArn)
     {
-        var settings = BedrockSettings.ForModel(_options, modelId, null);
+        var settings = BedrockSettings.ForModel(_options, modelId, inferenceProfileArn);
         return BedrockEmbeddingGenerator.KindOf(settings.ModelId) is null
             ? throw new NotSupportedException($"Bedrock model '{settings.ModelId}' generates no embeddings; {BedrockEmbeddingGenerator.SupportedModels} do.")
             : new BedrockEmbeddingGenerator(_connection, settings);

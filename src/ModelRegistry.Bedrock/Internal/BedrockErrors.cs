@@ -10,7 +10,11 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal static class BedrockErrors
 {
-    /// <summary>Error types worth retrying. ThrottlingException and ModelNotReadyException are both HTTP 429; only the first is throttling.</summary>
+    /// <summary>
+    /// Error types worth retrying. ThrottlingException and ModelNotReadyException are both HTTP 429; only the first is
+    /// throttling. Other types are retried when their status is (500, 503...), so a type this table does not know yet
+    /// fails or retries by its status.
+    /// </summary>
     private static readonly HashSet<string> RetryableTypes = new(StringComparer.Ordinal)
     {
         "ThrottlingException",
@@ -68,7 +72,7 @@ internal static class BedrockErrors
         var failure = transport.Failure(
             error.Code ?? ProviderErrorCodes.InvalidResponse,
             $"the Bedrock stream failed with {error.Code ?? "an unnamed error"}: {OneLine(error.Message) ?? "no message"}",
-            error.IsRetryable ?? false);
+            error.IsRetryable ?? status is 408 or 429 or 500 or 502 or 503 or 504);
 
         // The kit's Failure carries no status: copy it with the status and throttling the HTTP error would carry.
         return new ModelProviderException(failure.Message, failure.Provider)
@@ -97,7 +101,7 @@ internal static class BedrockErrors
 
     private static ProviderError Classify(string? type, string? message) => new(type, message)
     {
-        IsRetryable = type is null ? null : RetryableTypes.Contains(type),
+        IsRetryable = type is not null && RetryableTypes.Contains(type) ? true : null,
         IsThrottling = type switch
         {
             "ThrottlingException" => true,
