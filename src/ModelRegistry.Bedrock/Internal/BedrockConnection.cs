@@ -21,6 +21,7 @@ internal sealed class BedrockConnection
     private readonly string _describe;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile Authorization? _authorization;
+    private volatile string? _chainRegion;
 
     private BedrockConnection(ProviderTransport transport, ProviderApiKey apiKey, AwsSigningCredentials? testCredentials, string describe)
     {
@@ -60,7 +61,7 @@ internal sealed class BedrockConnection
         var region = settings.Region ?? settings.ArnRegion;
         if (region is null && (authorization.BearerToken is null || (controlPlane ? settings.ControlPlaneEndpoint : settings.Endpoint) is null))
         {
-            region = ChainRegion();
+            region = _chainRegion ??= ChainRegion();
         }
 
         return new Target(this, settings, region, authorization);
@@ -113,7 +114,10 @@ internal sealed class BedrockConnection
         }
     }
 
-    /// <summary>The region of the AWS chain, validated like the <c>region</c> setting: a host is never built from other text.</summary>
+    /// <summary>
+    /// The region of the AWS chain (read once it is found), validated like the <c>region</c> setting: a host is never
+    /// built from other text.
+    /// </summary>
     private string ChainRegion()
     {
         if (AwsSdkAdapter.ResolveRegion(Transport.Environment) is not { } found)
@@ -135,92 +139,56 @@ internal sealed class BedrockConnection
     }
 
     /// <summary>What the first call resolved: an API key, or a source of current SigV4 credentials.</summary>
-    internal sealed record Authorization(string? BearerToken, Func<CancellationToken, Task<AwsSigningCredentials>>? Credentials)
+    internal sealed record Authorization(string? BearerToken, Func<CancellationToken, Task<AwsSigningCredentials>>? Credentials);
+
+    /// <summary>Where one model's calls go (<paramref name="Region"/> is null only for an API key with explicit endpoints) and how each attempt is authorised.</summary>
+    internal sealed record Target(BedrockConnection Connection, BedrockSettings Settings, string? Region, Authorization Authorization)
     {
-        public override string ToString() => BearerToken is null ? "SigV4" : "Bearer";
-    }
-
-    /// <summary>Where one model's calls go and how each attempt is authorised.</summary>
-    internal sealed class Target
-    {
-        private readonly BedrockConnection _connection;
-        private readonly BedrockSettings _settings;
-        private readonly Authorization _authorization;
-
-        internal Target(BedrockConnection connection, BedrockSettings settings, string? region, Authorization authorization)
-        {
-            _connection = connection;
-            _settings = settings;
-            Region = region;
-            _authorization = authorization;
-        }
-
-        /// <summary>The region; <see langword="null"/> only for an API key with an explicit endpoint.</summary>
-        public string? Region { get; }
-
         /// <summary>A runtime call on a model: <c>POST /model/{id}/{operation}</c>.</summary>
         /// <param name="modelSegment">The model id or ARN of the path, already encoded by <see cref="ProviderRequest.PathSegment"/>.</param>
         /// <param name="operation">converse, converse-stream, invoke, count-tokens.</param>
         /// <param name="body">The JSON body.</param>
         /// <param name="accept">The Accept header.</param>
         public ProviderRequest Runtime(string modelSegment, string operation, byte[] body, string accept = "application/json") =>
-            Request(HttpMethod.Post, Combine(_settings.Endpoint ?? new Uri($"https://bedrock-runtime.{Region}.amazonaws.com"), $"model/{modelSegment}/{operation}"), body, accept);
+            Request(HttpMethod.Post, Combine(Settings.Endpoint ?? new Uri($"https://bedrock-runtime.{Region}.amazonaws.com"), $"model/{modelSegment}/{operation}"), body, accept);
 
         /// <summary>A control-plane GET, e.g. <c>foundation-model-availability/{id}</c>.</summary>
         public ProviderRequest ControlPlane(string path) =>
-            Request(HttpMethod.Get, Combine(_settings.ControlPlaneEndpoint ?? new Uri($"https://bedrock.{Region}.amazonaws.com"), path), null, "application/json");
+            Request(HttpMethod.Get, Combine(Settings.ControlPlaneEndpoint ?? new Uri($"https://bedrock.{Region}.amazonaws.com"), path), null, "application/json");
 
-        private ProviderRequest Request(HttpMethod method, Uri uri, byte[]? body, string accept)
+        /// <summary>The request: an API key in its header, or a fresh SigV4 signature on every attempt.</summary>
+        private ProviderRequest Request(HttpMethod method, Uri uri, byte[]? body, string accept) => new()
         {
-            if (_authorization.BearerToken is { } token)
+            Method = method,
+            Uri = uri,
+            Body = body,
+            Accept = accept,
+            Headers = Authorization.BearerToken is { } token ? [new("Authorization", "Bearer " + token)] : [],
+            Authorize = Authorization.Credentials is { } credentials ? (request, ct) => SignAsync(request, body ?? [], credentials, ct) : null,
+        };
+
+        private async ValueTask SignAsync(HttpRequestMessage request, byte[] body, Func<CancellationToken, Task<AwsSigningCredentials>> credentials, CancellationToken cancellationToken)
+        {
+            var transport = Connection.Transport;
+            AwsSigningCredentials current;
+            try
             {
-                return new ProviderRequest
-                {
-                    Method = method,
-                    Uri = uri,
-                    Body = body,
-                    Accept = accept,
-                    Headers = [new("Authorization", "Bearer " + token)],
-                };
+                current = await credentials(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsCredentialsNotFoundException ex)
+            {
+                throw new ModelRegistryException($"{Connection._describe}: {transport.Redact(ex.Message)}", ex);
             }
 
-            var region = Region!;
-            var credentials = _authorization.Credentials!;
-            var transport = _connection.Transport;
-            return new ProviderRequest
-            {
-                Method = method,
-                Uri = uri,
-                Body = body,
-                Accept = accept,
-                Authorize = async (request, cancellationToken) =>
-                {
-                    AwsSigningCredentials current;
-                    try
-                    {
-                        current = await credentials(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (AwsCredentialsNotFoundException ex)
-                    {
-                        throw new ModelRegistryException($"{_connection._describe}: {transport.Redact(ex.Message)}", ex);
-                    }
-
-                    transport.AddSecret(current.SecretKey);
-                    transport.AddSecret(current.SessionToken);
-                    Sign(request, body ?? [], current, region, transport.TimeProvider.GetUtcNow());
-                },
-            };
-        }
-
-        private static void Sign(HttpRequestMessage request, byte[] body, AwsSigningCredentials credentials, string region, DateTimeOffset now)
-        {
+            transport.AddSecret(current.SecretKey);
+            transport.AddSecret(current.SessionToken);
             var signed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (request.Content?.Headers.ContentType is { } contentType)
             {
                 signed["Content-Type"] = contentType.ToString();
             }
 
-            foreach (var (name, value) in AwsSdkAdapter.SignV4(request.Method, request.RequestUri!, signed, body, credentials, region, SigningName, now))
+            foreach (var (name, value) in AwsSdkAdapter.SignV4(request.Method, request.RequestUri!, signed, body, current, Region!, SigningName, transport.TimeProvider.GetUtcNow()))
             {
                 if (!string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
                 {
@@ -229,10 +197,7 @@ internal sealed class BedrockConnection
             }
         }
 
-        private static Uri Combine(Uri root, string relative)
-        {
-            var text = root.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/');
-            return new Uri($"{text}/{relative}");
-        }
+        private static Uri Combine(Uri root, string relative) =>
+            new($"{root.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')}/{relative}");
     }
 }

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
@@ -71,7 +73,7 @@ internal static class BedrockErrors
         int? status = error.Code is not null && StreamExceptionStatus.TryGetValue(error.Code, out var s) ? s : null;
         var failure = transport.Failure(
             error.Code ?? ProviderErrorCodes.InvalidResponse,
-            $"the Bedrock stream failed with {error.Code ?? "an unnamed error"}: {OneLine(error.Message) ?? "no message"}",
+            $"the Bedrock stream failed with {error.Code ?? "an unnamed error"}: {OneLine(error.Message)}",
             error.IsRetryable ?? status is 408 or 429 or 500 or 502 or 503 or 504);
 
         // The kit's Failure carries no status: copy it with the status and throttling the HTTP error would carry.
@@ -110,36 +112,24 @@ internal static class BedrockErrors
         },
     };
 
+    /// <summary>The <c>message</c> (or <c>Message</c>) of an exception event's JSON payload, else its text.</summary>
     private static string? MessageOf(byte[] payload)
     {
-        if (payload.Length == 0)
-        {
-            return null;
-        }
-
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(payload);
-            var root = document.RootElement;
-            return root.ValueKind == System.Text.Json.JsonValueKind.Object
-                && (root.TryGetProperty("message", out var m) || root.TryGetProperty("Message", out m))
-                && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
+            var json = JsonValues.ParseObject(payload);
+            return (json["message"] ?? json["Message"]) is JsonValue value && value.TryGetValue<string>(out var message) ? message : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
             return Encoding.UTF8.GetString(payload);
         }
     }
 
-    /// <summary>A server's text as one line, at most 2000 characters.</summary>
-    private static string? OneLine(string? text)
+    /// <summary>A server's text as one line of at most 2000 characters.</summary>
+    private static string OneLine(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        var line = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)).Trim();
-        return line.Length <= 2000 ? line : line[..2000] + "…";
+        var line = string.Concat((text ?? string.Empty).Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        return line.Length == 0 ? "no message" : line.Length <= 2000 ? line : line[..2000] + "…";
     }
 }
