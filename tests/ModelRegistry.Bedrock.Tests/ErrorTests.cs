@@ -301,6 +301,26 @@ public sealed class ErrorTests
         Assert.That(server.Requests[0].Header("x-amz-security-token"), Is.EqualTo(token));
     }
 
+    [TestCase("..")]
+    [TestCase(".")]
+    [TestCase(" .. ")]
+    public async Task A_per_call_model_id_that_is_a_dot_segment_is_refused_before_anything_is_sent(string modelId)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Ok(), Ok());
+        using var client = TestClients.Chat(server, Claude);
+        var options = new ChatOptions { ModelId = modelId };
+        Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync("Hi", options));
+        Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi", options))
+            {
+                _ = update;
+            }
+        });
+        Assert.That(server.Requests, Is.Empty, "no POST /converse or /model/converse");
+    }
+
     private static async Task<ModelProviderException> FailureAsync(byte[] body)
     {
         await using var server = await ReplayServer.StartAsync();
