@@ -56,7 +56,7 @@ internal static class AwsSdkAdapter
         }
 
         var (file, profileName) = Profile(environment);
-        AWSCredentials? credentials = null;
+        AWSCredentials credentials;
         string source;
         try
         {

@@ -48,7 +48,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
     public static Kind? KindOf(string modelId)
     {
         var id = ModelFamily.Of(modelId).BaseId;
-        return id.StartsWith("amazon.titan-embed-text-v1", StringComparison.Ordinal) || id.StartsWith("amazon.titan-embed-g1-text", StringComparison.Ordinal) ? Kind.TitanV1
+        return id.StartsWith("amazon.titan-embed-text-v1", StringComparison.Ordinal) ? Kind.TitanV1
             : id.StartsWith("amazon.titan-embed-text-v2", StringComparison.Ordinal) ? Kind.TitanV2
             : id.StartsWith("cohere.embed", StringComparison.Ordinal) ? Kind.Cohere
             : id.StartsWith("amazon.nova", StringComparison.Ordinal) && id.Contains("embed", StringComparison.Ordinal) ? Kind.Nova
