@@ -44,14 +44,14 @@ internal static class BedrockHealthProbe
             return HealthCheckResult.Unhealthy(ex.Message, ex);
         }
 
-        var data = details.ToDictionary(d => d.Key, d => (object)d.Value, StringComparer.Ordinal);
+        var data = details.ToDictionary(d => d.Key, d => (object)connection.Transport.Redact(d.Value), StringComparer.Ordinal);
         var healthy = Fields.All(f => details[f] == (f == "authorizationStatus" ? "AUTHORIZED" : "AVAILABLE"));
         if (healthy)
         {
             return HealthCheckResult.Healthy($"Bedrock model '{baseId}' is available in {target.Region}.", data);
         }
 
-        var problem = details.GetValueOrDefault("errorMessage");
+        var problem = data.GetValueOrDefault("errorMessage");
         return HealthCheckResult.Unhealthy(
             $"Bedrock model '{baseId}' is not usable in {target.Region}: {string.Join(", ", Fields.Select(f => $"{f} {details[f]}"))}" +
             (problem is null ? "." : $" ({problem})."),
