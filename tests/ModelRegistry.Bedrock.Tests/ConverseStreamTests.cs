@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Bedrock.Tests.Support.EventStreamEncoder;
 
@@ -80,12 +81,69 @@ public sealed class ConverseStreamTests
     }
 
     [Test]
-    public void A_cut_connection_is_an_error_not_a_hang()
+    public void A_cut_connection_is_a_retryable_connection_failure_not_a_hang()
     {
         var error = Assert.ThrowsAsync<ModelProviderException>(
             () => StreamAsync(new ScriptedResponse { Body = Stream, TruncateAfter = Stream.Length / 2 }).WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.That(error!.Message, Does.Contain("stream broke"));
-        Assert.That(error.IsRetryable);
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ConnectionFailed, true)));
+    }
+
+    [Test]
+    public void A_stream_that_ends_inside_a_message_is_truncated()
+    {
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = Stream[..(Stream.Length / 2)] }));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTruncated, true)));
+        Assert.That(error.Message, Does.Contain("middle of a message"));
+    }
+
+    [Test]
+    public async Task A_stream_that_stalls_ends_after_the_idle_timeout()
+    {
+        var first = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hel"}}"""));
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { Chunks = [(first, TimeSpan.Zero), (Stream, TimeSpan.FromHours(1))], Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+        var clock = new RecordingClock();
+        var options = TestClients.Options(server, clock);
+        options.Resilience!.StreamIdleTimeout = TimeSpan.FromSeconds(5);
+        using var client = TestClients.Chat(options, Fixtures.Claude);
+
+        await using var updates = client.GetStreamingResponseAsync("Hi").GetAsyncEnumerator();
+        Assert.That(await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(updates.Current.Text, Is.EqualTo("Hel"));
+        var reads = clock.Started(TimeSpan.FromSeconds(5));
+        var next = updates.MoveNextAsync().AsTask();
+        await clock.TimerCreated(TimeSpan.FromSeconds(5), reads + 1);
+        clock.Fake.Advance(TimeSpan.FromSeconds(5));
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.StreamIdleTimeout, true)));
+    }
+
+    [Test]
+    public async Task A_message_larger_than_max_event_bytes_fails_as_too_large()
+    {
+        var big = Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":"{{{new string('x', 5000)}}}"}}""");
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { Body = Body(Event("messageStart", """{"role":"assistant"}"""), big), Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+        var options = TestClients.Options(server);
+        options.Resilience!.MaxEventBytes = 4096;
+        using var client = TestClients.Chat(options, Fixtures.Claude);
+        var error = Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+            {
+                _ = update;
+            }
+        });
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTooLarge, false)));
+    }
+
+    [Test]
+    public void A_frame_with_valid_crcs_but_impossible_header_lengths_is_an_invalid_response()
+    {
+        var broken = EventStreamEncoder.Changed(Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""), m => m[12] = 250);
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = Body(Event("messageStart", """{"role":"assistant"}"""), broken) }));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.InvalidResponse, true)));
     }
 
     [Test]
@@ -111,7 +169,8 @@ public sealed class ConverseStreamTests
     {
         var body = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""));
         var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
-        Assert.That(error!.Message, Does.Contain("messageStop"));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTruncated, true)));
+        Assert.That(error.Message, Does.Contain("messageStop"));
     }
 
     [Test]
@@ -120,7 +179,8 @@ public sealed class ConverseStreamTests
         var body = (byte[])Stream.Clone();
         body[^10] ^= 0xFF;
         var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
-        Assert.That(error!.Message, Does.Contain("CRC32"));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.InvalidResponse, true)));
+        Assert.That(error.Message, Does.Contain("CRC32"));
     }
 
     [Test]

@@ -22,7 +22,7 @@ namespace ModelRegistry.Bedrock.Tests;
 /// <item><c>test_bedrock_model_other_parameters</c>: the recorder cut the request body short (see the corpus README);
 /// its closing brace is restored and the fields that survived are compared.</item>
 /// </list>
-/// Not ours, so not replayed: <c>/count-tokens</c> calls (CountTokens is not implemented by this package), Anthropic
+/// Not replayed here: <c>/count-tokens</c> calls (<see cref="CountTokensTests"/> replays them), Anthropic
 /// Messages bodies sent to <c>/invoke</c> by the Anthropic SDK (<c>anthropic_version</c>), bedrock-mantle and OpenAI
 /// calls, and document downloads from other hosts.
 /// </para>
@@ -74,13 +74,8 @@ public sealed class RecordedTrafficTests
 
         var first = interactions[0].Request.Json!.AsObject();
         var modelId = ModelIdOf(interactions[0].Request);
-        var options = TestClients.Options(server, modelId.StartsWith("arn:", StringComparison.Ordinal) ? "amazon.titan-embed-text-v2:0" : modelId);
-        if (modelId.StartsWith("arn:", StringComparison.Ordinal))
-        {
-            options.InferenceProfileArn = modelId;
-        }
-
-        using var generator = BedrockClients.CreateEmbeddingGenerator(options);
+        var isArn = modelId.StartsWith("arn:", StringComparison.Ordinal);
+        using var generator = new BedrockClient(TestClients.Options(server)).AsIEmbeddingGenerator(isArn ? "amazon.titan-embed-text-v2:0" : modelId, isArn ? modelId : null);
         var texts = interactions.SelectMany(i => i.Request.Json!["texts"] is JsonArray many ? many.Select(t => (string)t!)
             : [(string?)i.Request.Json!["inputText"] ?? (string)i.Request.Json!["singleEmbeddingParams"]!["text"]!["value"]!]).ToList();
         var embeddingOptions = new EmbeddingGenerationOptions

@@ -49,6 +49,16 @@ internal static class EventStreamEncoder
         Message([(":exception-type", exceptionType), (":content-type", "application/json"), (":message-type", "exception")],
             Encoding.UTF8.GetBytes(new JsonObject { ["message"] = message }.ToJsonString()));
 
+    /// <summary>A copy of a message changed by <paramref name="change"/>, with both CRCs computed anew so only the change is wrong.</summary>
+    public static byte[] Changed(byte[] message, Action<byte[]> change)
+    {
+        var copy = (byte[])message.Clone();
+        change(copy);
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(8), Crc32.HashToUInt32(copy.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(copy.Length - 4), Crc32.HashToUInt32(copy.AsSpan(0, copy.Length - 4)));
+        return copy;
+    }
+
     /// <summary>Concatenates messages into one body.</summary>
     public static byte[] Body(params byte[][] messages) => [.. messages.SelectMany(m => m)];
 
