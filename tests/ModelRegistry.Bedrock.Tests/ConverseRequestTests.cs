@@ -243,6 +243,70 @@ public sealed class ConverseRequestTests
         Assert.That(forced["outputConfig"], Is.Null);
     }
 
+    [TestCase("google.gemma-3-27b-it", true)]
+    [TestCase("google.gemma-3-4b-it", true)]
+    [TestCase("moonshot.kimi-k2-thinking", true)]
+    [TestCase("moonshotai.kimi-k2.5", true)]
+    [TestCase("us.anthropic.claude-sonnet-4-5-20250929-v1:0", true)]
+    [TestCase("global.anthropic.claude-haiku-4-5-20251001-v1:0", true)]
+    [TestCase("us.anthropic.claude-sonnet-4-6", true)]
+    [TestCase("anthropic.claude-opus-5", true)]
+    [TestCase("qwen.qwen3-32b-v1:0", true)]
+    [TestCase("anthropic.claude-3-5-sonnet-20241022-v2:0", false)]
+    [TestCase("us.anthropic.claude-3-5-haiku-20241022-v1:0", false)]
+    [TestCase("us.anthropic.claude-sonnet-4-20250514-v1:0", false)]
+    [TestCase(Nova, false)]
+    [TestCase(Llama, false)]
+    [TestCase("mistral.mistral-large-2407-v1:0", false)]
+    public async Task Auto_structured_output_is_native_for_the_documented_families_and_a_tool_for_the_rest(string model, bool native)
+    {
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}}}""").RootElement.Clone();
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") }, model);
+        if (native)
+        {
+            Assert.That((string?)sent["outputConfig"]?["textFormat"]?["type"], Is.EqualTo("json_schema"));
+            Assert.That(sent["toolConfig"], Is.Null);
+        }
+        else
+        {
+            Assert.That(sent["outputConfig"], Is.Null);
+            AssertJson(sent["toolConfig"]!["toolChoice"], """{"tool":{"name":"City"}}""");
+        }
+    }
+
+    [Test]
+    public async Task A_whitespace_text_block_stays_in_a_message_with_other_content()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, [new TextContent("Part one"), new TextContent("\n\n"), new BedrockCachePointContent(), new TextContent("Part two")]),
+            new ChatMessage(ChatRole.Assistant, [new TextContent(" "), new FunctionCallContent("c1", "lookup", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "found")]),
+        ], new ChatOptions { Tools = [Tool("lookup")] });
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Part one"},{"text":"\n\n"},{"cachePoint":{"type":"default"}},{"text":"Part two"}]},
+             {"role":"assistant","content":[{"text":" "},{"toolUse":{"toolUseId":"c1","name":"lookup","input":{}}}]},
+             {"role":"user","content":[{"toolResult":{"toolUseId":"c1","content":[{"text":"found"}],"status":"success"}}]}]
+            """);
+    }
+
+    [Test]
+    public async Task A_message_that_is_otherwise_blank_loses_its_blank_text()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "Hi"),
+            new ChatMessage(ChatRole.Assistant, [new TextContent("  "), new TextContent("\n")]),
+            new ChatMessage(ChatRole.User, [new TextContent(" "), new BedrockCachePointContent()]),
+            new ChatMessage(ChatRole.User, [new TextContent(string.Empty), new TextContent("Again")]),
+            new ChatMessage(ChatRole.Assistant, [new TextContent("Done."), new TextContent("  ")]),
+        ]);
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Hi"},{"cachePoint":{"type":"default"}},{"text":"Again"}]},
+             {"role":"assistant","content":[{"text":"Done."}]}]
+            """);
+    }
+
     [Test]
     public async Task Bedrock_fields_pass_through_from_AdditionalProperties()
     {

@@ -99,6 +99,7 @@ internal static class ConverseRequestBuilder
                 AddBlock(blocks, content, role, isLast, documentNames, historyTools, family);
             }
 
+            DropBlankText(blocks);
             if (blocks.Count == 0)
             {
                 continue;
@@ -181,8 +182,9 @@ internal static class ConverseRequestBuilder
         switch (content)
         {
             case TextContent text:
+                // Bedrock refuses trailing whitespace at the end of the last assistant turn, and empty text anywhere.
                 var value = role == "assistant" && isLast ? text.Text?.TrimEnd() : text.Text;
-                if (!string.IsNullOrWhiteSpace(value))
+                if (!string.IsNullOrEmpty(value))
                 {
                     blocks.Push(new JsonObject { ["text"] = value });
                 }
@@ -244,6 +246,24 @@ internal static class ConverseRequestBuilder
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whitespace-only text blocks stay where the caller put them when the message holds other content (Bedrock accepts
+    /// them there, and dropping one would move the cache points after it); a message with nothing else (only blank text,
+    /// perhaps a cache point) loses them, as Bedrock refuses a blank message.
+    /// </summary>
+    private static void DropBlankText(JsonArray blocks)
+    {
+        static bool IsBlankText(JsonNode? block) =>
+            block?["text"] is JsonValue text && text.TryGetValue<string>(out var value) && string.IsNullOrWhiteSpace(value);
+        if (blocks.All(b => IsBlankText(b) || b?["cachePoint"] is not null))
+        {
+            foreach (var blank in blocks.Where(IsBlankText).ToList())
+            {
+                blocks.Remove(blank);
+            }
         }
     }
 
