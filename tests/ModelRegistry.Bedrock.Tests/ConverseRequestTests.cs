@@ -154,13 +154,46 @@ public sealed class ConverseRequestTests
         }
     }
 
-    [Test]
-    public async Task Reasoning_effort_maps_per_family()
+    [TestCase(Claude, ReasoningEffort.High, 8000, """{"thinking":{"type":"enabled","budget_tokens":7999}}""")]
+    [TestCase(Claude, ReasoningEffort.Low, null, """{"thinking":{"type":"enabled","budget_tokens":1024}}""")]
+    [TestCase(Claude, ReasoningEffort.Medium, null, """{"thinking":{"type":"enabled","budget_tokens":4096}}""")]
+    [TestCase(Claude, ReasoningEffort.ExtraHigh, 64000, """{"thinking":{"type":"enabled","budget_tokens":32768}}""")]
+    [TestCase(Claude, null, null, """{"thinking":{"type":"enabled","budget_tokens":10000}}""")]
+    [TestCase(Claude, ReasoningEffort.High, 1024, null)]
+    [TestCase(Claude, ReasoningEffort.None, null, null)]
+    [TestCase("us.anthropic.claude-3-7-sonnet-20250219-v1:0", ReasoningEffort.Low, null, """{"thinking":{"type":"enabled","budget_tokens":1024}}""")]
+    [TestCase("us.anthropic.claude-sonnet-4-6", null, null, """{"thinking":{"type":"adaptive"}}""")]
+    [TestCase("us.anthropic.claude-sonnet-4-6", ReasoningEffort.High, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"high"}}""")]
+    [TestCase("global.anthropic.claude-opus-4-6-v1", ReasoningEffort.Low, 2000, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"low"}}""")]
+    [TestCase("anthropic.claude-opus-4-7", ReasoningEffort.Medium, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"medium"}}""")]
+    [TestCase("anthropic.claude-opus-5", ReasoningEffort.ExtraHigh, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"max"}}""")]
+    [TestCase("anthropic.claude-mythos-preview", null, null, """{"thinking":{"type":"adaptive"}}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", ReasoningEffort.Low, null, """{"reasoning_effort":"low"}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", ReasoningEffort.ExtraHigh, null, """{"reasoning_effort":"high"}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", null, null, null)]
+    [TestCase("qwen.qwen3-32b-v1:0", ReasoningEffort.Low, null, """{"reasoning_config":"low"}""")]
+    [TestCase("qwen.qwen3-32b-v1:0", ReasoningEffort.Medium, null, """{"reasoning_config":"high"}""")]
+    [TestCase("qwen.qwen3-32b-v1:0", null, null, """{"reasoning_config":"high"}""")]
+    [TestCase(Llama, ReasoningEffort.High, null, null)]
+    public async Task Reasoning_maps_per_family(string model, ReasoningEffort? effort, int? maxTokens, string? expected)
     {
-        var claude = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 8000, Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High } });
-        AssertJson(claude["additionalModelRequestFields"], """{"thinking":{"type":"enabled","budget_tokens":7999}}""");
-        var openai = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } }, "openai.gpt-oss-120b-1:0");
-        AssertJson(openai["additionalModelRequestFields"], """{"reasoning_effort":"low"}""");
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions { MaxOutputTokens = maxTokens, Reasoning = new ReasoningOptions { Effort = effort } }, model);
+        AssertJson(sent["additionalModelRequestFields"], expected ?? "null");
+
+        // maxTokens is the caller's alone: Bedrock's default is the model's own maximum, which leaves room to think.
+        Assert.That((int?)sent["inferenceConfig"]?["maxTokens"], Is.EqualTo(maxTokens));
+    }
+
+    [Test]
+    public async Task Reasoning_fields_the_caller_set_win()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions
+        {
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+            AdditionalProperties = new() { ["additionalModelRequestFields"] = """{"thinking":{"type":"enabled","budget_tokens":2048}}""" },
+        });
+        AssertJson(sent["additionalModelRequestFields"], """{"thinking":{"type":"enabled","budget_tokens":2048}}""");
     }
 
     [Test]
