@@ -124,6 +124,33 @@ public sealed class ConverseStreamTests
     }
 
     [Test]
+    public async Task An_empty_stop_reason_ends_the_stream_without_a_finish_reason()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""),
+            Event("messageStop", """{"stopReason":""}"""));
+        var updates = await StreamAsync(new ScriptedResponse { Body = body });
+        Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("Hi"));
+        Assert.That(updates.Where(u => u.FinishReason is not null), Is.Empty);
+    }
+
+    [TestCase("""{"stopReason":5}""", "stopReason")]
+    [TestCase("""{"stopReason":"end_turn","stopReason":"tool_use"}""", null)]
+    [TestCase("""[{"stopReason":"end_turn"}]""", null)]
+    public void A_broken_event_payload_fails_the_stream(string payload, string? named)
+    {
+        // Unpadded, byte for byte: the broken JSON must reach the client as written.
+        var stop = Message([(":event-type", "messageStop"), (":content-type", "application/json"), (":message-type", "event")], System.Text.Encoding.UTF8.GetBytes(payload));
+        var body = Body(Event("messageStart", """{"role":"assistant"}"""), stop);
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        if (named is not null)
+        {
+            Assert.That(error!.InnerException?.Message, Does.Contain(named));
+        }
+    }
+
+    [Test]
     public async Task Structured_output_through_a_forced_tool_streams_as_text()
     {
         var body = Body(

@@ -23,7 +23,7 @@ internal sealed class BedrockChatClient(BedrockTransport transport) : IChatClien
         try
         {
             var text = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            json = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("the body is not a JSON object");
+            json = ConverseResponseMapper.Parse(text);
         }
         catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
         {

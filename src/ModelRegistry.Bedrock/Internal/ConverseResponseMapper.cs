@@ -4,7 +4,13 @@ using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Bedrock.Internal;
 
-/// <summary>Maps Converse responses (and the pieces streaming shares: blocks, stop reasons, usage) to MEAI types.</summary>
+/// <summary>
+/// Maps Converse responses (and the pieces streaming shares: blocks, stop reasons, usage) to MEAI types. Odd but valid
+/// answers map to something sensible (an empty stop reason is no finish reason, an unknown block is kept as an
+/// <see cref="AIContent"/> carrying it); answers that break the Converse shape throw <see cref="InvalidDataException"/> or
+/// <see cref="JsonException"/> naming what is wrong, which the provider kit's error boundary turns into an
+/// invalid-response <see cref="ModelProviderException"/>.
+/// </summary>
 internal static class ConverseResponseMapper
 {
     /// <summary>AdditionalProperties key of a redacted reasoning block's bytes (base64), on <see cref="TextReasoningContent"/>.</summary>
@@ -16,6 +22,20 @@ internal static class ConverseResponseMapper
     /// <summary>AdditionalProperties key of Bedrock's <c>metrics.latencyMs</c>.</summary>
     public const string LatencyKey = "LatencyMs";
 
+    /// <summary>
+    /// How Converse bodies and event payloads are read. A duplicate member makes the JSON invalid: parsers disagree on
+    /// which of the two counts (RFC 8259 section 4), so the answer is refused rather than read one way here and another
+    /// way elsewhere.
+    /// </summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
+
+    /// <summary>Parses a Converse body or ConverseStream event payload, which must be a JSON object.</summary>
+    /// <param name="json">The UTF-8 JSON.</param>
+    /// <exception cref="JsonException">The JSON is malformed, repeats a member or is not an object.</exception>
+    public static JsonObject Parse(ReadOnlySpan<byte> json) =>
+        JsonNode.Parse(json, documentOptions: DocumentOptions) as JsonObject
+            ?? throw new JsonException("Bedrock sent JSON that is not an object where a Converse response or event was expected.");
+
     /// <summary>Maps a Converse response body.</summary>
     /// <param name="body">The parsed body.</param>
     /// <param name="modelId">The model id called.</param>
@@ -24,12 +44,14 @@ internal static class ConverseResponseMapper
     /// <param name="outputToolName">The forced structured-output tool, whose input is the answer.</param>
     public static ChatResponse Map(JsonObject body, string modelId, string? requestId, DateTimeOffset createdAt, string? outputToolName)
     {
+        var output = Member<JsonObject>(body, "output");
+        var raw = Member<JsonObject>(output, "message");
         var message = new ChatMessage(ChatRole.Assistant, [])
         {
             MessageId = requestId,
-            RawRepresentation = body["output"]?["message"],
+            RawRepresentation = raw,
         };
-        if (body["output"]?["message"]?["content"] is JsonArray blocks)
+        if (Member<JsonArray>(raw, "content") is { } blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
@@ -45,7 +67,7 @@ internal static class ConverseResponseMapper
             ResponseId = requestId,
             ModelId = modelId,
             CreatedAt = createdAt,
-            FinishReason = FinishReason((string?)body["stopReason"]),
+            FinishReason = FinishReason(StopReason(body)),
             Usage = Usage(body["usage"] as JsonObject),
             RawRepresentation = body,
         };
@@ -66,7 +88,7 @@ internal static class ConverseResponseMapper
     /// <summary>Copies the metrics and response-level extras (latency, trace, service tier, performance config, stop reason).</summary>
     public static void AddExtras(AdditionalPropertiesDictionary properties, JsonObject body)
     {
-        if (body["metrics"]?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
+        if (Member<JsonObject>(body, "metrics")?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
         {
             properties[LatencyKey] = ms;
         }
@@ -79,7 +101,7 @@ internal static class ConverseResponseMapper
             }
         }
 
-        if ((string?)body["stopReason"] is { } stop)
+        if (StopReason(body) is { } stop)
         {
             properties["stopReason"] = stop;
         }
@@ -160,10 +182,20 @@ internal static class ConverseResponseMapper
         return new FunctionCallContent(id, name, arguments) { Exception = error, RawRepresentation = block };
     }
 
-    /// <summary>Maps a stop reason; unknown ones pass through as their text.</summary>
+    /// <summary>The <c>stopReason</c> of a response or messageStop event: absent or null gives null.</summary>
+    /// <exception cref="InvalidDataException">It is not a string.</exception>
+    public static string? StopReason(JsonObject body) => Member<JsonValue>(body, "stopReason") switch
+    {
+        null => null,
+        { } value when value.TryGetValue<string>(out var text) => text,
+        _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
+    };
+
+    /// <summary>Maps a stop reason; unknown ones pass through as their text, an empty one is no finish reason.</summary>
     public static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
     {
         null => null,
+        _ when string.IsNullOrWhiteSpace(stopReason) => null,
         "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
         "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
         "tool_use" => ChatFinishReason.ToolCalls,
@@ -200,6 +232,17 @@ internal static class ConverseResponseMapper
 
         return details;
     }
+
+    /// <summary>A member of the expected JSON kind, or null when absent or JSON null.</summary>
+    /// <exception cref="InvalidDataException">The member is of another kind (an array where an object belongs...).</exception>
+    public static T? Member<T>(JsonObject? node, string name)
+        where T : JsonNode => node?[name] switch
+        {
+            null => null,
+            T value => value,
+            var other => throw new InvalidDataException(
+                $"Bedrock sent '{name}' as a JSON {other.GetValueKind().ToString().ToLowerInvariant()}, which the Converse API never does there."),
+        };
 
     private static long? Long(JsonObject node, string name) =>
         node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
@@ -266,7 +309,17 @@ internal static class ConverseResponseMapper
                 var mediaType = kind == "document" && format is "txt" or "csv" or "html" or "md"
                     ? $"text/{(format == "txt" ? "plain" : format == "md" ? "markdown" : format)}"
                     : prefix + format;
-                return new DataContent(Convert.FromBase64String(bytes), mediaType) { Name = (string?)media["name"], RawRepresentation = block };
+                byte[] data;
+                try
+                {
+                    data = Convert.FromBase64String(bytes);
+                }
+                catch (FormatException ex)
+                {
+                    throw new InvalidDataException($"Bedrock sent an {kind} block whose source.bytes is not valid base64.", ex);
+                }
+
+                return new DataContent(data, mediaType) { Name = (string?)media["name"], RawRepresentation = block };
             }
         }
 

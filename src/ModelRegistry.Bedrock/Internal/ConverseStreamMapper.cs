@@ -34,7 +34,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
             return null;
         }
 
-        var payload = JsonNode.Parse(frame.Payload) as JsonObject ?? [];
+        var payload = ConverseResponseMapper.Parse(frame.Payload);
         return eventType switch
         {
             "messageStart" => null,
@@ -157,7 +157,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
     {
         Stopped = true;
         var update = Update([]);
-        update.FinishReason = ConverseResponseMapper.FinishReason((string?)payload["stopReason"]);
+        update.FinishReason = ConverseResponseMapper.FinishReason(ConverseResponseMapper.StopReason(payload));
         update.RawRepresentation = payload;
         var properties = new AdditionalPropertiesDictionary();
         ConverseResponseMapper.AddExtras(properties, payload);
