@@ -224,6 +224,25 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task The_hosted_code_interpreter_is_Nova_2s_system_tool()
+    {
+        var options = new ChatOptions { Tools = [Tool("final_result"), new HostedCodeInterpreterTool()], ToolMode = ChatToolMode.RequireAny };
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "What is 6 * 7?")], options, "us.amazon.nova-2-lite-v1:0");
+        AssertJson(sent["toolConfig"], """
+            {"tools":[{"toolSpec":{"name":"final_result","inputSchema":{"json":{"type":"object","properties":{}}}}},
+                      {"systemTool":{"name":"nova_code_interpreter"}}],
+             "toolChoice":{"any":{}}}
+            """);
+
+        // Models without it are not sent a system tool they would refuse; the caller's functions still go.
+        foreach (var model in new[] { Nova, Claude })
+        {
+            sent = await SentAsync([new ChatMessage(ChatRole.User, "What is 6 * 7?")], options, model);
+            Assert.That(sent["toolConfig"]!["tools"]!.AsArray().Select(t => t!.AsObject().Single().Key), Is.EqualTo(new[] { "toolSpec" }), model);
+        }
+    }
+
+    [Test]
     public async Task A_history_with_tool_blocks_always_has_a_toolConfig()
     {
         List<ChatMessage> history =

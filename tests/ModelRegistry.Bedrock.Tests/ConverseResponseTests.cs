@@ -27,6 +27,7 @@ public sealed class ConverseResponseTests
         Assert.That(reasoning[0].Text, Is.EqualTo("Thinking."));
         Assert.That(reasoning[0].ProtectedData, Is.EqualTo("sig1"));
         Assert.That(reasoning[1].AdditionalProperties!["redactedContent"], Is.EqualTo("UkVE"));
+        Assert.That((reasoning[1].Text, reasoning[1].ProtectedData), Is.EqualTo((string.Empty, "UkVE")), "redacted data is opaque data to send back");
         var call = contents.OfType<FunctionCallContent>().Single();
         Assert.That((call.CallId, call.Name), Is.EqualTo(("tu1", "weather")));
         Assert.That(call.Arguments!["city"]!.ToString(), Is.EqualTo("Paris"));

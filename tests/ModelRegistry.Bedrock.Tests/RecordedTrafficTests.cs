@@ -253,7 +253,7 @@ public sealed class RecordedTrafficTests
         for (var i = 0; i < reasoning.Count; i++)
         {
             Assert.That(reasoning[i].Text, Is.EqualTo((string?)expectedReasoning[i]["reasoningText"]?["text"] ?? string.Empty), label);
-            Assert.That(reasoning[i].ProtectedData, Is.EqualTo((string?)expectedReasoning[i]["reasoningText"]?["signature"]), label);
+            Assert.That(reasoning[i].ProtectedData, Is.EqualTo((string?)expectedReasoning[i]["reasoningText"]?["signature"] ?? (string?)expectedReasoning[i]["redactedContent"]), label);
             Assert.That(reasoning[i].AdditionalProperties?.GetValueOrDefault("redactedContent"), Is.EqualTo((string?)expectedReasoning[i]["redactedContent"]), label);
         }
 
@@ -272,6 +272,7 @@ public sealed class RecordedTrafficTests
         var toolInputs = new Dictionary<int, StringBuilder>();
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
+        var redacted = new List<string>();
         string? stop = null;
         JsonObject? usage = null;
         foreach (var (_, type, payload) in events)
@@ -292,6 +293,9 @@ public sealed class RecordedTrafficTests
                 case "contentBlockDelta" when (payload["delta"]?["reasoningContent"]?["text"]) is JsonValue thought:
                     reasoning.Append(thought.GetValue<string>());
                     break;
+                case "contentBlockDelta" when (payload["delta"]?["reasoningContent"]?["redactedContent"]) is JsonValue data:
+                    redacted.Add(data.GetValue<string>());
+                    break;
                 case "messageStop":
                     stop = (string?)payload["stopReason"];
                     break;
@@ -304,6 +308,7 @@ public sealed class RecordedTrafficTests
         var contents = updates.SelectMany(u => u.Contents).ToList();
         Assert.That(string.Concat(contents.OfType<TextContent>().Select(t => t.Text)), Is.EqualTo(text.ToString()), label);
         Assert.That(string.Concat(contents.OfType<TextReasoningContent>().Select(t => t.Text)), Is.EqualTo(reasoning.ToString()), label);
+        Assert.That(contents.OfType<TextReasoningContent>().Select(t => t.AdditionalProperties?.GetValueOrDefault("redactedContent")).OfType<string>(), Is.EqualTo(redacted), label);
         var expectedCalls = toolStarts.Where(s => (string?)s.Value["type"] != "server_tool_use").Select(s =>
         {
             var call = (JsonObject)s.Value.DeepClone();

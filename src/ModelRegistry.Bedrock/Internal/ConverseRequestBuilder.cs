@@ -642,7 +642,7 @@ internal static class ConverseRequestBuilder
                         tools.Push(ToolSpec(function));
                         declared.Add(function.Name);
                         break;
-                    case HostedCodeInterpreterTool when family.IsNova:
+                    case HostedCodeInterpreterTool when family.HasCodeInterpreter:
                         tools.Push(new JsonObject { ["systemTool"] = new JsonObject { ["name"] = "nova_code_interpreter" } });
                         break;
                 }

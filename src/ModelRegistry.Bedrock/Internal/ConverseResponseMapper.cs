@@ -251,11 +251,7 @@ internal static class ConverseResponseMapper
     {
         if (reasoning["redactedContent"] is JsonValue redacted)
         {
-            return new TextReasoningContent(string.Empty)
-            {
-                AdditionalProperties = new() { [RedactedContentKey] = redacted.GetValue<string>() },
-                RawRepresentation = block,
-            };
+            return RedactedReasoning(redacted.GetValue<string>(), block);
         }
 
         return new TextReasoningContent((string?)reasoning["reasoningText"]?["text"] ?? string.Empty)
@@ -264,6 +260,19 @@ internal static class ConverseResponseMapper
             RawRepresentation = block,
         };
     }
+
+    /// <summary>
+    /// A redacted reasoning block: no readable text; the opaque data (base64) is the content's
+    /// <see cref="TextReasoningContent.ProtectedData"/>, as MEAI keeps data that must go back unchanged, and is marked as
+    /// redacted under <see cref="RedactedContentKey"/> so it returns as a <c>redactedContent</c> block. Having
+    /// ProtectedData also stops MEAI's update coalescing from merging two streamed redacted blocks into one.
+    /// </summary>
+    public static TextReasoningContent RedactedReasoning(string data, object raw) => new(string.Empty)
+    {
+        ProtectedData = data,
+        AdditionalProperties = new() { [RedactedContentKey] = data },
+        RawRepresentation = raw,
+    };
 
     /// <summary>Maps Bedrock citations to annotations: title, the cited snippet, and the URL of web sources.</summary>
     public static List<AIAnnotation> Citations(JsonArray? citations)

@@ -98,11 +98,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
         {
             if (reasoning["redactedContent"] is JsonValue redacted)
             {
-                return Update(new TextReasoningContent(string.Empty)
-                {
-                    AdditionalProperties = new() { [ConverseResponseMapper.RedactedContentKey] = redacted.GetValue<string>() },
-                    RawRepresentation = payload,
-                });
+                return Update(ConverseResponseMapper.RedactedReasoning(redacted.GetValue<string>(), payload));
             }
 
             var reasoningText = (string?)reasoning["text"];

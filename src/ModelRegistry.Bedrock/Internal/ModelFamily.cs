@@ -26,6 +26,12 @@ internal sealed class ModelFamily
     public bool IsOpenAi => Provider == "openai";
 
     /// <summary>
+    /// Whether Nova's built-in code interpreter (<c>systemTool</c> <c>nova_code_interpreter</c>) is there: the Nova 2
+    /// models; the first Nova generation has no system tools.
+    /// </summary>
+    public bool HasCodeInterpreter => BaseId.StartsWith("amazon.nova-2", StringComparison.Ordinal);
+
+    /// <summary>
     /// Whether <c>top_k</c> is accepted in additionalModelRequestFields, and under which shape: Anthropic takes
     /// <c>{"top_k": k}</c>, Amazon Nova <c>{"inferenceConfig": {"topK": k}}</c>. Others reject unknown keys.
     /// </summary>
