@@ -96,6 +96,45 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task Tool_results_carry_documents_images_and_videos_inline_or_from_s3_with_unique_document_names()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, [new TextContent("Compare with"), new DataContent("%PDF"u8.ToArray(), "application/pdf") { Name = "report" }]),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c", "get_files", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c", new List<AIContent>
+            {
+                new DataContent("%PDF"u8.ToArray(), "application/pdf") { Name = "report" },
+                new UriContent(new Uri("s3://files/scan.pdf"), "application/pdf"),
+                new UriContent(new Uri("s3://files/kiwi.jpg"), "image/jpeg"),
+                new UriContent(new Uri("s3://files/clip.mp4"), "video/mp4"),
+            })]),
+        ], new ChatOptions { Tools = [Tool("get_files")] });
+        AssertJson(sent["messages"]![2]!["content"]![0]!["toolResult"]!["content"], """
+            [{"document":{"format":"pdf","name":"report (2)","source":{"bytes":"JVBERg=="}}},
+             {"document":{"format":"pdf","name":"Document 3","source":{"s3Location":{"uri":"s3://files/scan.pdf"}}}},
+             {"image":{"format":"jpeg","source":{"s3Location":{"uri":"s3://files/kiwi.jpg"}}}},
+             {"video":{"format":"mp4","source":{"s3Location":{"uri":"s3://files/clip.mp4"}}}}]
+            """);
+    }
+
+    [Test]
+    public async Task Writer_tool_results_carry_no_status()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("t1", "check", new Dictionary<string, object?>()), new FunctionCallContent("t2", "check", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("t1", "ok"), new FunctionResultContent("t2", null) { Exception = new InvalidOperationException("disk full") }]),
+            new ChatMessage(ChatRole.User, "Go on"),
+        ], new ChatOptions { Tools = [Tool("check")] }, "us.writer.palmyra-x4-v1:0");
+        AssertJson(sent["messages"]![1]!["content"], """
+            [{"toolResult":{"toolUseId":"t1","content":[{"text":"ok"}]}},
+             {"toolResult":{"toolUseId":"t2","content":[{"text":"Error: disk full"}]}},
+             {"text":"Go on"}]
+            """);
+    }
+
+    [Test]
     public async Task Reasoning_round_trips_its_signature_and_redacted_content()
     {
         var sent = await SentAsync(
