@@ -64,6 +64,7 @@ public sealed class ConverseStreamTests
             Event("contentBlockStop", """{"contentBlockIndex":0}"""),
             Event("contentBlockDelta", """{"contentBlockIndex":1,"delta":{"reasoningContent":{"redactedContent":"UkVEQUNURUQtVFdP"}}}"""),
             Event("contentBlockStop", """{"contentBlockIndex":1}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":""}}"""),
             Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":"I can't share "}}"""),
             Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":"that reasoning."}}"""),
             Event("contentBlockStop", """{"contentBlockIndex":2}"""),
@@ -75,6 +76,7 @@ public sealed class ConverseStreamTests
         Assert.That(redacted.Select(r => r.AdditionalProperties?["redactedContent"]), Is.EqualTo(new[] { "UkVEQUNURUQtT05F", "UkVEQUNURUQtVFdP" }));
         Assert.That(redacted.All(r => r.Text.Length == 0), "redacted reasoning has no readable text");
         Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("I can't share that reasoning."));
+        Assert.That(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(t => t.Text), Has.None.Empty, "an empty text delta is no update");
 
         // Claude must get redacted blocks back as they came, one block each, before the text.
         var sent = await Fixtures.SentAsync([new ChatMessage(ChatRole.User, "Hi"), .. updates.ToChatResponse().Messages, new ChatMessage(ChatRole.User, "Why?")]);
