@@ -10,7 +10,10 @@ namespace ModelRegistry.Bedrock.Tests;
 /// <summary>
 /// Replays every recorded Bedrock Converse, ConverseStream and InvokeModel-embeddings call of the corpus through our
 /// clients, from the loopback replay server: the request we send must equal the recorded one, and the recorded
-/// response must map to the right MEAI objects (checked against the recorded body, not against our mapper).
+/// response must map to the right MEAI objects (checked against the recorded body, not against our mapper). Each recorded
+/// request is first turned into the MEAI messages and options a caller would pass (<see cref="WireToMeai"/>), so the
+/// request compared is made by the client's own mapping; the few fields MEAI cannot express are counted by
+/// <see cref="Recorded_requests_are_made_by_our_mapping_except_what_MEAI_cannot_express"/>.
 /// <para>
 /// Differences allowed, and why:
 /// <list type="bullet">
