@@ -100,7 +100,7 @@ public sealed class CountTokensTests
         foreach (var interaction in interactions)
         {
             var recorded = interaction.Request.Json!.AsObject();
-            var (messages, options) = WireToMeai.Convert((JsonObject)recorded["input"]!["converse"]!.DeepClone());
+            var (messages, options, _) = WireToMeai.Convert((JsonObject)recorded["input"]!["converse"]!.DeepClone());
             await using var server = await ReplayServer.StartAsync();
             server.Enqueue(ScriptedResponse.From(interaction.Response));
             using var client = TestClients.Chat(server, Uri.UnescapeDataString(new Uri(interaction.Request.Uri).AbsolutePath.Split('/')[2]));

@@ -4,6 +4,7 @@ using Amazon.Runtime.EventStreams;
 using ModelRegistry.Bedrock.Internal;
 using ModelRegistry.Bedrock.Tests.Support;
 using ModelRegistry.Providers;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Bedrock.Tests;
 

@@ -35,7 +35,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             return null;
         }
 
-        var payload = JsonNode.Parse(frame.Payload) as JsonObject ?? [];
+        var payload = JsonValues.ParseObject(frame.Payload);
         return eventType switch
         {
             "messageStart" => null,
@@ -99,11 +99,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         {
             if (reasoning["redactedContent"] is JsonValue redacted)
             {
-                return Update(new TextReasoningContent(string.Empty)
-                {
-                    AdditionalProperties = new() { [ConverseResponseMapper.RedactedContentKey] = redacted.GetValue<string>() },
-                    RawRepresentation = payload,
-                });
+                return Update(ConverseResponseMapper.RedactedReasoning(redacted.GetValue<string>(), payload));
             }
 
             var reasoningText = (string?)reasoning["text"];
@@ -158,7 +154,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
     {
         Stopped = true;
         var update = Update([]);
-        update.FinishReason = ConverseResponseMapper.FinishReason((string?)payload["stopReason"]);
+        update.FinishReason = ConverseResponseMapper.FinishReason(ConverseResponseMapper.StopReason(payload));
         update.RawRepresentation = payload;
         var properties = new AdditionalPropertiesDictionary();
         ConverseResponseMapper.AddExtras(properties, payload);

@@ -11,10 +11,9 @@ internal static class JsonValues
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     /// <summary>Parses an answer body that must be a JSON object.</summary>
-    /// <exception cref="JsonException">The body is not JSON, holds a duplicate key, or is cut off.</exception>
-    /// <exception cref="InvalidDataException">The body is JSON but not an object.</exception>
+    /// <exception cref="JsonException">The body is not JSON, holds a duplicate key, is cut off, or is not an object.</exception>
     public static JsonObject ParseObject(ReadOnlyMemory<byte> body) =>
-        JsonNode.Parse(body.Span, documentOptions: Strict) as JsonObject ?? throw new InvalidDataException("the answer is not a JSON object.");
+        JsonNode.Parse(body.Span, documentOptions: Strict) as JsonObject ?? throw new JsonException("Bedrock sent JSON that is not an object where an object was expected.");
 
     /// <summary>A JSON node for a value: nodes are cloned, elements parsed, other objects serialized with MEAI's AOT-safe options.</summary>
     public static JsonNode? ToNode(object? value) => value switch
