@@ -8,7 +8,12 @@ namespace ModelRegistry.Testing.TestWire;
 /// </summary>
 internal sealed class TestWireConnection
 {
-    public static readonly ProviderTransportOptions Protocol = new() { ProviderName = TestWireProvider.ProviderName, DisplayName = "TestWire" };
+    public static readonly ProviderTransportOptions Protocol = new()
+    {
+        ProviderName = TestWireProvider.ProviderName,
+        DisplayName = "TestWire",
+        HttpClientName = "ModelRegistry.TestWire",
+    };
 
     /// <summary>Where an entry without <c>endpoint</c> sends: a name that never resolves, so a forgotten endpoint fails fast.</summary>
     public static readonly Uri DefaultEndpoint = new("http://testwire.invalid/");
