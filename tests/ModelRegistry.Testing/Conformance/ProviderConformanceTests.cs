@@ -40,7 +40,7 @@ namespace ModelRegistry.Testing;
 /// declares it (<see cref="IChatClientProvider.Features"/>, or <see cref="Features"/> when overridden) and are reported
 /// as ignored, naming the feature, when it does not; a declared feature whose case fails, fails. Without
 /// <c>Embeddings</c> the suite checks that the registry refuses embeddings; without <c>TokenCounting</c>, that the
-/// client offers no <see cref="IChatTokenCounter"/>. Finer differences are explicit overrides:
+/// client offers no <see cref="IChatTokenCounter"/> (both by what the provider declares). Finer differences are explicit overrides:
 /// <see cref="ReportsCacheWrites"/> and <see cref="ApiKeySetting"/>.</para>
 /// <para><b>EMF.</b> The test kit does not reference <c>ModelRegistry.Emf</c>; the subclass wires it in
 /// <see cref="UseEmfMetrics"/> (one line, above), so the suite can check after every case that each chat call wrote
@@ -128,9 +128,14 @@ public abstract partial class ProviderConformanceTests
     /// <summary>Ignores the case, saying which declared difference is the reason, unless the feature runs.</summary>
     private void Require(ProviderFeatures feature)
     {
-        if (!Features.HasFlag(feature))
+        if (!DeclaredFeatures.HasFlag(feature))
         {
             Assert.Ignore($"Not run: the provider does not declare ProviderFeatures.{feature}.");
+        }
+
+        if (!Features.HasFlag(feature))
+        {
+            Assert.Ignore($"Not run: the provider declares ProviderFeatures.{feature}, but {GetType().Name}.Features leaves it out.");
         }
     }
 
