@@ -312,8 +312,8 @@ public abstract partial class ProviderConformanceTests
 
         var sent = host.Server.Requests.Count;
         host.Server.Enqueue([.. Wire.Embeddings]);
-        await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs, new EmbeddingGenerationOptions { ModelId = Wire.AlternateModelId }).WaitAsync(ConformanceClock.HangGuard);
-        Wire.CheckEmbeddingRequests([.. host.Server.Requests.Skip(sent)], Wire.AlternateModelId);
+        await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs, new EmbeddingGenerationOptions { ModelId = Wire.AlternateEmbeddingModelId }).WaitAsync(ConformanceClock.HangGuard);
+        Wire.CheckEmbeddingRequests([.. host.Server.Requests.Skip(sent)], Wire.AlternateEmbeddingModelId);
 
         sent = host.Server.Requests.Count;
         await FailsAsync<ArgumentException>(embeddings.GenerateAsync(ConformanceData.EmbeddingInputs, new EmbeddingGenerationOptions { ModelId = ".." }));

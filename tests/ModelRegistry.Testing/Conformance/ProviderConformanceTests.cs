@@ -37,11 +37,17 @@ namespace ModelRegistry.Testing;
 /// <para><c>MistralWireFixtures : ProviderWireFixtures</c> holds the provider's answers and request checks (see
 /// <see cref="ProviderWireFixtures"/>; <c>TestWireFixtures</c> is a complete example).</para>
 /// <para><b>Declared differences.</b> The cases of a <see cref="ProviderFeatures"/> feature run when the provider
-/// declares it (<see cref="IChatClientProvider.Features"/>, or <see cref="Features"/> when overridden) and are reported
-/// as ignored, naming the feature, when it does not; a declared feature whose case fails, fails. Without
-/// <c>Embeddings</c> the suite checks that the registry refuses embeddings; without <c>TokenCounting</c>, that the
-/// client offers no <see cref="IChatTokenCounter"/> (both by what the provider declares). Finer differences are explicit overrides:
-/// <see cref="ReportsCacheWrites"/> and <see cref="ApiKeySetting"/>.</para>
+/// declares it in <see cref="IChatClientProvider.Features"/>; otherwise NUnit reports them ignored, naming the feature
+/// ("Not run: the provider does not declare ProviderFeatures.Reasoning"). A declared feature whose case fails, fails:
+/// there is no other skip. Without <c>Embeddings</c> the suite checks instead that the registry refuses embeddings for
+/// the entry; without <c>TokenCounting</c>, that the client offers no <see cref="IChatTokenCounter"/>. Finer
+/// differences are explicit overrides: <see cref="ReportsCacheWrites"/> (cache reads only), <see cref="ApiKeySetting"/>
+/// (another key name, or none), and <see cref="Features"/> to leave out a declared feature (reported as not run).</para>
+/// <para><b>What else a subclass may need:</b> <see cref="ConfigureServices"/> (credentials, options) and
+/// <see cref="EnvironmentVariables"/> (read through <see cref="EnvironmentProvider"/>); the fixtures'
+/// <see cref="ProviderWireFixtures.AlternateModelId"/> when the provider's mapping depends on the model id. The
+/// provider must send through the kit's transport for registry entries (its named HttpClient from
+/// <c>IHttpClientFactory</c>): the stall cases watch responses arrive there.</para>
 /// <para><b>EMF.</b> The test kit does not reference <c>ModelRegistry.Emf</c>; the subclass wires it in
 /// <see cref="UseEmfMetrics"/> (one line, above), so the suite can check after every case that each chat call wrote
 /// exactly one EMF line, and that no line holds a secret.</para>
@@ -91,7 +97,7 @@ public abstract partial class ProviderConformanceTests
     protected virtual string? ApiKeySetting => "api_key";
 
     /// <summary>Environment variables the provider needs (read through <see cref="EnvironmentProvider"/>); none by default.</summary>
-    protected virtual IReadOnlyDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>();
+    protected virtual IReadOnlyDictionary<string, string?> EnvironmentVariables { get; } = new Dictionary<string, string?>();
 
     /// <summary>Registers more services the provider needs (credentials, options); nothing by default.</summary>
     /// <param name="services">The application's services.</param>
@@ -158,7 +164,7 @@ public abstract partial class ProviderConformanceTests
 
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?>([.. Environment, .. environment ?? new Dictionary<string, string?>()])));
+        services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?>([.. EnvironmentVariables, .. environment ?? new Dictionary<string, string?>()])));
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Add(observer.CreateHandler())));
         var builder = services.AddModelRegistry(o => o.Resilience.UseJitter = false)

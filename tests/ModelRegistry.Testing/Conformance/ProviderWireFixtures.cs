@@ -19,6 +19,9 @@ public abstract class ProviderWireFixtures
     /// <summary>A model id other than the entry's, for the per-call <c>ChatOptions.ModelId</c> case.</summary>
     public virtual string AlternateModelId => "conformance-alternate-model";
 
+    /// <summary>A model id other than the embeddings entry's, for the per-call <c>EmbeddingGenerationOptions.ModelId</c> case; default <see cref="AlternateModelId"/>.</summary>
+    public virtual string AlternateEmbeddingModelId => AlternateModelId;
+
     /// <summary>Asserts that a chat (or stream) request asks for this model, wherever the wire puts it (path or body).</summary>
     /// <param name="request">The request.</param>
     /// <param name="modelId">The model id it must name.</param>
