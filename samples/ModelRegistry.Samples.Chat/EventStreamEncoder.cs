@@ -77,6 +77,24 @@ public static class EventStreamEncoder
         Message([(":exception-type", exceptionType), (":content-type", "application/json"), (":message-type", "exception")],
             Encoding.UTF8.GetBytes(new JsonObject { ["message"] = message }.ToJsonString()));
 
+    /// <summary>
+    /// A copy of a message changed by <paramref name="change"/> (a header, a length), with both CRCs computed again, so a
+    /// decoder gets past the checksums and meets the broken structure itself.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="change">Changes the copy's bytes.</param>
+    /// <returns>The changed message with valid CRCs.</returns>
+    public static byte[] Changed(byte[] message, Action<byte[]> change)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(change);
+        var copy = (byte[])message.Clone();
+        change(copy);
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(8), Crc32.HashToUInt32(copy.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(copy.Length - 4), Crc32.HashToUInt32(copy.AsSpan(0, copy.Length - 4)));
+        return copy;
+    }
+
     /// <summary>Concatenates messages into one body.</summary>
     /// <param name="messages">The messages, in order.</param>
     /// <returns>The body.</returns>

@@ -1,49 +1,48 @@
-using Microsoft.Extensions.Logging;
+using ModelRegistry.Bedrock.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock;
 
 /// <summary>
-/// Settings of a Bedrock client created directly with <see cref="BedrockClients"/>, outside a model registry.
-/// Registry entries carry the same settings as snake_case keys (<c>region</c>, <c>endpoint</c>, ...).
+/// Options of the Bedrock clients. For direct use, pass them to <see cref="BedrockClient"/>; with the registry, set them
+/// in <c>AddBedrock(options => ...)</c> as defaults for every <c>bedrock</c> entry (an entry's own <c>region</c>,
+/// <c>endpoint</c>, <c>control_plane_endpoint</c>, <c>api_key</c> and <c>structured_output</c> settings win).
+/// <see cref="ProviderClientOptions.ApiKey"/> is a Bedrock API key, sent as <c>Authorization: Bearer</c>; when none is
+/// set anywhere (nor in <c>AWS_BEARER_TOKEN_BEDROCK</c>), calls are signed with SigV4 and the AWS credential chain.
 /// </summary>
-public sealed class BedrockClientOptions
+public sealed class BedrockClientOptions : ProviderClientOptions
 {
-    /// <summary>The model id, e.g. <c>anthropic.claude-haiku-4-5-20251001-v1:0</c> or <c>eu.amazon.nova-micro-v1:0</c>. Required.</summary>
-    public string ModelId { get; set; } = string.Empty;
-
-    /// <summary>An inference profile ARN to call instead of <see cref="ModelId"/>; the model id then still tells the model family.</summary>
-    public string? InferenceProfileArn { get; set; }
-
-    /// <summary>The AWS region; when unset, the ARN's region, then the AWS chain (<c>AWS_REGION</c>, the profile).</summary>
+    /// <summary>
+    /// The AWS region, such as <c>eu-west-1</c>; when unset, the inference profile ARN's, then the AWS chain's
+    /// (<c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile's region, instance metadata).
+    /// </summary>
     public string? Region { get; set; }
 
-    /// <summary>The runtime endpoint; default <c>https://bedrock-runtime.{region}.amazonaws.com</c>.</summary>
-    public Uri? Endpoint { get; set; }
-
-    /// <summary>The control-plane endpoint used by the health check; default <c>https://bedrock.{region}.amazonaws.com</c>.</summary>
+    /// <summary>The control-plane endpoint the health check asks; default <c>https://bedrock.{region}.amazonaws.com</c>.</summary>
     public Uri? ControlPlaneEndpoint { get; set; }
-
-    /// <summary>
-    /// A Bedrock API key sent as <c>Authorization: Bearer</c>. When unset, <c>AWS_BEARER_TOKEN_BEDROCK</c> is used if set,
-    /// else SigV4 with the AWS default credential chain.
-    /// </summary>
-    public string? ApiKey { get; set; }
 
     /// <summary>How JSON response formats are requested. Default <see cref="BedrockStructuredOutputMode.Auto"/>.</summary>
     public BedrockStructuredOutputMode StructuredOutput { get; set; }
 
-    /// <summary>The HTTP client; default a shared one. Its timeout is not used: attempts time out by <see cref="Resilience"/>.</summary>
-    public HttpClient? HttpClient { get; set; }
+    /// <summary>Fixed SigV4 credentials instead of the AWS chain; for tests only.</summary>
+    internal AwsSigningCredentials? Credentials { get; set; }
 
-    /// <summary>The retry policy; default <see cref="ProviderResilienceOptions"/>'s defaults.</summary>
-    public ProviderResilienceOptions? Resilience { get; set; }
+    /// <summary>What is wrong with options set in code, or <see langword="null"/>: a region or endpoint a host would be built from.</summary>
+    internal static string? Problem(BedrockClientOptions options)
+    {
+        if (options.Region is { } region && BedrockSettings.ValidRegion(region) is null)
+        {
+            return $"Region must be {BedrockSettings.RegionSetting.Expected}, but is '{region}'.";
+        }
 
-    /// <summary>The clock for signing, retries and timestamps; default <see cref="TimeProvider.System"/>.</summary>
-    public TimeProvider? TimeProvider { get; set; }
+        foreach (var (name, uri) in new[] { (nameof(Endpoint), options.Endpoint), (nameof(ControlPlaneEndpoint), options.ControlPlaneEndpoint) })
+        {
+            if (uri is not null && !BedrockSettings.EndpointSetting.TryParse(uri.OriginalString, out _))
+            {
+                return $"{name} must be {BedrockSettings.EndpointSetting.Expected}, but is '{uri}'.";
+            }
+        }
 
-    /// <summary>Logging; default none.</summary>
-    public ILoggerFactory? LoggerFactory { get; set; }
-
-    /// <summary>Fixed credentials instead of the AWS chain; for tests only.</summary>
-    internal Internal.AwsSigningCredentials? Credentials { get; set; }
+        return null;
+    }
 }

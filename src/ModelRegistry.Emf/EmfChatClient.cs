@@ -33,6 +33,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
     private readonly EmfSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Providers.EnvironmentProvider _environment;
 
     /// <summary>Whether to read the X-Ray header per call: only in Lambda (reading the environment costs more than the rest of a line).</summary>
     private readonly bool _readXRayHeader;
@@ -57,8 +58,8 @@ public sealed partial class EmfChatClient : DelegatingChatClient
         _sink = settings.Sink ?? sinkFromServices ?? EmfSink.StandardOutput;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _readXRayHeader = Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME") is not null
-            || Environment.GetEnvironmentVariable(XRayHeaderVariable) is not null;
+        _environment = settings.Environment;
+        _readXRayHeader = _environment.Get("AWS_LAMBDA_FUNCTION_NAME") is not null || _environment.Get(XRayHeaderVariable) is not null;
         if (entry is not null)
         {
             _identity = CreateIdentity(entry.Name, entry.Provider, entry.ModelId, entry.Pricing);
@@ -163,7 +164,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
         else if (_readXRayHeader)
         {
             // Lambda sets it anew for each invocation, so it is read per call.
-            call.XRayTraceHeader = Environment.GetEnvironmentVariable(XRayHeaderVariable);
+            call.XRayTraceHeader = _environment.Get(XRayHeaderVariable);
         }
 
         return call;

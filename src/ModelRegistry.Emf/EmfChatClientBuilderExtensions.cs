@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelRegistry;
+using ModelRegistry.Providers;
 using ModelRegistry.Emf;
 using ModelRegistry.Emf.Internal;
 
@@ -17,13 +18,13 @@ public static class EmfChatClientBuilderExtensions
     /// logger and standard output.
     /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets options; they are validated here, once.</param>
+    /// <param name="configure">Sets options (defaults from the process environment); they are validated here, once.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ModelRegistryException">An option is invalid; the message names it.</exception>
     public static ChatClientBuilder UseEmfMetrics(this ChatClientBuilder builder, Action<EmfMetricsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = EmfServices.CreateSettings(configure);
+        var settings = EmfServices.CreateSettings(configure, EnvironmentProvider.System);
         return builder.Use((inner, services) => EmfServices.CreateClient(inner, settings, entry: null, services));
     }
 }

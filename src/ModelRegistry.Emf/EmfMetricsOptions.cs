@@ -1,3 +1,5 @@
+using ModelRegistry.Providers;
+
 namespace ModelRegistry.Emf;
 
 /// <summary>
@@ -21,20 +23,34 @@ public sealed class EmfMetricsOptions
     public const string ServiceDimension = "Service";
 
     /// <summary>
-    /// Creates options with the defaults: the namespace from <c>POWERTOOLS_METRICS_NAMESPACE</c>, else
-    /// <c>METRICS_NAMESPACE</c>, else <see cref="DefaultNamespace"/>; one dimension set <c>[["Model"]]</c>; and a
-    /// default dimension <c>Service</c> when <c>POWERTOOLS_SERVICE_NAME</c> is set.
+    /// Creates options with the defaults, read from the process environment (<see cref="EnvironmentProvider.System"/>):
+    /// the namespace from <c>POWERTOOLS_METRICS_NAMESPACE</c>, else <c>METRICS_NAMESPACE</c>, else
+    /// <see cref="DefaultNamespace"/>; one dimension set <c>[["Model"]]</c>; and a default dimension <c>Service</c> when
+    /// <c>POWERTOOLS_SERVICE_NAME</c> is set.
     /// </summary>
     public EmfMetricsOptions()
+        : this(EnvironmentProvider.System)
     {
-        Namespace = NonBlank(Environment.GetEnvironmentVariable("POWERTOOLS_METRICS_NAMESPACE"))
-            ?? NonBlank(Environment.GetEnvironmentVariable("METRICS_NAMESPACE"))
-            ?? DefaultNamespace;
-        if (NonBlank(Environment.GetEnvironmentVariable("POWERTOOLS_SERVICE_NAME")) is { } service)
+    }
+
+    /// <summary>Creates options with the defaults read from <paramref name="environment"/> (see <see cref="EmfMetricsOptions()"/>).</summary>
+    /// <param name="environment">Where the defaults, and in Lambda each call's X-Ray trace header, are read.</param>
+    public EmfMetricsOptions(EnvironmentProvider environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        Environment = environment;
+        Namespace = environment.Get("POWERTOOLS_METRICS_NAMESPACE") ?? environment.Get("METRICS_NAMESPACE") ?? DefaultNamespace;
+        if (environment.Get("POWERTOOLS_SERVICE_NAME") is { } service)
         {
             DefaultDimensions[ServiceDimension] = service;
         }
     }
+
+    /// <summary>
+    /// Where the defaults were read, and where <c>AWS_LAMBDA_FUNCTION_NAME</c> and each call's <c>_X_AMZN_TRACE_ID</c>
+    /// (the X-Ray trace id, when no activity is current) are read.
+    /// </summary>
+    public EnvironmentProvider Environment { get; }
 
     /// <summary>
     /// The CloudWatch namespace of every metric: 1 to 255 characters from <c>A-Z a-z 0-9 . _ # : / -</c>, not
@@ -75,6 +91,4 @@ public sealed class EmfMetricsOptions
     /// is used, else <see cref="EmfSink.StandardOutput"/>.
     /// </summary>
     public EmfSink? Sink { get; set; }
-
-    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

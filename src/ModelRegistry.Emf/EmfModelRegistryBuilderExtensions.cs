@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelRegistry.Emf;
 using ModelRegistry.Emf.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry;
 
@@ -15,13 +17,18 @@ public static class EmfModelRegistryBuilderExtensions
     /// services (<see cref="TimeProvider"/>, <see cref="ILoggerFactory"/>, <see cref="EmfSink"/>), else standard output.
     /// </summary>
     /// <param name="builder">The registry builder.</param>
-    /// <param name="configure">Sets options; they are validated here, once (<see cref="EmfMetricsOptions.Model"/> is ignored).</param>
+    /// <param name="configure">
+    /// Sets options; they are validated here, once (<see cref="EmfMetricsOptions.Model"/> is ignored). Their defaults are
+    /// read from the <see cref="EnvironmentProvider"/> instance registered in the services so far (<c>AddModelRegistry()</c>
+    /// registers the process environment unless one was registered before).
+    /// </param>
     /// <returns>The builder.</returns>
     /// <exception cref="ModelRegistryException">An option is invalid; the message names it.</exception>
     public static ModelRegistryBuilder UseEmfMetrics(this ModelRegistryBuilder builder, Action<EmfMetricsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var settings = EmfServices.CreateSettings(configure);
+        var environment = builder.Services.LastOrDefault(d => d.ServiceType == typeof(EnvironmentProvider) && !d.IsKeyedService)?.ImplementationInstance as EnvironmentProvider;
+        var settings = EmfServices.CreateSettings(configure, environment ?? EnvironmentProvider.System);
         return builder.WrapProviderClients((inner, entry, services) => EmfServices.CreateClient(inner, settings, entry, services));
     }
 }

@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelRegistry.ParameterStore;
 using ModelRegistry.ParameterStore.Internal;
+using ModelRegistry.Providers;
 
-namespace ModelRegistry.ParameterStore;
+namespace ModelRegistry;
 
 /// <summary>Reads the model registry and secrets from AWS SSM Parameter Store.</summary>
 public static class ParameterStoreModelRegistryBuilderExtensions
@@ -66,7 +68,7 @@ public static class ParameterStoreModelRegistryBuilderExtensions
     private static string? ModelsParameter(IServiceProvider services)
     {
         var configuration = services.GetService<IConfiguration>();
-        var environment = services.GetRequiredService<IOptions<ParameterStoreOptions>>().Value.GetEnvironmentVariable;
+        var environment = services.GetService<EnvironmentProvider>() ?? EnvironmentProvider.System;
         foreach (var key in ModelsParameterKeys)
         {
             if (configuration?[key] is { } configured && !string.IsNullOrWhiteSpace(configured))
@@ -75,6 +77,6 @@ public static class ParameterStoreModelRegistryBuilderExtensions
             }
         }
 
-        return environment("MODELS_PARAMETER") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim() : null;
+        return environment.Get("MODELS_PARAMETER");
     }
 }

@@ -14,7 +14,10 @@ public sealed class ParameterStoreOptions
     /// <summary>The transport; <see cref="ParameterStoreTransport.Auto"/> by default.</summary>
     public ParameterStoreTransport Transport { get; set; } = ParameterStoreTransport.Auto;
 
-    /// <summary>The AWS region of the parameters for the SSM API; default: the AWS default region chain (<c>AWS_REGION</c>, profile...).</summary>
+    /// <summary>
+    /// The AWS region of the parameters for the SSM API; default: <c>AWS_REGION</c>, else <c>AWS_DEFAULT_REGION</c>, else the
+    /// region of the AWS profile (<c>AWS_PROFILE</c>, else <c>default</c>). Instance metadata is not asked.
+    /// </summary>
     public string? Region { get; set; }
 
     /// <summary>
@@ -32,7 +35,4 @@ public sealed class ParameterStoreOptions
     /// <see langword="null"/> loads the registry once. Default <see cref="DefaultRefreshInterval"/>.
     /// </summary>
     public TimeSpan? RefreshInterval { get; set; } = DefaultRefreshInterval;
-
-    /// <summary>Reads the process environment; tests replace it to act as a Lambda function.</summary>
-    internal Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
 }

@@ -2,10 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ModelRegistry.Redis;
 using ModelRegistry.Redis.Internal;
 using StackExchange.Redis;
 
-namespace ModelRegistry.Redis;
+namespace ModelRegistry;
 
 /// <summary>Keeps the model registry's rate limits in Redis, shared by every process that uses it.</summary>
 public static class RedisModelRegistryBuilderExtensions

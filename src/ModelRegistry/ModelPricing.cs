@@ -35,7 +35,7 @@ public sealed record ModelPricing
         outputTokens = Math.Max(0, outputTokens);
         cacheReadTokens = Math.Max(0, cacheReadTokens);
         cacheWriteTokens = Math.Max(0, cacheWriteTokens);
-        var uncached = Math.Max(0, inputTokens - cacheReadTokens - cacheWriteTokens);
+        var uncached = Math.Max(0m, (decimal)inputTokens - cacheReadTokens - cacheWriteTokens); // in decimal: longs could wrap
         return ((uncached * Input)
             + (outputTokens * Output)
             + (cacheReadTokens * (CacheRead ?? Input))

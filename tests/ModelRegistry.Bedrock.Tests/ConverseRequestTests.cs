@@ -96,6 +96,45 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task Tool_results_carry_documents_images_and_videos_inline_or_from_s3_with_unique_document_names()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, [new TextContent("Compare with"), new DataContent("%PDF"u8.ToArray(), "application/pdf") { Name = "report" }]),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c", "get_files", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c", new List<AIContent>
+            {
+                new DataContent("%PDF"u8.ToArray(), "application/pdf") { Name = "report" },
+                new UriContent(new Uri("s3://files/scan.pdf"), "application/pdf"),
+                new UriContent(new Uri("s3://files/kiwi.jpg"), "image/jpeg"),
+                new UriContent(new Uri("s3://files/clip.mp4"), "video/mp4"),
+            })]),
+        ], new ChatOptions { Tools = [Tool("get_files")] });
+        AssertJson(sent["messages"]![2]!["content"]![0]!["toolResult"]!["content"], """
+            [{"document":{"format":"pdf","name":"report (2)","source":{"bytes":"JVBERg=="}}},
+             {"document":{"format":"pdf","name":"Document 3","source":{"s3Location":{"uri":"s3://files/scan.pdf"}}}},
+             {"image":{"format":"jpeg","source":{"s3Location":{"uri":"s3://files/kiwi.jpg"}}}},
+             {"video":{"format":"mp4","source":{"s3Location":{"uri":"s3://files/clip.mp4"}}}}]
+            """);
+    }
+
+    [Test]
+    public async Task Writer_tool_results_carry_no_status()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("t1", "check", new Dictionary<string, object?>()), new FunctionCallContent("t2", "check", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("t1", "ok"), new FunctionResultContent("t2", null) { Exception = new InvalidOperationException("disk full") }]),
+            new ChatMessage(ChatRole.User, "Go on"),
+        ], new ChatOptions { Tools = [Tool("check")] }, "us.writer.palmyra-x4-v1:0");
+        AssertJson(sent["messages"]![1]!["content"], """
+            [{"toolResult":{"toolUseId":"t1","content":[{"text":"ok"}]}},
+             {"toolResult":{"toolUseId":"t2","content":[{"text":"Error: disk full"}]}},
+             {"text":"Go on"}]
+            """);
+    }
+
+    [Test]
     public async Task Reasoning_round_trips_its_signature_and_redacted_content()
     {
         var sent = await SentAsync(
@@ -154,13 +193,46 @@ public sealed class ConverseRequestTests
         }
     }
 
-    [Test]
-    public async Task Reasoning_effort_maps_per_family()
+    [TestCase(Claude, ReasoningEffort.High, 8000, """{"thinking":{"type":"enabled","budget_tokens":7999}}""")]
+    [TestCase(Claude, ReasoningEffort.Low, null, """{"thinking":{"type":"enabled","budget_tokens":1024}}""")]
+    [TestCase(Claude, ReasoningEffort.Medium, null, """{"thinking":{"type":"enabled","budget_tokens":4096}}""")]
+    [TestCase(Claude, ReasoningEffort.ExtraHigh, 64000, """{"thinking":{"type":"enabled","budget_tokens":32768}}""")]
+    [TestCase(Claude, null, null, """{"thinking":{"type":"enabled","budget_tokens":10000}}""")]
+    [TestCase(Claude, ReasoningEffort.High, 1024, null)]
+    [TestCase(Claude, ReasoningEffort.None, null, null)]
+    [TestCase("us.anthropic.claude-3-7-sonnet-20250219-v1:0", ReasoningEffort.Low, null, """{"thinking":{"type":"enabled","budget_tokens":1024}}""")]
+    [TestCase("us.anthropic.claude-sonnet-4-6", null, null, """{"thinking":{"type":"adaptive"}}""")]
+    [TestCase("us.anthropic.claude-sonnet-4-6", ReasoningEffort.High, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"high"}}""")]
+    [TestCase("global.anthropic.claude-opus-4-6-v1", ReasoningEffort.Low, 2000, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"low"}}""")]
+    [TestCase("anthropic.claude-opus-4-7", ReasoningEffort.Medium, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"medium"}}""")]
+    [TestCase("anthropic.claude-opus-5", ReasoningEffort.ExtraHigh, null, """{"thinking":{"type":"adaptive"},"output_config":{"effort":"max"}}""")]
+    [TestCase("anthropic.claude-mythos-preview", null, null, """{"thinking":{"type":"adaptive"}}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", ReasoningEffort.Low, null, """{"reasoning_effort":"low"}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", ReasoningEffort.ExtraHigh, null, """{"reasoning_effort":"high"}""")]
+    [TestCase("openai.gpt-oss-120b-1:0", null, null, null)]
+    [TestCase("qwen.qwen3-32b-v1:0", ReasoningEffort.Low, null, """{"reasoning_config":"low"}""")]
+    [TestCase("qwen.qwen3-32b-v1:0", ReasoningEffort.Medium, null, """{"reasoning_config":"high"}""")]
+    [TestCase("qwen.qwen3-32b-v1:0", null, null, """{"reasoning_config":"high"}""")]
+    [TestCase(Llama, ReasoningEffort.High, null, null)]
+    public async Task Reasoning_maps_per_family(string model, ReasoningEffort? effort, int? maxTokens, string? expected)
     {
-        var claude = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 8000, Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High } });
-        AssertJson(claude["additionalModelRequestFields"], """{"thinking":{"type":"enabled","budget_tokens":7999}}""");
-        var openai = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } }, "openai.gpt-oss-120b-1:0");
-        AssertJson(openai["additionalModelRequestFields"], """{"reasoning_effort":"low"}""");
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions { MaxOutputTokens = maxTokens, Reasoning = new ReasoningOptions { Effort = effort } }, model);
+        AssertJson(sent["additionalModelRequestFields"], expected ?? "null");
+
+        // maxTokens is the caller's alone: Bedrock's default is the model's own maximum, which leaves room to think.
+        Assert.That((int?)sent["inferenceConfig"]?["maxTokens"], Is.EqualTo(maxTokens));
+    }
+
+    [Test]
+    public async Task Reasoning_fields_the_caller_set_win()
+    {
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions
+        {
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+            AdditionalProperties = new() { ["additionalModelRequestFields"] = """{"thinking":{"type":"enabled","budget_tokens":2048}}""" },
+        });
+        AssertJson(sent["additionalModelRequestFields"], """{"thinking":{"type":"enabled","budget_tokens":2048}}""");
     }
 
     [Test]
@@ -188,6 +260,25 @@ public sealed class ConverseRequestTests
     {
         var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ToolMode = ChatToolMode.None });
         Assert.That(sent["toolConfig"], Is.Null);
+    }
+
+    [Test]
+    public async Task The_hosted_code_interpreter_is_Nova_2s_system_tool()
+    {
+        var options = new ChatOptions { Tools = [Tool("final_result"), new HostedCodeInterpreterTool()], ToolMode = ChatToolMode.RequireAny };
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "What is 6 * 7?")], options, "us.amazon.nova-2-lite-v1:0");
+        AssertJson(sent["toolConfig"], """
+            {"tools":[{"toolSpec":{"name":"final_result","inputSchema":{"json":{"type":"object","properties":{}}}}},
+                      {"systemTool":{"name":"nova_code_interpreter"}}],
+             "toolChoice":{"any":{}}}
+            """);
+
+        // Models without it are not sent a system tool they would refuse; the caller's functions still go.
+        foreach (var model in new[] { Nova, Claude })
+        {
+            sent = await SentAsync([new ChatMessage(ChatRole.User, "What is 6 * 7?")], options, model);
+            Assert.That(sent["toolConfig"]!["tools"]!.AsArray().Select(t => t!.AsObject().Single().Key), Is.EqualTo(new[] { "toolSpec" }), model);
+        }
     }
 
     [Test]
@@ -241,6 +332,70 @@ public sealed class ConverseRequestTests
 
         var forced = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], options, Claude, o => o.StructuredOutput = BedrockStructuredOutputMode.Tool);
         Assert.That(forced["outputConfig"], Is.Null);
+    }
+
+    [TestCase("google.gemma-3-27b-it", true)]
+    [TestCase("google.gemma-3-4b-it", true)]
+    [TestCase("moonshot.kimi-k2-thinking", true)]
+    [TestCase("moonshotai.kimi-k2.5", true)]
+    [TestCase("us.anthropic.claude-sonnet-4-5-20250929-v1:0", true)]
+    [TestCase("global.anthropic.claude-haiku-4-5-20251001-v1:0", true)]
+    [TestCase("us.anthropic.claude-sonnet-4-6", true)]
+    [TestCase("anthropic.claude-opus-5", true)]
+    [TestCase("qwen.qwen3-32b-v1:0", true)]
+    [TestCase("anthropic.claude-3-5-sonnet-20241022-v2:0", false)]
+    [TestCase("us.anthropic.claude-3-5-haiku-20241022-v1:0", false)]
+    [TestCase("us.anthropic.claude-sonnet-4-20250514-v1:0", false)]
+    [TestCase(Nova, false)]
+    [TestCase(Llama, false)]
+    [TestCase("mistral.mistral-large-2407-v1:0", false)]
+    public async Task Auto_structured_output_is_native_for_the_documented_families_and_a_tool_for_the_rest(string model, bool native)
+    {
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}}}""").RootElement.Clone();
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") }, model);
+        if (native)
+        {
+            Assert.That((string?)sent["outputConfig"]?["textFormat"]?["type"], Is.EqualTo("json_schema"));
+            Assert.That(sent["toolConfig"], Is.Null);
+        }
+        else
+        {
+            Assert.That(sent["outputConfig"], Is.Null);
+            AssertJson(sent["toolConfig"]!["toolChoice"], """{"tool":{"name":"City"}}""");
+        }
+    }
+
+    [Test]
+    public async Task A_whitespace_text_block_stays_in_a_message_with_other_content()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, [new TextContent("Part one"), new TextContent("\n\n"), new BedrockCachePointContent(), new TextContent("Part two")]),
+            new ChatMessage(ChatRole.Assistant, [new TextContent(" "), new FunctionCallContent("c1", "lookup", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "found")]),
+        ], new ChatOptions { Tools = [Tool("lookup")] });
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Part one"},{"text":"\n\n"},{"cachePoint":{"type":"default"}},{"text":"Part two"}]},
+             {"role":"assistant","content":[{"text":" "},{"toolUse":{"toolUseId":"c1","name":"lookup","input":{}}}]},
+             {"role":"user","content":[{"toolResult":{"toolUseId":"c1","content":[{"text":"found"}],"status":"success"}}]}]
+            """);
+    }
+
+    [Test]
+    public async Task A_message_that_is_otherwise_blank_loses_its_blank_text()
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "Hi"),
+            new ChatMessage(ChatRole.Assistant, [new TextContent("  "), new TextContent("\n")]),
+            new ChatMessage(ChatRole.User, [new TextContent(" "), new BedrockCachePointContent()]),
+            new ChatMessage(ChatRole.User, [new TextContent(string.Empty), new TextContent("Again")]),
+            new ChatMessage(ChatRole.Assistant, [new TextContent("Done."), new TextContent("  ")]),
+        ]);
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Hi"},{"cachePoint":{"type":"default"}},{"text":"Again"}]},
+             {"role":"assistant","content":[{"text":"Done."}]}]
+            """);
     }
 
     [Test]

@@ -16,17 +16,21 @@ public sealed class ConverseResponseTests
             [{"reasoningContent":{"reasoningText":{"text":"Thinking.","signature":"sig1"}}},
              {"reasoningContent":{"redactedContent":"UkVE"}},
              {"text":"Checking. "},
-             {"toolUse":{"toolUseId":"tu1","name":"weather","input":{"city":"Paris","days":[1,2]}}}]
+             {"toolUse":{"toolUseId":"tu1","name":"weather","input":{"city":"Paris","days":[1,2]},"type":"tool_use"}}]
             """,
             "tool_use",
-            """{"inputTokens":13,"outputTokens":5,"totalTokens":1522,"cacheReadInputTokens":1504,"cacheWriteInputTokens":0}""",
-            ""","additionalModelResponseFields":{"stop_sequence":null},"trace":{"guardrail":{}}"""));
+            """
+            {"inputTokens":13,"outputTokens":5,"totalTokens":1522,"cacheReadInputTokens":1504,"cacheWriteInputTokens":0,
+             "cacheReadInputTokenCount":1504,"cacheWriteInputTokenCount":0,"serverToolUsage":{},"cacheDetails":[{"ttl":"5m","inputTokens":1504}]}
+            """,
+            ""","additionalModelResponseFields":{"stop_sequence":null},"trace":{"guardrail":{}},"performanceConfig":{"latency":"optimized"},"serviceTier":{"type":"flex"}"""));
         var contents = response.Messages.Single().Contents;
         Assert.That(response.Text, Is.EqualTo("Checking. "));
         var reasoning = contents.OfType<TextReasoningContent>().ToList();
         Assert.That(reasoning[0].Text, Is.EqualTo("Thinking."));
         Assert.That(reasoning[0].ProtectedData, Is.EqualTo("sig1"));
         Assert.That(reasoning[1].AdditionalProperties!["redactedContent"], Is.EqualTo("UkVE"));
+        Assert.That((reasoning[1].Text, reasoning[1].ProtectedData), Is.EqualTo((string.Empty, "UkVE")), "redacted data is opaque data to send back");
         var call = contents.OfType<FunctionCallContent>().Single();
         Assert.That((call.CallId, call.Name), Is.EqualTo(("tu1", "weather")));
         Assert.That(call.Arguments!["city"]!.ToString(), Is.EqualTo("Paris"));
@@ -39,6 +43,8 @@ public sealed class ConverseResponseTests
         Assert.That(response.Usage.AdditionalCounts!["CacheWriteInputTokens"], Is.Zero);
         Assert.That(response.AdditionalProperties!["LatencyMs"], Is.EqualTo(42L));
         Assert.That(response.AdditionalProperties["trace"], Is.InstanceOf<JsonNode>());
+        Assert.That(response.AdditionalProperties["performanceConfig"]!.ToString(), Does.Contain("optimized"));
+        Assert.That(response.AdditionalProperties["serviceTier"]!.ToString(), Does.Contain("flex"));
         Assert.That(response.Messages[0].AdditionalProperties!["additionalModelResponseFields"], Is.InstanceOf<JsonNode>());
         Assert.That(response.ResponseId, Is.EqualTo("req-123"));
         Assert.That(response.ModelId, Is.EqualTo(Claude));

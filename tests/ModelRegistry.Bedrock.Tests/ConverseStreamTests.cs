@@ -1,13 +1,16 @@
 using Microsoft.Extensions.AI;
 using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
-using static ModelRegistry.Bedrock.Tests.Support.EventStreamEncoder;
+using static ModelRegistry.Testing.EventStreamEncoder;
 
 namespace ModelRegistry.Bedrock.Tests;
 
 /// <summary>ConverseStream over the loopback server, with event streams built by our own encoder.</summary>
 public sealed class ConverseStreamTests
 {
+    private const string NovaTwo = "us.amazon.nova-2-lite-v1:0";
+
     private static readonly byte[] Stream = Body(
         Event("messageStart", """{"role":"assistant"}"""),
         Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"Let me "}}}"""),
@@ -54,6 +57,81 @@ public sealed class ConverseStreamTests
     }
 
     [Test]
+    public async Task Streamed_redacted_reasoning_keeps_each_block_and_goes_back_unchanged()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"reasoningContent":{"redactedContent":"UkVEQUNURUQtT05F"}}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":0}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":1,"delta":{"reasoningContent":{"redactedContent":"UkVEQUNURUQtVFdP"}}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":1}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":""}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":"I can't share "}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"text":"that reasoning."}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":2}"""),
+            Event("messageStop", """{"stopReason":"end_turn"}"""),
+            Event("metadata", """{"usage":{"inputTokens":92,"outputTokens":253,"totalTokens":345},"metrics":{"latencyMs":8069}}"""));
+        var updates = await StreamAsync(new ScriptedResponse { Body = body });
+
+        var redacted = updates.SelectMany(u => u.Contents).OfType<TextReasoningContent>().ToList();
+        Assert.That(redacted.Select(r => r.AdditionalProperties?["redactedContent"]), Is.EqualTo(new[] { "UkVEQUNURUQtT05F", "UkVEQUNURUQtVFdP" }));
+        Assert.That(redacted.All(r => r.Text.Length == 0), "redacted reasoning has no readable text");
+        Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("I can't share that reasoning."));
+        Assert.That(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(t => t.Text), Has.None.Empty, "an empty text delta is no update");
+
+        // Claude must get redacted blocks back as they came, one block each, before the text.
+        var sent = await Fixtures.SentAsync([new ChatMessage(ChatRole.User, "Hi"), .. updates.ToChatResponse().Messages, new ChatMessage(ChatRole.User, "Why?")]);
+        Fixtures.AssertJson(sent["messages"]![1]!["content"], """
+            [{"reasoningContent":{"redactedContent":"UkVEQUNURUQtT05F"}},{"reasoningContent":{"redactedContent":"UkVEQUNURUQtVFdP"}},
+             {"text":"I can't share that reasoning."}]
+            """);
+    }
+
+    [Test]
+    public async Task Streamed_server_tool_calls_and_results_are_code_interpreter_contents_and_go_back_as_sent()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockStart", """{"contentBlockIndex":0,"start":{"toolUse":{"name":"nova_code_interpreter","toolUseId":"srv-1","type":"server_tool_use"}}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"toolUse":{"input":"{\"snippet\":"}}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"toolUse":{"input":"\"6 * 7\"}"}}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":0}"""),
+            Event("contentBlockStart", """{"contentBlockIndex":1,"start":{"toolResult":{"status":"success","toolUseId":"srv-1","type":"nova_code_interpreter_result"}}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":1,"delta":{"toolResult":[{"json":{"stdOut":"42","stdErr":"","exitCode":0,"isError":false}}]}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":1}"""),
+            Event("contentBlockStart", """{"contentBlockIndex":2,"start":{"toolUse":{"name":"final_result","toolUseId":"fn-1","type":"tool_use"}}}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":2,"delta":{"toolUse":{"input":"{\"result\":42.0}"}}}"""),
+            Event("contentBlockStop", """{"contentBlockIndex":2}"""),
+            Event("messageStop", """{"stopReason":"tool_use"}"""),
+            Event("metadata", """{"usage":{"inputTokens":1002,"outputTokens":59,"serverToolUsage":{},"totalTokens":1061},"metrics":{"latencyMs":1600}}"""));
+        var updates = await StreamAsync(new ScriptedResponse { Body = body }, model: NovaTwo);
+        var contents = updates.SelectMany(u => u.Contents).ToList();
+
+        Assert.That(contents.OfType<CodeInterpreterToolCallContent>().Single().CallId, Is.EqualTo("srv-1"));
+        var result = contents.OfType<CodeInterpreterToolResultContent>().Single();
+        Assert.That(result.CallId, Is.EqualTo("srv-1"));
+        Assert.That(result.Outputs!.OfType<TextContent>().Single().Text, Does.Contain("\"stdOut\":\"42\""));
+        var call = contents.OfType<FunctionCallContent>().Single();
+        Assert.That((call.CallId, call.Name, call.Arguments!["result"]!.ToString()), Is.EqualTo(("fn-1", "final_result", "42.0")));
+        Assert.That(updates.Single(u => u.FinishReason is not null).FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls));
+        Assert.That(contents.OfType<UsageContent>().Single().Details.TotalTokenCount, Is.EqualTo(1061));
+
+        // Bedrock wants the server tool's blocks back in the history as it sent them; the caller's own call is rebuilt.
+        var sent = await Fixtures.SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "What is 6 * 7?"),
+            .. updates.ToChatResponse().Messages,
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("fn-1", "Final result processed.")]),
+        ], new ChatOptions { Tools = [ConverseRequestTests.Tool("final_result"), new HostedCodeInterpreterTool()] }, NovaTwo);
+        Fixtures.AssertJson(sent["messages"]![1]!["content"], """
+            [{"toolUse":{"name":"nova_code_interpreter","toolUseId":"srv-1","type":"server_tool_use","input":{"snippet":"6 * 7"}}},
+             {"toolResult":{"status":"success","toolUseId":"srv-1","type":"nova_code_interpreter_result",
+                            "content":[{"json":{"stdOut":"42","stdErr":"","exitCode":0,"isError":false}}]}},
+             {"toolUse":{"toolUseId":"fn-1","name":"final_result","input":{"result":42.0}}}]
+            """);
+    }
+
+    [Test]
     public async Task The_stream_is_decoded_incrementally_from_small_network_writes()
     {
         var chunks = Stream.Chunk(7).Select(c => (c, TimeSpan.Zero)).ToList();
@@ -80,12 +158,69 @@ public sealed class ConverseStreamTests
     }
 
     [Test]
-    public void A_cut_connection_is_an_error_not_a_hang()
+    public void A_cut_connection_is_a_retryable_connection_failure_not_a_hang()
     {
         var error = Assert.ThrowsAsync<ModelProviderException>(
             () => StreamAsync(new ScriptedResponse { Body = Stream, TruncateAfter = Stream.Length / 2 }).WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.That(error!.Message, Does.Contain("stream broke"));
-        Assert.That(error.IsRetryable);
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ConnectionFailed, true)));
+    }
+
+    [Test]
+    public void A_stream_that_ends_inside_a_message_is_truncated()
+    {
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = Stream[..(Stream.Length / 2)] }));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTruncated, true)));
+        Assert.That(error.Message, Does.Contain("middle of a message"));
+    }
+
+    [Test]
+    public async Task A_stream_that_stalls_ends_after_the_idle_timeout()
+    {
+        var first = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hel"}}"""));
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { Chunks = [(first, TimeSpan.Zero), (Stream, TimeSpan.FromHours(1))], Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+        var clock = new RecordingClock();
+        var options = TestClients.Options(server, clock);
+        options.Resilience!.StreamIdleTimeout = TimeSpan.FromSeconds(5);
+        using var client = TestClients.Chat(options, Fixtures.Claude);
+
+        await using var updates = client.GetStreamingResponseAsync("Hi").GetAsyncEnumerator();
+        Assert.That(await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(updates.Current.Text, Is.EqualTo("Hel"));
+        var reads = clock.Started(TimeSpan.FromSeconds(5));
+        var next = updates.MoveNextAsync().AsTask();
+        await clock.TimerCreated(TimeSpan.FromSeconds(5), reads + 1);
+        clock.Fake.Advance(TimeSpan.FromSeconds(5));
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.StreamIdleTimeout, true)));
+    }
+
+    [Test]
+    public async Task A_message_larger_than_max_event_bytes_fails_as_too_large()
+    {
+        var big = Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":"{{{new string('x', 5000)}}}"}}""");
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse { Body = Body(Event("messageStart", """{"role":"assistant"}"""), big), Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
+        var options = TestClients.Options(server);
+        options.Resilience!.MaxEventBytes = 4096;
+        using var client = TestClients.Chat(options, Fixtures.Claude);
+        var error = Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+            {
+                _ = update;
+            }
+        });
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTooLarge, false)));
+    }
+
+    [Test]
+    public void A_frame_with_valid_crcs_but_impossible_header_lengths_is_an_invalid_response()
+    {
+        var broken = EventStreamEncoder.Changed(Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""), m => m[12] = 250);
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = Body(Event("messageStart", """{"role":"assistant"}"""), broken) }));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.InvalidResponse, true)));
     }
 
     [Test]
@@ -111,7 +246,8 @@ public sealed class ConverseStreamTests
     {
         var body = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""));
         var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
-        Assert.That(error!.Message, Does.Contain("messageStop"));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.ResponseTruncated, true)));
+        Assert.That(error.Message, Does.Contain("messageStop"));
     }
 
     [Test]
@@ -120,7 +256,35 @@ public sealed class ConverseStreamTests
         var body = (byte[])Stream.Clone();
         body[^10] ^= 0xFF;
         var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
-        Assert.That(error!.Message, Does.Contain("CRC32"));
+        Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.InvalidResponse, true)));
+        Assert.That(error.Message, Does.Contain("CRC32"));
+    }
+
+    [Test]
+    public async Task An_empty_stop_reason_ends_the_stream_without_a_finish_reason()
+    {
+        var body = Body(
+            Event("messageStart", """{"role":"assistant"}"""),
+            Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hi"}}"""),
+            Event("messageStop", """{"stopReason":""}"""));
+        var updates = await StreamAsync(new ScriptedResponse { Body = body });
+        Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("Hi"));
+        Assert.That(updates.Where(u => u.FinishReason is not null), Is.Empty);
+    }
+
+    [TestCase("""{"stopReason":5}""", "stopReason")]
+    [TestCase("""{"stopReason":"end_turn","stopReason":"tool_use"}""", null)]
+    [TestCase("""[{"stopReason":"end_turn"}]""", null)]
+    public void A_broken_event_payload_fails_the_stream(string payload, string? named)
+    {
+        // Unpadded, byte for byte: the broken JSON must reach the client as written.
+        var stop = Message([(":event-type", "messageStop"), (":content-type", "application/json"), (":message-type", "event")], System.Text.Encoding.UTF8.GetBytes(payload));
+        var body = Body(Event("messageStart", """{"role":"assistant"}"""), stop);
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => StreamAsync(new ScriptedResponse { Body = body }));
+        if (named is not null)
+        {
+            Assert.That(error!.InnerException?.Message, Does.Contain(named));
+        }
     }
 
     [Test]

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Amazon.Runtime.EventStreams;
 using ModelRegistry.Bedrock.Internal;
 using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Providers;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Bedrock.Tests;
 
@@ -102,15 +104,50 @@ public sealed class EventStreamReaderTests
     }
 
     [Test]
-    public void A_body_cut_inside_a_message_is_an_error_not_a_hang()
+    public void A_body_cut_inside_a_message_is_truncated_not_a_hang()
     {
         foreach (var cut in new[] { 5, Messages[0].Length + 11, Body.Length - 1 })
         {
-            var error = Assert.ThrowsAsync<InvalidDataException>(
+            var error = Assert.ThrowsAsync<EndOfStreamException>(
                 () => ReadAll(new ChunkedStream(Body[..cut], [7, cut])).WaitAsync(TimeSpan.FromSeconds(30)),
                 $"cut at {cut}");
             Assert.That(error!.Message, Does.Contain("ended in the middle of a message"));
         }
+    }
+
+    [Test]
+    public void A_message_longer_than_max_event_bytes_is_refused_before_it_is_buffered()
+    {
+        var big = EventStreamEncoder.Event("contentBlockDelta", new JsonObject { ["contentBlockIndex"] = 0, ["delta"] = new JsonObject { ["text"] = new string('x', 5000) } }.ToJsonString());
+        var error = Assert.ThrowsAsync(Is.Not.InstanceOf<InvalidDataException>(),
+            () => ReadAll(new ChunkedStream(EventStreamEncoder.Body(Messages[0], big), [Messages[0].Length + 12, 100_000]), maxEventBytes: 4096));
+        Assert.That(error!.Message, Does.Contain("max_event_bytes").And.Contain(big.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public void A_prelude_whose_headers_overrun_the_message_is_corrupt_even_with_valid_crcs()
+    {
+        var message = EventStreamEncoder.Changed(Messages[1], m => System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(4), (uint)m.Length));
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => ReadAll(new MemoryStream(message)));
+        Assert.That(error!.Message, Does.Contain("prelude"));
+    }
+
+    [TestCase(0, 200, TestName = "a header name running past the headers")]
+    [TestCase(1, 250, TestName = "a header value length running past the headers")]
+    [TestCase(2, 99, TestName = "an unknown header type")]
+    public void A_header_whose_lengths_are_wrong_is_corrupt_even_with_valid_crcs(int what, int value)
+    {
+        // The first header is ":event-type" (name length 11), then its type byte 7 and a 2-byte value length.
+        var message = EventStreamEncoder.Changed(Messages[1], m =>
+        {
+            switch (what)
+            {
+                case 0: m[12] = (byte)value; break;
+                case 1: System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(12 + 1 + 11 + 1), (ushort)value); break;
+                default: m[12 + 1 + 11] = (byte)value; break;
+            }
+        });
+        Assert.ThrowsAsync<InvalidDataException>(() => ReadAll(new MemoryStream(message)));
     }
 
     [Test]
@@ -129,10 +166,10 @@ public sealed class EventStreamReaderTests
         Assert.That(frames.All(f => f.Header(":message-type") == "event"), because);
     }
 
-    private static async Task<List<EventStreamFrame>> ReadAll(Stream stream)
+    private static async Task<List<EventStreamFrame>> ReadAll(Stream stream, long maxEventBytes = 16 << 20)
     {
         var frames = new List<EventStreamFrame>();
-        await foreach (var frame in EventStreamReader.ReadAsync(stream, CancellationToken.None))
+        await foreach (var frame in EventStreamReader.ReadAsync(new ProviderStream(stream, maxEventBytes), CancellationToken.None))
         {
             frames.Add(frame);
         }

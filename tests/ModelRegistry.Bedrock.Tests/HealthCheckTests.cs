@@ -1,11 +1,11 @@
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelRegistry.Bedrock.Tests.Support;
 using ModelRegistry.Testing;
 
 namespace ModelRegistry.Bedrock.Tests;
 
-/// <summary>The token-free health check.</summary>
-[NonParallelizable]
+/// <summary>The token-free health check: one <see cref="HealthCheckResult"/>, never an exception for an unhealthy model.</summary>
 public sealed class HealthCheckTests
 {
     [Test]
@@ -13,11 +13,13 @@ public sealed class HealthCheckTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Availability("AVAILABLE", "AUTHORIZED"));
-        var health = await BedrockClients.CheckHealthAsync(TestClients.Options(server, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"));
-        Assert.That(health.IsHealthy, health.Description);
+        var health = await Client(server).CheckHealthAsync("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy), health.Description);
         var request = server.Requests.Single();
         Assert.That(request.PathAndQuery, Is.EqualTo("/foundation-model-availability/anthropic.claude-sonnet-4-5-20250929-v1%3A0"), "the geographic prefix is dropped");
+        Assert.That(request.Method, Is.EqualTo("GET"));
         Assert.That(request.Header("authorization"), Does.Contain("/us-east-1/bedrock/aws4_request"));
+        Assert.That(health.Data["regionAvailability"], Is.EqualTo("AVAILABLE"));
     }
 
     [Test]
@@ -25,42 +27,62 @@ public sealed class HealthCheckTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Availability("NOT_AVAILABLE", "NOT_AUTHORIZED", "Accept the EULA in the console."));
-        var health = await BedrockClients.CheckHealthAsync(TestClients.Options(server, "anthropic.claude-sonnet-4-5-20250929-v1:0"));
-        Assert.That(health.IsHealthy, Is.False);
+        var health = await Client(server).CheckHealthAsync("anthropic.claude-sonnet-4-5-20250929-v1:0");
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
         Assert.That(health.Description, Does.Contain("NOT_AVAILABLE").And.Contain("Accept the EULA"));
-        Assert.That(health.Details["authorizationStatus"], Is.EqualTo("NOT_AUTHORIZED"));
+        Assert.That(health.Data["authorizationStatus"], Is.EqualTo("NOT_AUTHORIZED"));
     }
 
-    [Test]
-    public async Task Control_plane_errors_and_missing_credentials_are_unhealthy()
+    [TestCase("regionAvailability")]
+    [TestCase("entitlementAvailability")]
+    public async Task Every_availability_field_counts(string field)
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"message":"User is not authorized"}""", 403, ("x-amzn-ErrorType", "AccessDeniedException")));
-        var denied = await BedrockClients.CheckHealthAsync(TestClients.Options(server, "amazon.nova-micro-v1:0"));
-        Assert.That((denied.IsHealthy, denied.Description.Contains("AccessDeniedException", StringComparison.Ordinal)), Is.EqualTo((false, true)));
-
-        using var env = new EnvironmentScope();
-        var options = TestClients.Options(server, "amazon.nova-micro-v1:0");
-        options.Credentials = null;
-        var missing = await BedrockClients.CheckHealthAsync(options);
-        Assert.That(missing.IsHealthy, Is.False);
-        Assert.That(missing.Description, Does.Contain("AWS_ACCESS_KEY_ID"));
-        Assert.That(server.Requests, Has.Count.EqualTo(1));
+        var body = JsonNode.Parse(Availability("AVAILABLE", "AUTHORIZED").Body)!;
+        body[field] = "NOT_AVAILABLE";
+        server.Enqueue(ScriptedResponse.Json(body.ToJsonString()));
+        var health = await Client(server).CheckHealthAsync("amazon.nova-micro-v1:0");
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(health.Description, Does.Contain($"{field} NOT_AVAILABLE"));
     }
 
     [Test]
-    public void Only_bedrock_entries_are_checked()
+    public async Task Control_plane_errors_malformed_answers_and_missing_credentials_are_unhealthy()
     {
-        var entry = new ModelEntry("large", "mistral", "mistral-large-latest");
-        var error = Assert.Throws<ModelRegistryException>(() => BedrockClients.CheckHealthAsync(entry, new ServiceCollection().BuildServiceProvider()));
-        Assert.That(error!.Message, Does.Contain("'large'").And.Contain("mistral"));
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            ScriptedResponse.Json("""{"message":"User is not authorized"}""", 403, ("x-amzn-ErrorType", "AccessDeniedException")),
+            ScriptedResponse.Json("""{"agreementAvailability":[]"""));
+        var denied = await Client(server).CheckHealthAsync("amazon.nova-micro-v1:0");
+        Assert.That((denied.Status, denied.Description!.Contains("AccessDeniedException", StringComparison.Ordinal)), Is.EqualTo((HealthStatus.Unhealthy, true)));
+        var malformed = await Client(server).CheckHealthAsync("amazon.nova-micro-v1:0");
+        Assert.That(malformed.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(malformed.Exception, Is.InstanceOf<ModelProviderException>());
+
+        var options = TestClients.Options(server);
+        options.Credentials = null;
+        var missing = await new BedrockClient(options).CheckHealthAsync("amazon.nova-micro-v1:0");
+        Assert.That(missing.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(missing.Description, Does.Contain("AWS_ACCESS_KEY_ID"));
+        Assert.That(server.Requests, Has.Count.EqualTo(2));
     }
 
+    [Test]
+    public async Task An_inference_profile_arn_is_healthy_when_credentials_resolve()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var health = await Client(server).CheckHealthAsync("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc");
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy));
+        Assert.That(server.Requests, Is.Empty);
+    }
+
+    private static BedrockClient Client(ReplayServer server) => new(TestClients.Options(server));
+
     private static ScriptedResponse Availability(string agreement, string authorization, string? error = null) => ScriptedResponse.Json(
-        new System.Text.Json.Nodes.JsonObject
+        new JsonObject
         {
             ["modelId"] = "m",
-            ["agreementAvailability"] = error is null ? new System.Text.Json.Nodes.JsonObject { ["status"] = agreement } : new System.Text.Json.Nodes.JsonObject { ["status"] = agreement, ["errorMessage"] = error },
+            ["agreementAvailability"] = error is null ? new JsonObject { ["status"] = agreement } : new JsonObject { ["status"] = agreement, ["errorMessage"] = error },
             ["authorizationStatus"] = authorization,
             ["entitlementAvailability"] = "AVAILABLE",
             ["regionAvailability"] = "AVAILABLE",

@@ -1,26 +1,29 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Bedrock.Tests.Support.Fixtures;
 
 namespace ModelRegistry.Bedrock.Tests;
 
-/// <summary>The provider <c>bedrock</c> inside a model registry.</summary>
-[NonParallelizable]
+/// <summary>The provider <c>bedrock</c> inside a model registry, its environment given through DI.</summary>
 public sealed class RegistryTests
 {
+    private const string KeyVariable = "TEST_BEDROCK_KEY";
+    private const string Key = "fake-bedrock-key";
+
     [Test]
     public async Task A_registry_entry_is_served_through_AddBedrock()
     {
-        using var env = new EnvironmentScope(("TEST_BEDROCK_KEY", "fake-bedrock-key"));
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Ok());
         await using var services = Services(server, """
             "haiku": { "provider": "bedrock", "model_id": "anthropic.claude-haiku-4-5-20251001-v1:0",
                        "inference_profile_arn": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc",
-                       "api_key": "env:TEST_BEDROCK_KEY", "guardrail_identifier": "gr-1", "guardrail_version": "3",
+                       "api_key": "env:TEST_BEDROCK_KEY", "guardrail_identifier": "gr1", "guardrail_version": "3",
                        "service_tier": "priority", "performance_latency": "optimized" }
             """);
         var client = services.GetRequiredKeyedService<IChatClient>("haiku");
@@ -31,17 +34,51 @@ public sealed class RegistryTests
         var request = server.Requests.Single();
         Assert.That(request.PathAndQuery, Is.EqualTo("/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc/converse"),
             "inference_profile_arn wins over model_id");
-        Assert.That(request.Header("authorization"), Is.EqualTo("Bearer fake-bedrock-key"));
-        AssertJson(request.Json!["guardrailConfig"], """{"guardrailIdentifier":"gr-1","guardrailVersion":"3"}""");
+        Assert.That(request.Header("authorization"), Is.EqualTo("Bearer " + Key));
+        AssertJson(request.Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"3"}""");
         AssertJson(request.Json!["serviceTier"], """{"type":"priority"}""");
         AssertJson(request.Json!["performanceConfig"], """{"latency":"optimized"}""");
         Assert.That(client.GetService<ChatClientMetadata>()?.ProviderName, Is.EqualTo("aws.bedrock"));
+        Assert.That(client.GetService<IChatTokenCounter>(), Is.Not.Null, "the entry's client counts tokens");
+    }
+
+    [Test]
+    public async Task The_guardrail_version_is_DRAFT_unless_the_entry_sets_one()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Ok());
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                      "guardrail_identifier": "gr1", "guardrail_trace": "enabled_full" }
+            """);
+        await services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi");
+        AssertJson(server.Requests.Single().Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"DRAFT","trace":"enabled_full"}""");
+    }
+
+    [Test]
+    public async Task AddBedrock_options_are_defaults_that_entry_settings_override()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var other = await ReplayServer.StartAsync();
+        server.Enqueue(Ok());
+        other.Enqueue(Ok());
+        await using var services = Services(server, $$"""
+            "from-options": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0" },
+            "own-endpoint": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "endpoint": "{{other.BaseAddress}}", "api_key": "env:TEST_BEDROCK_KEY" }
+            """, endpoint: false, configure: o =>
+            {
+                o.Endpoint = server.BaseAddress;
+                o.ApiKey = "ABSK-options-key";
+            });
+        await services.GetRequiredKeyedService<IChatClient>("from-options").GetResponseAsync("Hi");
+        await services.GetRequiredKeyedService<IChatClient>("own-endpoint").GetResponseAsync("Hi");
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer ABSK-options-key"));
+        Assert.That(other.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + Key));
     }
 
     [Test]
     public async Task Errors_name_the_registry_entry()
     {
-        using var env = new EnvironmentScope(("TEST_BEDROCK_KEY", "fake-bedrock-key"));
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.Json("""{"message":"Rate exceeded"}""", 429, ("x-amzn-ErrorType", "ThrottlingException")));
         await using var services = Services(server, """
@@ -54,23 +91,57 @@ public sealed class RegistryTests
     }
 
     [TestCase("\"region\": \"Europe\"", "region")]
+    [TestCase("\"region\": \"moon-base-9\"", "region")]
     [TestCase("\"inference_profile_arn\": \"my-profile\"", "inference_profile_arn")]
+    [TestCase("\"inference_profile_arn\": \"arn:aws:bedrock:evil.example.com/x?:123456789012:application-inference-profile/abc\"", "inference_profile_arn")]
     [TestCase("\"endpoint\": \"not a url\"", "endpoint")]
+    [TestCase("\"control_plane_endpoint\": \"ftp://example.com\"", "control_plane_endpoint")]
     [TestCase("\"structured_output\": \"sometimes\"", "structured_output")]
-    public async Task Bad_settings_name_the_entry_and_the_setting(string setting, string name)
+    [TestCase("\"guardrail_identifier\": \"Not A Guardrail\"", "guardrail_identifier")]
+    [TestCase("\"guardrail_identifier\": \"gr1\", \"guardrail_version\": \"latest\"", "guardrail_version")]
+    [TestCase("\"guardrail_identifier\": \"gr1\", \"guardrail_trace\": \"on\"", "guardrail_trace")]
+    [TestCase("\"service_tier\": \"gold\"", "service_tier")]
+    [TestCase("\"performance_latency\": \"fast\"", "performance_latency")]
+    [TestCase("\"regoin\": \"eu-west-1\"", "Did you mean 'region'")]
+    public async Task Bad_settings_fail_the_load_naming_the_entry_and_the_key(string setting, string key)
     {
         await using var server = await ReplayServer.StartAsync();
         await using var services = Services(server, $$"""
             "broken": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", {{setting}} }
-            """, endpoint: false);
-        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("broken").GetResponseAsync("Hi"));
-        Assert.That(error!.Message, Does.Contain("'broken'").And.Contain($"'{name}'"));
+            """);
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredService<IModelRegistry>().GetEntriesAsync().AsTask());
+        Assert.That(error!.Message, Does.Contain("'broken'").And.Contain(key));
+        Assert.That(server.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_guardrail_version_without_a_guardrail_is_refused()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "guardrail_version": "2" }
+            """);
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi"));
+        Assert.That(error!.Message, Does.Contain("'nova'").And.Contain("guardrail_identifier"));
+        Assert.That(server.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_literal_api_key_is_refused_at_load_without_being_printed()
+    {
+        const string literal = "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWtleQ==";
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Services(server, $$"""
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "{{literal}}" }
+            """);
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredService<IModelRegistry>().GetEntriesAsync().AsTask());
+        Assert.That(error!.ToString(), Does.Not.Contain(literal).And.Not.Contain("QmVkcm9ja0FQSUtleS1"));
+        Assert.That(error.Message, Does.Contain("'nova'").And.Contain("'api_key'").And.Contain("env:"));
     }
 
     [Test]
     public async Task A_missing_api_key_reference_names_the_variable()
     {
-        using var env = new EnvironmentScope();
         await using var server = await ReplayServer.StartAsync();
         await using var services = Services(server, """
             "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:MISSING_BEDROCK_KEY" }
@@ -81,9 +152,38 @@ public sealed class RegistryTests
     }
 
     [Test]
-    public async Task The_health_check_of_an_entry_asks_the_control_plane()
+    public async Task The_bearer_token_variable_is_read_from_the_environment_in_DI()
     {
-        using var env = new EnvironmentScope(("TEST_BEDROCK_KEY", "fake-bedrock-key"));
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Ok());
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0" }
+            """, variables: [("AWS_BEARER_TOKEN_BEDROCK", "ABSK-from-the-environment")]);
+        await services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi");
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer ABSK-from-the-environment"));
+    }
+
+    [Test]
+    public async Task Embeddings_are_served_by_name()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json("""{"embedding":[0.5,0.25],"inputTextTokenCount":3}"""));
+        await using var services = Services(server, """
+            "titan": { "provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0", "api_key": "env:TEST_BEDROCK_KEY" },
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY" }
+            """);
+        var registry = services.GetRequiredService<IModelRegistry>();
+        var embeddings = await registry.GetEmbeddingGenerator("titan").GenerateAsync(["hello"]);
+        Assert.That(embeddings[0].Vector.ToArray(), Is.EqualTo(new[] { 0.5f, 0.25f }));
+        Assert.That(server.Requests.Single().PathAndQuery, Is.EqualTo("/model/amazon.titan-embed-text-v2%3A0/invoke"));
+
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => registry.GetEmbeddingGenerator("nova").GenerateAsync(["hello"]));
+        Assert.That(error!.Message, Does.Contain("'nova'").And.Contain("Titan"));
+    }
+
+    [Test]
+    public async Task The_registry_health_check_runs_the_token_free_probe_of_each_entry()
+    {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.Json("""
             {"modelId":"anthropic.claude-haiku-4-5-20251001-v1:0","agreementAvailability":{"status":"AVAILABLE"},
@@ -91,31 +191,43 @@ public sealed class RegistryTests
             """));
         await using var services = Services(server, """
             "haiku": { "provider": "bedrock", "model_id": "eu.anthropic.claude-haiku-4-5-20251001-v1:0", "api_key": "env:TEST_BEDROCK_KEY" }
-            """);
-        var entry = await services.GetRequiredService<IModelRegistry>().GetEntryAsync("haiku");
-        var health = await BedrockClients.CheckHealthAsync(entry, services);
-        Assert.That(health.IsHealthy, health.Description);
+            """, health: true);
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.That(report.Status, Is.EqualTo(HealthStatus.Healthy), string.Join("; ", report.Entries.Select(e => e.Value.Description)));
         Assert.That(server.Requests.Single().PathAndQuery, Is.EqualTo("/foundation-model-availability/anthropic.claude-haiku-4-5-20251001-v1%3A0"));
         Assert.That(server.Requests[0].Method, Is.EqualTo("GET"));
     }
 
-    private static ServiceProvider Services(ReplayServer server, string entries, bool endpoint = true)
+    private static ServiceProvider Services(
+        ReplayServer server,
+        string entries,
+        bool endpoint = true,
+        Action<BedrockClientOptions>? configure = null,
+        (string Name, string? Value)[]? variables = null,
+        bool health = false)
     {
         var registry = JsonNode.Parse("{" + entries + "}")!.AsObject();
         foreach (var (_, entry) in registry)
         {
             if (endpoint)
             {
-                entry!["endpoint"] = server.BaseAddress.AbsoluteUri;
-                entry["control_plane_endpoint"] = server.BaseAddress.AbsoluteUri;
+                entry!["endpoint"] ??= server.BaseAddress.AbsoluteUri;
+                entry["control_plane_endpoint"] ??= server.BaseAddress.AbsoluteUri;
             }
 
             entry!["region"] ??= "us-east-1";
         }
 
         var services = new ServiceCollection();
+        services.AddLogging();
         services.AddSingleton<TimeProvider>(TestClients.Clock());
-        services.AddModelRegistry().FromJson(registry.ToJsonString()).AddBedrock();
+        services.AddSingleton(TestClients.Environment([(KeyVariable, Key), .. variables ?? []]));
+        services.AddModelRegistry().FromJson(registry.ToJsonString()).AddBedrock(configure);
+        if (health)
+        {
+            services.AddHealthChecks().AddModelRegistry();
+        }
+
         return services.BuildServiceProvider();
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Bedrock.Internal;
 using ModelRegistry.Bedrock.Tests.Support;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 
 namespace ModelRegistry.Bedrock.Tests;
@@ -121,7 +122,7 @@ public sealed class SigV4Tests
             Assert.Ignore(why);
         }
 
-        var uri = new Uri($"https://bedrock-runtime.eu-west-1.amazonaws.com/model/{BedrockAuthenticator.EncodeSegment(modelId)}/converse");
+        var uri = new Uri($"https://bedrock-runtime.eu-west-1.amazonaws.com/model/{ProviderRequest.PathSegment(modelId, "model id")}/converse");
         Assert.That(uri.AbsolutePath.Split('/'), Has.Length.EqualTo(4), "the id is one encoded segment");
         Assert.That(uri.AbsolutePath, Does.Not.Contain(":"));
         var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}""");
@@ -145,9 +146,7 @@ public sealed class SigV4Tests
         server.Enqueue(ScriptedResponse.Json(
             """{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1}}"""));
         const string arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
-        var options = TestClients.Options(server, "anthropic.claude-haiku-4-5-20251001-v1:0");
-        options.InferenceProfileArn = arn;
-        using var client = TestClients.Chat(options);
+        using var client = new BedrockClient(TestClients.Options(server)).AsIChatClient("anthropic.claude-haiku-4-5-20251001-v1:0", arn);
         await client.GetResponseAsync("Hi");
 
         var received = server.Requests.Single();
@@ -166,10 +165,12 @@ public sealed class SigV4Tests
         server.Enqueue(
             ScriptedResponse.Json("""{"message":"Too many requests"}""", 429, ("x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/")),
             ScriptedResponse.Json("""{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1}}"""));
-        var time = TestClients.Clock();
-        using var client = TestClients.Chat(server, "us.amazon.nova-micro-v1:0", time, maxRetries: 2);
+        var clock = new RecordingClock();
+        using var client = TestClients.Chat(server, "us.amazon.nova-micro-v1:0", clock, maxRetries: 2);
         var call = client.GetResponseAsync("Hi");
-        await TimeAdvancer.RunAsync(call, () => time.Advance(TimeSpan.FromMinutes(1)));
+        await clock.TimerCreated(TimeSpan.FromSeconds(1));
+        clock.Fake.Advance(TimeSpan.FromSeconds(1));
+        await call.WaitAsync(TimeSpan.FromSeconds(10));
         var requests = server.Requests;
         Assert.That(requests, Has.Count.EqualTo(2));
         Assert.That(requests[1].Header("x-amz-date"), Is.Not.EqualTo(requests[0].Header("x-amz-date")), "the retry carries its own time");

@@ -293,10 +293,11 @@ public sealed class EmfChatClientTests
     [Test]
     public void A_model_not_ready_429_is_an_error_but_not_a_throttle()
     {
-        // Bedrock answers 429 ModelNotReadyException while a model loads; core classifies it as not throttling.
+        // Bedrock answers 429 ModelNotReadyException while a model loads; its error parser says it is no throttle
+        // (ProviderError.IsThrottling = false), and EMF counts what the exception says.
         using var h = new EmfHarness(o => o.Model = "haiku");
         h.Inner.Respond = (_, _, _) => Task.FromException<ChatResponse>(
-            new ModelProviderException("Model is not ready", "bedrock") { StatusCode = 429, ErrorCode = "ModelNotReadyException" });
+            new ModelProviderException("Model is not ready", "bedrock") { StatusCode = 429, ErrorCode = "ModelNotReadyException", IsThrottling = false });
 
         Assert.ThrowsAsync<ModelProviderException>(() => h.Client.GetResponseAsync("hi"));
 
@@ -364,66 +365,51 @@ public sealed class EmfChatClientTests
     [Test]
     public async Task Without_an_activity_the_trace_id_is_the_root_of_the_lambda_xray_header()
     {
-        var previous = Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID");
-        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
-        try
-        {
-            using var h = new EmfHarness(withActivity: false);
-            Assert.That(System.Diagnostics.Activity.Current, Is.Null);
+        var environment = TestEnvironment.With(("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"));
+        using var h = new EmfHarness(withActivity: false, environment: environment);
+        Assert.That(System.Diagnostics.Activity.Current, Is.Null);
 
-            await h.Client.GetResponseAsync("hi");
+        await h.Client.GetResponseAsync("hi");
 
-            Assert.That(h.Sink.Single(), Does.Contain(J("'TraceId':'1-5759e988-bd862e3fe1be46a994272793',")));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", previous);
-        }
+        Assert.That(h.Sink.Single(), Does.Contain(J("'TraceId':'1-5759e988-bd862e3fe1be46a994272793',")));
     }
 
     [Test]
     public async Task In_lambda_the_xray_header_is_read_per_call_because_each_invocation_sets_its_own()
     {
-        var saved = (Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"), Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME"));
-        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", null);
-        Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME", "router");
-        try
-        {
-            using var h = new EmfHarness(withActivity: false);
+        var environment = TestEnvironment.With(("AWS_LAMBDA_FUNCTION_NAME", "router"));
+        using var h = new EmfHarness(withActivity: false, environment: environment);
 
-            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", "Root=1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa;Sampled=1");
-            await h.Client.GetResponseAsync("hi");
-            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", "Root=1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb;Sampled=0");
-            await h.Client.GetResponseAsync("hi");
+        environment.Variables["_X_AMZN_TRACE_ID"] = "Root=1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa;Sampled=1";
+        await h.Client.GetResponseAsync("hi");
+        environment.Variables["_X_AMZN_TRACE_ID"] = "Root=1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb;Sampled=0";
+        await h.Client.GetResponseAsync("hi");
 
-            var lines = h.Sink.Lines;
-            Assert.That(lines[0], Does.Contain(J("'TraceId':'1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa'")));
-            Assert.That(lines[1], Does.Contain(J("'TraceId':'1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb'")));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", saved.Item1);
-            Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME", saved.Item2);
-        }
+        var lines = h.Sink.Lines;
+        Assert.That(lines[0], Does.Contain(J("'TraceId':'1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa'")));
+        Assert.That(lines[1], Does.Contain(J("'TraceId':'1-00000002-bbbbbbbbbbbbbbbbbbbbbbbb'")));
+    }
+
+    [Test]
+    public async Task Outside_lambda_the_xray_header_is_not_read_per_call()
+    {
+        var environment = TestEnvironment.With();
+        using var h = new EmfHarness(withActivity: false, environment: environment);
+
+        environment.Variables["_X_AMZN_TRACE_ID"] = "Root=1-00000001-aaaaaaaaaaaaaaaaaaaaaaaa;Sampled=1";
+        await h.Client.GetResponseAsync("hi");
+
+        Assert.That(h.Sink.Single(), Does.Not.Contain("TraceId"), "neither AWS_LAMBDA_FUNCTION_NAME nor the header was set when the client was built");
     }
 
     [Test]
     public async Task Without_an_activity_or_an_xray_header_there_is_no_trace_id()
     {
-        var previous = Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID");
-        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", null);
-        try
-        {
-            using var h = new EmfHarness(withActivity: false);
+        using var h = new EmfHarness(withActivity: false, environment: TestEnvironment.With(("AWS_LAMBDA_FUNCTION_NAME", "router")));
 
-            await h.Client.GetResponseAsync("hi");
+        await h.Client.GetResponseAsync("hi");
 
-            Assert.That(h.Sink.Single(), Does.Not.Contain("TraceId"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", previous);
-        }
+        Assert.That(h.Sink.Single(), Does.Not.Contain("TraceId"));
     }
 
     [Test]

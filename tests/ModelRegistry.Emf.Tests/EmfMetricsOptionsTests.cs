@@ -6,35 +6,12 @@ using static ModelRegistry.Emf.Tests.TestSupport.JsonText;
 namespace ModelRegistry.Emf.Tests;
 
 /// <summary>Defaults from the environment, and invalid options failing at start-up with a message naming the option.</summary>
-[NonParallelizable]
 public sealed class EmfMetricsOptionsTests
 {
-    private static readonly string[] Variables = ["POWERTOOLS_METRICS_NAMESPACE", "METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"];
-    private Dictionary<string, string?> _saved = [];
-
-    [SetUp]
-    public void ClearEnvironment()
-    {
-        _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-        foreach (var variable in Variables)
-        {
-            Environment.SetEnvironmentVariable(variable, null);
-        }
-    }
-
-    [TearDown]
-    public void RestoreEnvironment()
-    {
-        foreach (var (variable, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(variable, value);
-        }
-    }
-
     [Test]
     public void Without_environment_the_defaults_are_the_documented_ones()
     {
-        var options = new EmfMetricsOptions();
+        var options = new EmfMetricsOptions(TestEnvironment.With());
 
         Assert.Multiple(() =>
         {
@@ -48,30 +25,34 @@ public sealed class EmfMetricsOptionsTests
     }
 
     [Test]
+    public void The_parameterless_constructor_reads_the_process_environment()
+    {
+        Assert.That(new EmfMetricsOptions().Environment, Is.SameAs(ModelRegistry.Providers.EnvironmentProvider.System));
+    }
+
+    [Test]
     public void The_namespace_comes_from_POWERTOOLS_METRICS_NAMESPACE_then_METRICS_NAMESPACE()
     {
-        Environment.SetEnvironmentVariable("METRICS_NAMESPACE", "FromMetrics");
-        Assert.That(new EmfMetricsOptions().Namespace, Is.EqualTo("FromMetrics"));
+        var environment = TestEnvironment.With(("METRICS_NAMESPACE", "FromMetrics"));
+        Assert.That(new EmfMetricsOptions(environment).Namespace, Is.EqualTo("FromMetrics"));
 
-        Environment.SetEnvironmentVariable("POWERTOOLS_METRICS_NAMESPACE", "FromPowertools");
-        Assert.That(new EmfMetricsOptions().Namespace, Is.EqualTo("FromPowertools"));
+        environment.Variables["POWERTOOLS_METRICS_NAMESPACE"] = "FromPowertools";
+        Assert.That(new EmfMetricsOptions(environment).Namespace, Is.EqualTo("FromPowertools"));
 
-        Environment.SetEnvironmentVariable("POWERTOOLS_METRICS_NAMESPACE", "  ");
-        Assert.That(new EmfMetricsOptions().Namespace, Is.EqualTo("FromMetrics"), "a blank variable counts as unset");
+        environment.Variables["POWERTOOLS_METRICS_NAMESPACE"] = "  ";
+        Assert.That(new EmfMetricsOptions(environment).Namespace, Is.EqualTo("FromMetrics"), "a blank variable counts as unset");
     }
 
     [Test]
     public async Task POWERTOOLS_SERVICE_NAME_becomes_a_Service_dimension_on_every_set()
     {
-        Environment.SetEnvironmentVariable("POWERTOOLS_SERVICE_NAME", "router");
         var sink = new RecordingSink();
-        using var client = new ScriptedChatClient(new ChatClientMetadata("p", null, "m")).AsBuilder()
-            .UseEmfMetrics(o =>
-            {
-                o.Sink = sink;
-                o.DimensionSets = [["Model"], []];
-            })
-            .Build();
+        var options = new EmfMetricsOptions(TestEnvironment.With(("POWERTOOLS_SERVICE_NAME", "router")))
+        {
+            Sink = sink,
+            DimensionSets = [["Model"], []],
+        };
+        using var client = new EmfChatClient(new ScriptedChatClient(new ChatClientMetadata("p", null, "m")), options);
 
         await client.GetResponseAsync("hi");
 
@@ -117,8 +98,9 @@ public sealed class EmfMetricsOptionsTests
     [Test]
     public void An_invalid_namespace_from_the_environment_fails_at_start_up_in_the_registry_too()
     {
-        Environment.SetEnvironmentVariable("POWERTOOLS_METRICS_NAMESPACE", "has space");
-        var registry = new ServiceCollection().AddModelRegistry();
+        var registry = new ServiceCollection()
+            .AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With(("POWERTOOLS_METRICS_NAMESPACE", "has space")))
+            .AddModelRegistry();
 
         var thrown = Assert.Throws<ModelRegistryException>(() => registry.UseEmfMetrics());
 
@@ -204,9 +186,9 @@ public sealed class EmfMetricsOptionsTests
     [Test]
     public void An_invalid_service_name_from_the_environment_says_where_it_came_from()
     {
-        Environment.SetEnvironmentVariable("POWERTOOLS_SERVICE_NAME", "serviço");
+        var environment = TestEnvironment.With(("POWERTOOLS_SERVICE_NAME", "serviço"));
 
-        var thrown = Assert.Throws<ModelRegistryException>(() => Settings(_ => { }, keepDefaults: true));
+        var thrown = Assert.Throws<ModelRegistryException>(() => new EmfChatClient(new ScriptedChatClient(), new EmfMetricsOptions(environment)).Dispose());
 
         Assert.That(thrown!.Message, Does.Contain("DefaultDimensions['Service']").And.Contain("POWERTOOLS_SERVICE_NAME"));
     }
@@ -242,9 +224,9 @@ public sealed class EmfMetricsOptionsTests
         Assert.That(sink.Single(), Does.Contain(J("'Namespace':'Tests/GenAI',")));
     }
 
-    private static void Settings(Action<EmfMetricsOptions> configure, bool keepDefaults = false)
+    private static void Settings(Action<EmfMetricsOptions> configure)
     {
-        var options = keepDefaults ? new EmfMetricsOptions() : EmfHarness.TestOptions(new RecordingSink());
+        var options = EmfHarness.TestOptions(new RecordingSink());
         configure(options);
         new EmfChatClient(new ScriptedChatClient(), options).Dispose();
     }

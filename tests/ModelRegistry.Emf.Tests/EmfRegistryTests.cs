@@ -26,6 +26,7 @@ public sealed class EmfRegistryTests
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<IChatClientProvider>(new FakeProvider(time));
+        services.AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With()); // immune to the caller's POWERTOOLS_* variables
         services.AddModelRegistry()
             .FromJson(Registry)
             .UseEmfMetrics(o =>
@@ -57,6 +58,7 @@ public sealed class EmfRegistryTests
         var time = new FakeTimeProvider();
         var sink = new RecordingSink();
         var services = new ServiceCollection().AddSingleton<IChatClientProvider>(new FakeProvider(time));
+        services.AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With()); // immune to the caller's POWERTOOLS_* variables
         services.AddModelRegistry()
             .FromJson(Registry)
             .ConfigurePipeline(b => b.ConfigureOptions(o => o.Temperature = 0.5f))
@@ -91,6 +93,7 @@ public sealed class EmfRegistryTests
         var services = new ServiceCollection()
             .AddSingleton<IChatClientProvider>(new FakeProvider(new FakeTimeProvider()))
             .AddSingleton<ILoggerFactory>(new LoggerFactory([logger]));
+        services.AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With()); // immune to the caller's POWERTOOLS_* variables
         services.AddModelRegistry()
             .FromJson(J("{'modèle':{'provider':'fake','model_id':'m'}}"))
             .UseEmfMetrics(o =>
@@ -111,11 +114,9 @@ public sealed class EmfRegistryTests
     }
 
     /// <summary>A provider named "fake" answering "{name} answered" with fixed usage, 120 ms after the call.</summary>
-    private sealed class FakeProvider(FakeTimeProvider time) : IChatClientProvider
+    private sealed class FakeProvider(FakeTimeProvider time) : ChatOnlyProvider
     {
-        public string Name => "fake";
-
-        public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
+        public override IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
         {
             var client = new ScriptedChatClient(new ChatClientMetadata("fake", null, entry.ModelId));
             client.Respond = (_, _, _) =>

@@ -29,7 +29,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Found(ModelsParameter, Registry, version: 3));
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda()), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         Assert.That(await host.AskAsync(), Is.EqualTo("devstral-small/devstral-small-2507"));
 
@@ -51,7 +51,7 @@ public sealed class ExtensionTests
         ReplayServer? server = null;
         try
         {
-            await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(port, ParameterStoreTransport.Extension)));
+            await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port));
 
             var (answer, waits) = await host.Time.DriveAsync(host.AskAsync(), async wait =>
             {
@@ -84,7 +84,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { ResetConnection = true }, new ScriptedResponse { ResetConnection = true }, Found(ModelsParameter, Registry));
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (answer, waits) = await host.Time.DriveAsync(host.AskAsync());
 
@@ -101,7 +101,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
 
@@ -124,7 +124,7 @@ public sealed class ExtensionTests
         var name = Moto.UniqueName("models");
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(server.BaseAddress.Port, moto: true)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(moto: true)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (error, _) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
 
@@ -142,7 +142,7 @@ public sealed class ExtensionTests
         await Moto.PutAsync(name, Registry);
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
-        await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(server.BaseAddress.Port, moto: true)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(moto: true)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (answer, _) = await host.Time.DriveAsync(host.AskAsync());
 
@@ -160,7 +160,7 @@ public sealed class ExtensionTests
         var second = Moto.UniqueName("key-two");
         await Moto.PutAsync(first, "sk-fake-one", ParameterType.SecureString);
         await Moto.PutAsync(second, "sk-fake-two", ParameterType.SecureString);
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(FreePort(), moto: true)));
+        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(moto: true)), environment: LambdaEnvironment(FreePort()));
 
         var (one, firstWaits) = await host.Time.DriveAsync(host.Secrets.ResolveAsync("ssm:" + first).AsTask());
         var (two, secondWaits) = await host.Time.DriveAsync(host.Secrets.ResolveAsync("ssm:" + second).AsTask());
@@ -179,7 +179,7 @@ public sealed class ExtensionTests
     public async Task An_unreachable_extension_in_Extension_mode_says_to_add_the_layer()
     {
         var port = FreePort();
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port));
 
         var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
 
@@ -199,7 +199,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromMinutes(1) });
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var asking = FailureOf(host.AskAsync());
         await host.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
@@ -223,7 +223,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { Status = 403, Body = "Forbidden"u8.ToArray() });
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
 
@@ -242,7 +242,7 @@ public sealed class ExtensionTests
         const string Key = "sk-fake-8d1e4c02b7a9";
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Found("/terraform-pr-agent/mistral-api-key", Key, type: "SecureString"));
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(server.BaseAddress.Port)));
+        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda()), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var secret = await host.Secrets.ResolveAsync("ssm:/terraform-pr-agent/mistral-api-key");
 
@@ -260,7 +260,7 @@ public sealed class ExtensionTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.Json("""{"Parameter":{"Name":"/k","Type":"SecureString","Value":"sk-fake-leak","Version":"three"}}"""));
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(server.BaseAddress.Port, ParameterStoreTransport.Extension)));
+        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var (error, waits) = await host.Time.DriveAsync(FailureOf(host.Secrets.ResolveAsync("ssm:/k").AsTask()));
 
@@ -278,7 +278,6 @@ public sealed class ExtensionTests
         await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, o =>
         {
             o.Transport = ParameterStoreTransport.Extension;
-            o.GetEnvironmentVariable = _ => null;
         }));
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync());
@@ -289,15 +288,15 @@ public sealed class ExtensionTests
     [Test]
     public async Task A_bad_extension_port_names_the_variable()
     {
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(0, ParameterStoreTransport.Extension, port: "27x3")));
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(0, port: "27x3"));
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync());
 
         Assert.That(error!.Message, Does.Contain("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT is '27x3'"));
     }
 
-    /// <summary>The options of a function running in Lambda, its extension on <paramref name="extensionPort"/>.</summary>
-    private static Action<ParameterStoreOptions> InLambda(int extensionPort, ParameterStoreTransport transport = ParameterStoreTransport.Auto, bool moto = false, string? port = null) =>
+    /// <summary>The options of a function running in Lambda: SSM is moto, or a closed port that no read may reach.</summary>
+    private static Action<ParameterStoreOptions> InLambda(ParameterStoreTransport transport = ParameterStoreTransport.Auto, bool moto = false) =>
         options =>
         {
             if (moto)
@@ -310,14 +309,16 @@ public sealed class ExtensionTests
             }
 
             options.Transport = transport;
-            options.GetEnvironmentVariable = name => name switch
-            {
-                "AWS_LAMBDA_FUNCTION_NAME" => "terraform-pr-agent",
-                "AWS_SESSION_TOKEN" => SessionToken,
-                "AWS_REGION" => "eu-west-1",
-                "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT" => port ?? extensionPort.ToString(CultureInfo.InvariantCulture),
-                _ => null,
-            };
+        };
+
+    /// <summary>The environment of a function running in Lambda, its extension on <paramref name="extensionPort"/> (or <paramref name="port"/> as written).</summary>
+    private static Dictionary<string, string?> LambdaEnvironment(int extensionPort, string? port = null) =>
+        new()
+        {
+            ["AWS_LAMBDA_FUNCTION_NAME"] = "terraform-pr-agent",
+            ["AWS_SESSION_TOKEN"] = SessionToken,
+            ["AWS_REGION"] = "eu-west-1",
+            ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] = port ?? extensionPort.ToString(CultureInfo.InvariantCulture),
         };
 
     /// <summary>The extension's answer for a parameter: the GetParameter result with an ISO-8601 date, plus ResultMetadata.</summary>

@@ -210,11 +210,7 @@ public sealed class MotoRegistryTests
     {
         var name = Moto.UniqueName("models");
         await Moto.PutAsync(name, Registry);
-        await using var host = TestHost.Create(b => b.AddParameterStore(o =>
-        {
-            Moto.Configure(o);
-            o.GetEnvironmentVariable = n => n == "MODELS_PARAMETER" ? name : null;
-        }));
+        await using var host = TestHost.Create(b => b.AddParameterStore(Moto.Configure), environment: new Dictionary<string, string?> { ["MODELS_PARAMETER"] = name });
 
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
     }

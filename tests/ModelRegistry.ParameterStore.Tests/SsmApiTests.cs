@@ -90,6 +90,5 @@ public sealed class SsmApiTests
         options.ServiceUrl = server.BaseAddress;
         options.Region = "eu-west-1";
         options.Credentials = Moto.Credentials;
-        options.GetEnvironmentVariable = _ => null;
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Redis.Tests;
 
@@ -11,6 +13,16 @@ namespace ModelRegistry.Redis.Tests;
 internal sealed class HttpChatProvider : IChatClientProvider
 {
     public string Name => "http";
+
+    public IReadOnlyList<EntrySetting> Settings { get; } = [EntrySettings.Url("endpoint")];
+
+    public ProviderFeatures Features => ProviderFeatures.None;
+
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services) =>
+        throw new ModelRegistryException($"Model '{entry.Name}' uses provider 'http', which generates no embeddings.");
+
+    public Task<HealthCheckResult> CheckHealthAsync(ModelEntry entry, IServiceProvider services, CancellationToken cancellationToken) =>
+        Task.FromResult(HealthCheckResult.Healthy());
 
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services) => new Client(entry, new Uri(entry.GetSetting("endpoint")!));
 

@@ -1,8 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
+using ModelRegistry.Tests.Support;
 using Polly.CircuitBreaker;
 
 namespace ModelRegistry.Tests;
@@ -10,19 +12,22 @@ namespace ModelRegistry.Tests;
 /// <summary>Fallback, breakers and limits through the registry, against scripted faults from loopback servers.</summary>
 public sealed class ResilienceAcrossModelsTests
 {
-    private static ScriptedResponse Answer(string text) => ScriptedResponse.Json($$"""{"text":"{{text}}","input_tokens":10,"output_tokens":5}""");
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(15);
+
+    private static ScriptedResponse Answer(string text) => ScriptedResponse.Json(TinyWire.Answer(text));
 
     private static ScriptedResponse Stream(params string[] parts) =>
-        new() { Headers = [new("Content-Type", "text/event-stream")], Body = Encoding.UTF8.GetBytes(string.Concat(parts.Select(p => $"data: {p}\n"))) };
+        new() { Headers = [new("Content-Type", "text/event-stream")], Body = Encoding.UTF8.GetBytes(TinyWire.Sse([.. parts, "[DONE]"])) };
 
-    private static ServiceProvider Registry(string json, FakeTimeProvider time, Action<ModelRegistryOptions>? options = null)
+    private static ServiceProvider Registry(string json, TimeProvider time, Action<ModelRegistryOptions>? options = null)
     {
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
+        var services = new ServiceCollection().AddSingleton(time);
         services.AddModelRegistry(o =>
         {
             o.Resilience.MaxRetries = 0;
+            o.Resilience.UseJitter = false;
             options?.Invoke(o);
-        }).FromJson(json).AddProvider<HttpTestProvider>();
+        }).FromJson(json).AddProvider<HttpTestProvider>(TinyWire.Protocol);
         return services.BuildServiceProvider();
     }
 
@@ -31,29 +36,46 @@ public sealed class ResilienceAcrossModelsTests
         "{{name}}":{"provider":"http","model_id":"{{name}}-1","endpoint":"{{server.BaseAddress}}"{{(fallbacks.Length > 0 ? $",\"fallbacks\":[{fallbacks}]" : "")}}{{extra}}}
         """;
 
-    private static async Task<T> WithClock<T>(FakeTimeProvider time, Task<T> call)
+    /// <summary>Waits until the call armed a timer of exactly <paramref name="wait"/>, advances the clock by exactly that, and awaits the call.</summary>
+    private static async Task<T> AfterWait<T>(RecordingTimeProvider time, TimeSpan wait, Task<T> call)
     {
-        while (!call.IsCompleted)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-            await Task.Delay(5);
-        }
-
-        return await call;
+        await time.WaitForTimerAsync(wait);
+        time.Advance(wait - TimeSpan.FromTicks(1));
+        Assert.That(call.IsCompleted, Is.False, $"the call waits the whole {wait}");
+        time.Advance(TimeSpan.FromTicks(1));
+        return await call.WaitAsync(Guard);
     }
 
     [Test]
-    public async Task A_429_with_Retry_After_is_retried_on_the_same_entry_then_answers()
+    public async Task A_429_with_Retry_After_is_retried_on_the_same_entry_after_exactly_that_wait_then_answers()
     {
         await using var primary = await ReplayServer.StartAsync();
         primary.Enqueue(ScriptedResponse.Json("{}", 429, ("Retry-After", "2")), Answer("primary"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", primary)}}}", time, o => o.Resilience.MaxRetries = 2);
 
-        var response = await WithClock(time, services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
+        var response = await AfterWait(time, TimeSpan.FromSeconds(2), services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
 
         Assert.That(response.Text, Is.EqualTo("primary"));
         Assert.That(primary.Requests, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task An_entrys_resilience_settings_apply_to_its_calls()
+    {
+        await using var primary = await ReplayServer.StartAsync();
+        primary.Enqueue(ScriptedResponse.Json("{}", 503), ScriptedResponse.Json("{}", 503), Answer("third"));
+        var time = new RecordingTimeProvider();
+        await using var services = Registry($"{{{Entry("a", primary, extra: ",\"resilience\":{\"max_retries\":2,\"base_delay_ms\":250}")}}}", time);
+        var call = services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi");
+
+        var mark = await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(250));
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(500), mark);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+
+        Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("third"));
+        Assert.That(primary.Requests, Has.Count.EqualTo(3), "the registry default of no retries is overridden by the entry");
     }
 
     [Test]
@@ -63,7 +85,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(ScriptedResponse.Json("{}", 503));
         backup.Enqueue(Answer("backup"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var response = await services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi", new ChatOptions { ModelId = "a-override" });
@@ -84,7 +106,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(new ScriptedResponse { ResetConnection = true });
         backup.Enqueue(Stream("from ", "backup"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var updates = await services.GetRequiredKeyedService<IChatClient>("a").GetStreamingResponseAsync("hi").ToListAsync();
@@ -98,10 +120,10 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
-        var body = Encoding.UTF8.GetBytes("data: partial\ndata: more\n");
-        primary.Enqueue(new ScriptedResponse { Body = body, TruncateAfter = "data: partial\n".Length });
+        var body = Encoding.UTF8.GetBytes(TinyWire.Sse("partial", "more", "[DONE]"));
+        primary.Enqueue(new ScriptedResponse { Body = body, TruncateAfter = "data: partial\n\n".Length });
         backup.Enqueue(Stream("backup"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time, o => o.Resilience.MaxRetries = 3);
 
         var received = new List<string>();
@@ -115,7 +137,8 @@ public sealed class ResilienceAcrossModelsTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(ex!.Message, Does.Contain("stream of 'a' broke"));
+            Assert.That(ex!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ConnectionFailed));
+            Assert.That(ex.ModelName, Is.EqualTo("a"));
             Assert.That(received, Is.EqualTo(new[] { "partial" }));
             Assert.That(primary.Requests, Has.Count.EqualTo(1), "not retried");
             Assert.That(backup.Requests, Is.Empty, "no fallback after the caller saw an update");
@@ -128,7 +151,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(ScriptedResponse.Json("{}", 400));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
@@ -140,12 +163,15 @@ public sealed class ResilienceAcrossModelsTests
     public async Task The_breaker_opens_after_repeated_failures_half_opens_after_the_break_and_closes_on_success()
     {
         await using var primary = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500), Answer("recovered"));
-        var time = new FakeTimeProvider();
+        primary.Enqueue(
+            ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500),
+            new ScriptedResponse(), // the health probe: the model is available
+            Answer("recovered"));
+        var time = new RecordingTimeProvider();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":3,\"break_duration_ms\":10000}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
-        var health = new ModelRegistryHealthCheck(services.GetRequiredService<IModelRegistry>());
+        var health = new ModelRegistryHealthCheck(services.GetRequiredService<IModelRegistry>(), services, time);
 
         for (var i = 0; i < 3; i++)
         {
@@ -153,22 +179,31 @@ public sealed class ResilienceAcrossModelsTests
         }
 
         var open = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
-        await Assert.MultipleAsync(async () =>
+        Assert.Multiple(() =>
         {
-            Assert.That(open!.ErrorCode, Is.EqualTo("CircuitOpen"));
+            Assert.That(open!.ErrorCode, Is.EqualTo(ProviderErrorCodes.CircuitOpen));
             Assert.That(open.IsRetryable, Is.True);
             Assert.That(open.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(10)));
             Assert.That(primary.Requests, Has.Count.EqualTo(3), "an open breaker does not call the model");
-            var report = await health.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
-            Assert.That(report.Status, Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded));
-            Assert.That(report.Description, Is.EqualTo("Circuit breaker open for: a."));
+        });
+
+        var report = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Status, Is.EqualTo(HealthStatus.Degraded));
+            Assert.That(report.Description, Is.EqualTo("1 models; circuit breaker open: a."));
+            Assert.That(report.Data["a"], Is.EqualTo("Healthy; circuit breaker Open; a-1 available"));
         });
 
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.That((await client.GetResponseAsync("hi")).Text, Is.EqualTo("recovered"), "half-open lets one call test the model");
-        var after = await health.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
-        Assert.That(after.Status, Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy));
-        Assert.That(after.Data["a"], Is.EqualTo(nameof(CircuitState.Closed)));
+        var after = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Status, Is.EqualTo(HealthStatus.Healthy));
+            Assert.That(after.Data["a"], Is.EqualTo($"Healthy; circuit breaker {nameof(CircuitState.Closed)}; a-1 available"));
+            Assert.That(primary.Requests.Count(r => r.Method == "GET"), Is.EqualTo(1), "the probe's result is reused within a minute");
+        });
     }
 
     [Test]
@@ -178,7 +213,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500));
         backup.Enqueue(Answer("b1"), Answer("b2"), Answer("b3"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":2}", fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
@@ -198,7 +233,7 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Answer("1"), Answer("2"), Answer("3"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"requests_per_minute\":2}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
 
@@ -224,7 +259,7 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.Json("""{"text":"big","input_tokens":900,"output_tokens":100}"""), Answer("never"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"tokens_per_minute\":1000}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
 
@@ -241,21 +276,32 @@ public sealed class ResilienceAcrossModelsTests
     public async Task Max_concurrency_rejects_calls_beyond_the_limit_with_a_retry_after()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromMilliseconds(300), Body = Encoding.UTF8.GetBytes("""{"text":"slow"}""") });
-        var time = new FakeTimeProvider();
+        // The first answer stalls until the test has seen the second call refused: no real-time window decides it.
+        server.Enqueue(
+            new ScriptedResponse { Chunks = [("{\"text\":"u8.ToArray(), TimeSpan.Zero), ("\"slow\"}"u8.ToArray(), TimeSpan.FromHours(1))] },
+            Answer("after"));
+        var time = new RecordingTimeProvider();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"max_concurrency\":1}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
+        using var cancelFirst = new CancellationTokenSource();
 
-        var first = client.GetResponseAsync("one");
-        while (server.Requests.Count == 0)
+        var first = client.GetResponseAsync("one", cancellationToken: cancelFirst.Token);
+        using (var guard = new CancellationTokenSource(Guard))
         {
-            await Task.Delay(5);
+            while (server.Requests.Count == 0)
+            {
+                await Task.Delay(5, guard.Token); // a hang guard polling for an event, not a timing window
+            }
         }
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("two"));
-        Assert.That(ex!.ErrorCode, Is.EqualTo("ClientConcurrencyLimit"));
+        Assert.That(ex!.ErrorCode, Is.EqualTo(ProviderErrorCodes.ClientConcurrencyLimit));
         Assert.That(ex.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(1)));
-        Assert.That((await first).Text, Is.EqualTo("slow"));
+        Assert.That(server.Requests, Has.Count.EqualTo(1), "the refused call was not sent");
+
+        await cancelFirst.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => first.WaitAsync(Guard));
+        Assert.That((await client.GetResponseAsync("three").WaitAsync(Guard)).Text, Is.EqualTo("after"), "the slot is free again");
     }
 
     [Test]
@@ -265,7 +311,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(Answer("p"));
         backup.Enqueue(Answer("b"));
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"limits\":{\"requests_per_minute\":1}", fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
@@ -275,14 +321,14 @@ public sealed class ResilienceAcrossModelsTests
     }
 
     [TestCase("\"limits\":{\"requests_per_minute\":0}", "setting 'limits:requests_per_minute' must be a whole number from 1 to 10000000, but is '0'")]
-    [TestCase("\"circuit_breaker\":{\"failure_ratio\":2}", "setting 'circuit_breaker:failure_ratio' must be a number above 0 and at most 1, but is '2'")]
+    [TestCase("\"circuit_breaker\":{\"failure_ratio\":2}", "setting 'circuit_breaker:failure_ratio' must be a number above 0 and at most 1, such as 0.5, but is '2'")]
     [TestCase("\"circuit_breaker\":{\"enabled\":\"sometimes\"}", "setting 'circuit_breaker:enabled' must be true or false")]
     public async Task Invalid_limit_and_breaker_settings_fail_the_load_naming_entry_and_field(string extra, string expected)
     {
-        var time = new FakeTimeProvider();
+        var time = new RecordingTimeProvider();
         await using var services = Registry($$$"""{"a":{"provider":"http","model_id":"m","endpoint":"http://127.0.0.1:9/",{{{extra}}}}}""", time);
 
         var ex = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
-        Assert.That(ex!.Message, Does.StartWith("Model registry entry 'a': ").And.Contain(expected));
+        Assert.That(ex!.Message, Does.StartWith("Model registry entry 'a' (inline JSON): ").And.Contain(expected).And.EndWith(". Fix the value in the registry."));
     }
 }

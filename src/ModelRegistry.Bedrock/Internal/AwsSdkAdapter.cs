@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.EventStreams;
 using Amazon.Runtime.Signing;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
@@ -28,52 +29,125 @@ internal sealed record EventStreamFrame(IReadOnlyDictionary<string, string> Head
 
 /// <summary>
 /// Everything this package takes from AWSSDK.Core, in one place, so a change of that SDK's API touches this file only:
-/// the default credential chain, the region chain, the SigV4 signer and the event-stream message decoder (CRC checks).
+/// the credential sources of the AWS chain (profile file, web identity, container, instance metadata), the profile and
+/// instance-metadata regions, the SigV4 signer and the event-stream message decoder (CRC checks). The chain's
+/// environment variables are read from the <see cref="EnvironmentProvider"/>, never from the process directly.
 /// </summary>
 internal static class AwsSdkAdapter
 {
-    /// <summary>The region environment variables the AWS chain reads, for error messages.</summary>
-    public const string RegionVariables = "AWS_REGION (or AWS_DEFAULT_REGION)";
+    /// <summary>The region environment variables the AWS chain reads, in order.</summary>
+    public static readonly string[] RegionVariables = ["AWS_REGION", "AWS_DEFAULT_REGION"];
 
     /// <summary>
-    /// Resolves credentials through the AWS default chain (environment, web identity, profile, container, instance
-    /// role) and returns a function that yields the current credentials, refreshing temporary ones when they expire.
+    /// Resolves credentials the way the AWS default chain does, reading its variables from <paramref name="environment"/>:
+    /// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>/<c>AWS_SESSION_TOKEN</c>; the profile <c>AWS_PROFILE</c>
+    /// (default <c>default</c>) of the credentials file <c>AWS_SHARED_CREDENTIALS_FILE</c> (default ~/.aws/credentials) and
+    /// the config file beside it; web identity (<c>AWS_WEB_IDENTITY_TOKEN_FILE</c>, <c>AWS_ROLE_ARN</c>); the container
+    /// endpoint (<c>AWS_CONTAINER_CREDENTIALS_*</c>); the instance role, unless <c>AWS_EC2_METADATA_DISABLED</c> is true.
+    /// Returns a function that yields the current credentials, refreshing temporary ones when they expire.
     /// </summary>
-    /// <exception cref="AwsCredentialsNotFoundException">No source in the chain has credentials.</exception>
-    public static async Task<Func<CancellationToken, Task<AwsSigningCredentials>>> ResolveDefaultCredentialsAsync(CancellationToken cancellationToken)
+    /// <exception cref="AwsCredentialsNotFoundException">No source has credentials; the message says what each said.</exception>
+    public static async Task<Func<CancellationToken, Task<AwsSigningCredentials>>> ResolveCredentialsAsync(EnvironmentProvider environment, CancellationToken cancellationToken)
     {
+        if (environment.Get("AWS_ACCESS_KEY_ID") is { } accessKey && environment.Get("AWS_SECRET_ACCESS_KEY") is { } secretKey)
+        {
+            var fixedCredentials = new AwsSigningCredentials(accessKey, secretKey, environment.Get("AWS_SESSION_TOKEN"));
+            return _ => Task.FromResult(fixedCredentials);
+        }
+
+        var (file, profileName) = Profile(environment);
         AWSCredentials credentials;
+        string source;
         try
         {
-            credentials = await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (file.TryGetProfile(profileName, out var profile) && AWSCredentialsFactory.TryGetAWSCredentials(profile, file, out var fromProfile))
+            {
+                (credentials, source) = (fromProfile, $"profile '{profileName}'");
+            }
+            else if (environment.Get("AWS_WEB_IDENTITY_TOKEN_FILE") is { } tokenFile && environment.Get("AWS_ROLE_ARN") is { } roleArn)
+            {
+                (credentials, source) = (new AssumeRoleWithWebIdentityCredentials(tokenFile, roleArn, environment.Get("AWS_ROLE_SESSION_NAME")), "web identity");
+            }
+            else if ((environment.Get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ?? environment.Get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) is not null)
+            {
+                (credentials, source) = (new GenericContainerCredentials(), "the container credentials endpoint");
+            }
+            else if (!MetadataDisabled(environment))
+            {
+                (credentials, source) = (new InstanceProfileAWSCredentials(), "the EC2 instance role");
+            }
+            else
+            {
+                throw new AwsCredentialsNotFoundException(
+                    $"no access key variables, no profile '{profileName}' with credentials in {file.FilePath}, no web identity or container variables, and instance metadata is disabled");
+            }
+
+            // Fetch once now, so a source that cannot deliver fails here with its reason.
+            _ = await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonClientException ex)
+        catch (Exception ex) when (ex is AmazonClientException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
-            throw new AwsCredentialsNotFoundException(ex.Message, ex);
+            throw new AwsCredentialsNotFoundException($"the credential chain failed: {ex.Message}", ex);
         }
 
         return async ct =>
         {
-            var current = await credentials.GetCredentialsAsync().WaitAsync(ct).ConfigureAwait(false);
-            return new AwsSigningCredentials(current.AccessKey, current.SecretKey, current.UseToken ? current.Token : null);
+            try
+            {
+                var current = await credentials.GetCredentialsAsync().WaitAsync(ct).ConfigureAwait(false);
+                return new AwsSigningCredentials(current.AccessKey, current.SecretKey, current.UseToken ? current.Token : null);
+            }
+            catch (Exception ex) when (ex is AmazonClientException or IOException or HttpRequestException)
+            {
+                throw new AwsCredentialsNotFoundException($"refreshing the credentials of {source} failed: {ex.Message}", ex);
+            }
         };
     }
 
-    /// <summary>The region of the AWS chain (environment, profile, instance metadata), or <see langword="null"/>.</summary>
-    public static string? ResolveDefaultRegion()
+    /// <summary>
+    /// The region of the AWS chain, read from <paramref name="environment"/>: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>,
+    /// the profile's <c>region</c>, then instance metadata (unless disabled). Not validated here.
+    /// </summary>
+    /// <returns>The region and where it came from, or <see langword="null"/> when no source has one.</returns>
+    public static (string Region, string Source)? ResolveRegion(EnvironmentProvider environment)
     {
+        foreach (var variable in RegionVariables)
+        {
+            if (environment.Get(variable) is { } value)
+            {
+                return (value, variable);
+            }
+        }
+
         try
         {
-            return FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+            var (file, profileName) = Profile(environment);
+            if (file.TryGetProfile(profileName, out var profile) && profile.Region?.SystemName is { } fromProfile)
+            {
+                return (fromProfile, $"the region of AWS profile '{profileName}'");
+            }
+
+            if (!MetadataDisabled(environment) && new InstanceProfileAWSRegion().Region?.SystemName is { } fromMetadata)
+            {
+                return (fromMetadata, "EC2 instance metadata");
+            }
         }
-        catch (AmazonClientException)
+        catch (Exception ex) when (ex is AmazonClientException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
-            return null;
+            // No region from these sources; the caller says what to set.
         }
+
+        return null;
     }
 
-    /// <summary>Forgets the cached region of the AWS chain (tests change the environment).</summary>
-    public static void ResetRegionCache() => FallbackRegionFactory.Reset();
+    private static (SharedCredentialsFile File, string ProfileName) Profile(EnvironmentProvider environment)
+    {
+        var path = environment.Get("AWS_SHARED_CREDENTIALS_FILE");
+        return (path is null ? new SharedCredentialsFile() : new SharedCredentialsFile(path), environment.Get("AWS_PROFILE") ?? SharedCredentialsFile.DefaultProfileName);
+    }
+
+    private static bool MetadataDisabled(EnvironmentProvider environment) =>
+        string.Equals(environment.Get("AWS_EC2_METADATA_DISABLED"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Signs a request with SigV4 and returns the headers to add (Authorization, X-Amz-Date, X-Amz-Content-SHA256 and
@@ -122,30 +196,29 @@ internal static class AwsSdkAdapter
     /// Decodes one complete event-stream message (prelude, headers, payload, both CRC32 checks). The buffer must hold
     /// exactly one message starting at index 0: AWSSDK.Core 4.0 rejects messages at any other offset.
     /// </summary>
-    /// <exception cref="InvalidDataException">A checksum or the framing is wrong.</exception>
+    /// <exception cref="InvalidDataException">A checksum, the framing or a header is wrong; nothing else escapes the SDK's decoder.</exception>
     public static EventStreamFrame DecodeEventStreamMessage(byte[] message)
     {
-        EventStreamMessage decoded;
         try
         {
-            decoded = EventStreamMessage.FromBuffer(message, 0, message.Length);
+            var decoded = EventStreamMessage.FromBuffer(message, 0, message.Length);
+            var headers = new Dictionary<string, string>(decoded.Headers.Count, StringComparer.Ordinal);
+            foreach (var (name, header) in decoded.Headers)
+            {
+                headers[name] = HeaderText(header);
+            }
+
+            return new EventStreamFrame(headers, decoded.Payload ?? []);
         }
         catch (EventStreamChecksumFailureException ex)
         {
             throw new InvalidDataException($"The Bedrock event stream is corrupt: a message of {message.Length} bytes failed its CRC32 check ({ex.Message}).", ex);
         }
-        catch (EventStreamParseException ex)
+        catch (Exception ex) when (ex is not (InvalidDataException or OutOfMemoryException))
         {
-            throw new InvalidDataException($"The Bedrock event stream is corrupt: a message of {message.Length} bytes could not be parsed ({ex.Message}).", ex);
+            throw new InvalidDataException(
+                $"The Bedrock event stream is corrupt: a message of {message.Length} bytes could not be decoded ({ex.GetType().Name}: {ex.Message}).", ex);
         }
-
-        var headers = new Dictionary<string, string>(decoded.Headers.Count, StringComparer.Ordinal);
-        foreach (var (name, header) in decoded.Headers)
-        {
-            headers[name] = HeaderText(header);
-        }
-
-        return new EventStreamFrame(headers, decoded.Payload ?? []);
     }
 
     [SuppressMessage("Globalization", "CA1305", Justification = "Values are formatted invariantly below.")]

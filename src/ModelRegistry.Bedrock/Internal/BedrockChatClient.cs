@@ -2,35 +2,35 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
-/// <summary>An <see cref="IChatClient"/> over the Bedrock Converse (<c>/converse</c>) and ConverseStream (<c>/converse-stream</c>) HTTP API.</summary>
-internal sealed class BedrockChatClient(BedrockTransport transport) : IChatClient
+/// <summary>
+/// An <see cref="IChatClient"/> over the Bedrock Converse (<c>/converse</c>) and ConverseStream (<c>/converse-stream</c>)
+/// HTTP API, and an <see cref="IChatTokenCounter"/> over CountTokens (<c>/count-tokens</c>), all sent through the kit.
+/// </summary>
+internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSettings settings) : IChatClient, IChatTokenCounter
 {
     /// <summary>The provider name in <see cref="ChatClientMetadata"/>, as OpenTelemetry's gen_ai.system names Bedrock.</summary>
     public const string ProviderName = "aws.bedrock";
 
-    private readonly ChatClientMetadata _metadata = new(ProviderName, transport.Settings.Endpoint, transport.Settings.ModelId);
+    /// <summary>The fields of a Converse request that CountTokens takes (botocore's ConverseTokensRequest).</summary>
+    private static readonly string[] CountedFields = ["messages", "system", "toolConfig", "additionalModelRequestFields"];
+
+    private readonly ChatClientMetadata _metadata = new(ProviderName, settings.Endpoint, settings.ModelId);
+
+    private ProviderTransport Transport => connection.Transport;
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var (body, outputTool, settings) = Prepare(messages, options);
-        using var response = await transport.SendAsync(
-            HttpMethod.Post, r => transport.Authenticator.RuntimeUri(r, "converse", settings), body, "application/json", cancellationToken).ConfigureAwait(false);
-        JsonObject json;
-        try
-        {
-            var text = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            json = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("the body is not a JSON object");
-        }
-        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
-        {
-            throw BedrockErrors.Transport(transport.Settings, "Bedrock's Converse response could not be read", ex);
-        }
-
-        return ConverseResponseMapper.Map(json, settings.PathModelId, RequestId(response), transport.Time.GetUtcNow(), outputTool);
+        var call = Prepare(messages, options);
+        var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
+        return await Transport.SendAsync(
+            target.Runtime(call.Segment, "converse", Serialize(call.Request)),
+            response => ConverseResponseMapper.Map(
+                JsonValues.ParseObject(response.Body), call.Settings.PathModelId, response.Header("x-amzn-RequestId"), Transport.TimeProvider.GetUtcNow(), call.OutputTool),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -38,48 +38,38 @@ internal sealed class BedrockChatClient(BedrockTransport transport) : IChatClien
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var (body, outputTool, settings) = Prepare(messages, options);
-        using var response = await transport.SendAsync(
-            HttpMethod.Post, r => transport.Authenticator.RuntimeUri(r, "converse-stream", settings), body, "application/vnd.amazon.eventstream", cancellationToken)
-            .ConfigureAwait(false);
-        var mapper = new ConverseStreamMapper(transport.Settings, settings.PathModelId, RequestId(response), transport.Time.GetUtcNow(), outputTool);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        var call = Prepare(messages, options);
+        var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
+        var request = target.Runtime(call.Segment, "converse-stream", Serialize(call.Request), "application/vnd.amazon.eventstream");
+        await foreach (var update in Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, call, token), cancellationToken).ConfigureAwait(false))
         {
-            var frames = EventStreamReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await using (frames.ConfigureAwait(false))
+            yield return update;
+        }
+    }
+
+    /// <summary>
+    /// Counts the input tokens of the Converse request these messages and options make (system prompt, messages, tools,
+    /// additional model fields), with CountTokens on the foundation model: a geographic inference-profile prefix is
+    /// dropped, and with an inference profile ARN the entry's base model id is counted.
+    /// </summary>
+    public async Task<long> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var call = Prepare(messages, options);
+        var converse = new JsonObject();
+        foreach (var field in CountedFields)
+        {
+            if (call.Request[field] is { } value)
             {
-                while (true)
-                {
-                    ChatResponseUpdate? update;
-                    try
-                    {
-                        if (!await frames.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        update = mapper.Map(frames.Current);
-                    }
-                    catch (Exception ex) when (ex is InvalidDataException or HttpRequestException or IOException or JsonException)
-                    {
-                        throw BedrockErrors.Transport(transport.Settings, "the Bedrock stream broke", ex);
-                    }
-
-                    if (update is not null)
-                    {
-                        yield return update;
-                    }
-                }
+                converse[field] = value.DeepClone();
             }
         }
 
-        if (!mapper.Stopped)
-        {
-            throw BedrockErrors.Transport(transport.Settings, "the Bedrock stream broke", new InvalidDataException(
-                "The stream ended before its messageStop event: the response is incomplete."));
-        }
+        var modelId = call.Settings.ModelId;
+        var foundationModel = modelId.StartsWith("arn:", StringComparison.Ordinal) ? modelId : ModelFamily.Of(modelId).BaseId;
+        var segment = ProviderRequest.PathSegment(foundationModel, "the model id");
+        var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
+        var body = new JsonObject { ["input"] = new JsonObject { ["converse"] = converse } };
+        return await Transport.SendAsync(target.Runtime(segment, "count-tokens", Serialize(body)), ReadTokenCount, cancellationToken).ConfigureAwait(false);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -96,17 +86,47 @@ internal sealed class BedrockChatClient(BedrockTransport transport) : IChatClien
         // The HttpClient belongs to the factory or the caller.
     }
 
-    public override string ToString() => $"Bedrock chat client for {transport.Settings.Describe}";
+    public override string ToString() => $"Bedrock chat client for {settings.PathModelId}";
 
-    private (byte[] Body, string? OutputTool, BedrockSettings Settings) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private static byte[] Serialize(JsonObject body) => JsonSerializer.SerializeToUtf8Bytes(body, BedrockJsonContext.Default.JsonObject);
+
+    private static long ReadTokenCount(ProviderResponse response) =>
+        JsonValues.ParseObject(response.Body)["inputTokens"] is JsonValue value && value.TryGetValue<long>(out var tokens) && tokens >= 0
+            ? tokens
+            : throw new InvalidDataException("the CountTokens answer has no whole, non-negative inputTokens.");
+
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(ProviderStream stream, Call call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var settings = options?.ModelId is { Length: > 0 } modelId && modelId != transport.Settings.ModelId
-            ? transport.Settings.WithModelId(modelId)
-            : transport.Settings;
-        var request = ConverseRequestBuilder.Build(messages, options, settings, this, out var outputTool);
-        return (JsonSerializer.SerializeToUtf8Bytes(request, BedrockJsonContext.Default.JsonObject), outputTool, settings);
+        var mapper = new ConverseStreamMapper(Transport, call.Settings.PathModelId, stream.Header("x-amzn-RequestId"), Transport.TimeProvider.GetUtcNow(), call.OutputTool);
+        await foreach (var frame in EventStreamReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+        {
+            if (mapper.Map(frame) is { } update)
+            {
+                yield return update;
+            }
+        }
+
+        if (!mapper.Stopped)
+        {
+            throw new EndOfStreamException("the Bedrock stream ended before its messageStop event, so the answer is incomplete.");
+        }
     }
 
-    private static string? RequestId(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-amzn-RequestId", out var values) ? values.FirstOrDefault() : null;
+    /// <summary>Maps the call before anything is sent; a per-call model id must be one path segment.</summary>
+    private Call Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var perCall = options?.ModelId is { Length: > 0 } modelId && modelId != settings.ModelId;
+        var callSettings = perCall ? settings.WithModelId(options!.ModelId!) : settings;
+        var segment = ProviderRequest.PathSegment(callSettings.PathModelId, perCall ? "ChatOptions.ModelId" : "the model id");
+        var request = ConverseRequestBuilder.Build(messages, options, callSettings, this, out var outputTool);
+        return new Call(callSettings, segment, request, outputTool);
+    }
+
+    /// <summary>One mapped call.</summary>
+    /// <param name="Settings">The settings of the model called.</param>
+    /// <param name="Segment">The model id of the path, encoded as one segment.</param>
+    /// <param name="Request">The Converse request body.</param>
+    /// <param name="OutputTool">The forced structured-output tool, whose input is the answer.</param>
+    private sealed record Call(BedrockSettings Settings, string Segment, JsonObject Request, string? OutputTool);
 }

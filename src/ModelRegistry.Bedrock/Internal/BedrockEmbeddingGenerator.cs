@@ -2,82 +2,91 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
 /// <summary>
-/// Embeddings over InvokeModel (<c>/model/{id}/invoke</c>), in each family's own body: Amazon Titan Text v2
-/// (<c>inputText</c>, <c>dimensions</c>, <c>normalize</c>; one text per call), Cohere Embed v3/v4 (<c>texts</c>,
-/// <c>input_type</c>, <c>truncate</c>, v4's <c>output_dimension</c> and <c>max_tokens</c>; up to 96 texts per call) and
-/// Amazon Nova multimodal embeddings (<c>singleEmbeddingParams</c>; one text per call).
-/// Options: <see cref="EmbeddingGenerationOptions.Dimensions"/>, and AdditionalProperties <c>normalize</c> (Titan),
-/// <c>input_type</c> (Cohere, default search_document), <c>embedding_purpose</c> (Nova, default GENERIC_INDEX),
-/// <c>truncate</c> (NONE, START, END), <c>max_tokens</c> (Cohere v4).
+/// Embeddings over InvokeModel (<c>/model/{id}/invoke</c>), in each family's own body: Amazon Titan Text Embeddings v1
+/// (<c>inputText</c> only), v2 (<c>inputText</c>, <c>dimensions</c>, <c>normalize</c>, default true), Cohere Embed v3/v4
+/// (<c>texts</c>, <c>input_type</c> default search_document, <c>truncate</c> default NONE, v4's <c>output_dimension</c>
+/// and <c>max_tokens</c>; up to 96 texts per call) and Amazon Nova multimodal embeddings (<c>singleEmbeddingParams</c>).
+/// Titan and Nova take one text per call. Options: <see cref="EmbeddingGenerationOptions.ModelId"/>,
+/// <see cref="EmbeddingGenerationOptions.Dimensions"/>, and AdditionalProperties <c>normalize</c> (Titan v2),
+/// <c>input_type</c> (Cohere), <c>embedding_purpose</c> (Nova, default GENERIC_INDEX), <c>truncate</c> (NONE, START,
+/// END), <c>max_tokens</c> (Cohere v4).
 /// </summary>
 internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
+    /// <summary>What the generator serves, for messages.</summary>
+    public const string SupportedModels =
+        "Amazon Titan Text Embeddings (amazon.titan-embed-text-v1, -v2), Cohere Embed (cohere.embed-*) and Amazon Nova multimodal embeddings";
+
     private const int CohereBatch = 96;
 
-    private readonly BedrockTransport _transport;
-    private readonly Kind _kind;
+    private readonly BedrockConnection _connection;
+    private readonly BedrockSettings _settings;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
-    public BedrockEmbeddingGenerator(BedrockTransport transport)
+    /// <summary>Creates the generator; check the model with <see cref="KindOf"/> first.</summary>
+    public BedrockEmbeddingGenerator(BedrockConnection connection, BedrockSettings settings)
     {
-        _transport = transport;
-        var family = ModelFamily.Of(transport.Settings.ModelId).BaseId;
-        _kind = family.StartsWith("amazon.titan-embed", StringComparison.Ordinal) ? Kind.Titan
-            : family.StartsWith("cohere.embed", StringComparison.Ordinal) ? Kind.Cohere
-            : family.StartsWith("amazon.nova", StringComparison.Ordinal) && family.Contains("embed", StringComparison.Ordinal) ? Kind.Nova
-            : throw new NotSupportedException(
-                $"{transport.Settings.Describe}: embeddings are supported for Amazon Titan Text Embeddings, Cohere Embed and Amazon Nova embeddings model ids; " +
-                "for an inference profile ARN, give the base model id as ModelId and the ARN as InferenceProfileArn.");
-        _metadata = new EmbeddingGeneratorMetadata(BedrockChatClient.ProviderName, transport.Settings.Endpoint, transport.Settings.ModelId);
+        _connection = connection;
+        _settings = settings;
+        _metadata = new EmbeddingGeneratorMetadata(BedrockChatClient.ProviderName, settings.Endpoint, settings.ModelId);
     }
 
-    private enum Kind
+    internal enum Kind
     {
-        Titan,
+        TitanV1,
+        TitanV2,
         Cohere,
         Nova,
+    }
+
+    /// <summary>The body family of a model id, or <see langword="null"/> when it is no embedding model this generator knows.</summary>
+    public static Kind? KindOf(string modelId)
+    {
+        var id = ModelFamily.Of(modelId).BaseId;
+        return id.StartsWith("amazon.titan-embed-text-v1", StringComparison.Ordinal) ? Kind.TitanV1
+            : id.StartsWith("amazon.titan-embed-text-v2", StringComparison.Ordinal) ? Kind.TitanV2
+            : id.StartsWith("cohere.embed", StringComparison.Ordinal) ? Kind.Cohere
+            : id.StartsWith("amazon.nova", StringComparison.Ordinal) && id.Contains("embed", StringComparison.Ordinal) ? Kind.Nova
+            : null;
     }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
+        var perCall = options?.ModelId is { Length: > 0 } modelId && modelId != _settings.ModelId;
+        var settings = perCall ? _settings.WithModelId(options!.ModelId!) : _settings;
+        var segment = ProviderRequest.PathSegment(settings.PathModelId, perCall ? "EmbeddingGenerationOptions.ModelId" : "the model id");
+        var kind = KindOf(settings.ModelId) ?? throw new NotSupportedException(
+            $"Bedrock model '{settings.ModelId}' is not an embedding model; embeddings are generated by {SupportedModels}.");
+        if (kind == Kind.TitanV1 && options?.Dimensions is not null)
+        {
+            throw new NotSupportedException(
+                $"Bedrock model '{settings.ModelId}' (Titan Text Embeddings v1) has a fixed size; EmbeddingGenerationOptions.Dimensions needs amazon.titan-embed-text-v2:0.");
+        }
+
         var inputs = values.ToList();
+        var target = await _connection.ResolveAsync(_settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
+        var transport = _connection.Transport;
         var result = new GeneratedEmbeddings<Embedding<float>>();
         long inputTokens = 0;
-        var batch = _kind == Kind.Cohere ? CohereBatch : 1;
+        var batch = kind == Kind.Cohere ? CohereBatch : 1;
         for (var start = 0; start < inputs.Count; start += batch)
         {
             var chunk = inputs.GetRange(start, Math.Min(batch, inputs.Count - start));
-            var body = Body(chunk, options);
-            using var response = await _transport.SendAsync(
-                HttpMethod.Post, r => _transport.Authenticator.RuntimeUri(r, "invoke"), JsonSerializer.SerializeToUtf8Bytes(body, BedrockJsonContext.Default.JsonObject),
-                "application/json", cancellationToken).ConfigureAwait(false);
-            var json = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false)) as JsonObject ?? [];
-            var vectors = Vectors(json);
-            if (vectors.Count != chunk.Count)
-            {
-                throw new ModelProviderException(
-                    $"{_transport.Settings.Describe}: Bedrock returned {vectors.Count} embeddings for {chunk.Count} inputs.", BedrockErrors.Provider)
-                {
-                    ModelName = _transport.Settings.EntryName,
-                };
-            }
-
+            var body = JsonSerializer.SerializeToUtf8Bytes(Body(kind, chunk, options), BedrockJsonContext.Default.JsonObject);
+            var (vectors, tokens) = await transport.SendAsync(target.Runtime(segment, "invoke", body), r => Read(kind, r, chunk.Count), cancellationToken).ConfigureAwait(false);
             foreach (var vector in vectors)
             {
-                result.Add(new Embedding<float>(vector)
-                {
-                    ModelId = _transport.Settings.ModelId,
-                    CreatedAt = _transport.Time.GetUtcNow(),
-                });
+                result.Add(new Embedding<float>(vector) { ModelId = settings.ModelId, CreatedAt = transport.TimeProvider.GetUtcNow() });
             }
 
-            inputTokens += TokenCount(response, json);
+            inputTokens += tokens;
         }
 
         result.Usage = new UsageDetails { InputTokenCount = inputTokens, TotalTokenCount = inputTokens };
@@ -97,14 +106,18 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
     {
     }
 
-    private JsonObject Body(List<string> texts, EmbeddingGenerationOptions? options)
+    public override string ToString() => $"Bedrock embedding generator for {_settings.PathModelId}";
+
+    private static JsonObject Body(Kind kind, List<string> texts, EmbeddingGenerationOptions? options)
     {
         var extra = options?.AdditionalProperties;
         string? Text(string key) => extra?.TryGetValue(key, out var v) == true ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
         var truncate = Text("truncate")?.ToUpperInvariant();
-        switch (_kind)
+        switch (kind)
         {
-            case Kind.Titan:
+            case Kind.TitanV1:
+                return new JsonObject { ["inputText"] = texts[0] };
+            case Kind.TitanV2:
                 var titan = new JsonObject { ["inputText"] = texts[0] };
                 if (options?.Dimensions is { } dimensions)
                 {
@@ -146,25 +159,33 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
         }
     }
 
-    private List<float[]> Vectors(JsonObject json)
+    /// <summary>Reads one answer's vectors (each a non-empty array of finite numbers, as many as texts sent) and its token count.</summary>
+    private static (List<float[]> Vectors, long Tokens) Read(Kind kind, ProviderResponse response, int expected)
     {
-        var arrays = _kind switch
+        var json = JsonValues.ParseObject(response.Body);
+        var arrays = kind switch
         {
-            Kind.Titan => json["embedding"] is JsonArray one ? [one] : new List<JsonArray>(),
-            Kind.Cohere => ((json["embeddings"] as JsonArray) ?? (json["embeddings"]?["float"] as JsonArray) ?? []).OfType<JsonArray>().ToList(),
-            _ => ((json["embeddings"] as JsonArray) ?? []).Select(e => e?["embedding"]).OfType<JsonArray>().ToList(),
+            Kind.TitanV1 or Kind.TitanV2 => json["embedding"] is JsonArray one ? [one] : [],
+            Kind.Cohere => ((json["embeddings"] as JsonArray) ?? (json["embeddings"] is JsonObject byType ? byType["float"] as JsonArray : null) ?? [])
+                .Select(e => e as JsonArray).ToList(),
+            _ => ((json["embeddings"] as JsonArray) ?? []).Select(e => (e as JsonObject)?["embedding"] as JsonArray).ToList(),
         };
-        return [.. arrays.Select(a => a.Select(v => v!.GetValue<float>()).ToArray())];
-    }
-
-    private static long TokenCount(HttpResponseMessage response, JsonObject json)
-    {
-        if (response.Headers.TryGetValues("x-amzn-bedrock-input-token-count", out var values)
-            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var header))
+        if (arrays.Count != expected)
         {
-            return header;
+            throw new InvalidDataException($"Bedrock returned {arrays.Count} embeddings for {expected} inputs.");
         }
 
-        return json["inputTextTokenCount"] is JsonValue count && count.TryGetValue<long>(out var tokens) ? tokens : 0;
+        var vectors = arrays.Select(array => array is { Count: > 0 }
+            ? array.Select(Number).ToArray()
+            : throw new InvalidDataException("an embedding is missing or is not an array of numbers.")).ToList();
+        var tokens = long.TryParse(response.Header("x-amzn-bedrock-input-token-count"), NumberStyles.None, CultureInfo.InvariantCulture, out var header) ? header
+            : json["inputTextTokenCount"] is JsonValue count && count.TryGetValue<long>(out var fromBody) && fromBody >= 0 ? fromBody
+            : 0;
+        return (vectors, tokens);
     }
+
+    private static float Number(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<double>(out var number) && float.IsFinite((float)number)
+            ? (float)number
+            : throw new InvalidDataException("an embedding holds a value that is not a finite number.");
 }

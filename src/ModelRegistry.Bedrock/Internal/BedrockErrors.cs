@@ -1,18 +1,22 @@
-using System.Net;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
 /// <summary>
-/// Turns Bedrock's error responses and stream exception events into <see cref="ModelProviderException"/>: the error type
-/// from <c>x-amzn-ErrorType</c> (else the body's <c>__type</c>/<c>code</c>), the message from the body's
-/// <c>message</c>/<c>Message</c>, and whether retrying can help.
+/// How Bedrock's errors read, for HTTP error responses and stream exception events alike: the error type from
+/// <c>x-amzn-ErrorType</c> (else the body's <c>__type</c>/<c>code</c>), the message from <c>message</c>/<c>Message</c>,
+/// and one table of the types worth retrying.
 /// </summary>
 internal static class BedrockErrors
 {
-    public const string Provider = "bedrock";
-
-    /// <summary>Error types worth retrying. ThrottlingException and ModelNotReadyException are both HTTP 429.</summary>
+    /// <summary>
+    /// Error types worth retrying. ThrottlingException and ModelNotReadyException are both HTTP 429; only the first is
+    /// throttling. Other types are retried when their status is (500, 503...), so a type this table does not know yet
+    /// fails or retries by its status.
+    /// </summary>
     private static readonly HashSet<string> RetryableTypes = new(StringComparer.Ordinal)
     {
         "ThrottlingException",
@@ -33,88 +37,57 @@ internal static class BedrockErrors
         ["ModelTimeoutException"] = 408,
     };
 
-    /// <summary>Whether a response is worth retrying: a retryable error type, or a transient status with no type.</summary>
-    public static bool IsRetryable(HttpResponseMessage response)
+    /// <summary>The kit's description of the Bedrock wire: names, named HttpClient and how errors read.</summary>
+    public static readonly ProviderTransportOptions Protocol = new()
     {
-        var type = TypeFromHeader(response);
-        return type is null ? ProviderResilience.IsTransient(response) : RetryableTypes.Contains(type);
+        ProviderName = "bedrock",
+        DisplayName = "Bedrock",
+        HttpClientName = "ModelRegistry.Bedrock",
+        ParseError = Parse,
+    };
+
+    /// <summary>Reads an error response: type from the header or body, message from the body, retryable and throttling by type.</summary>
+    public static ProviderError Parse(ProviderResponse response)
+    {
+        var body = ProviderError.Read(response);
+        return Classify(CleanType(response.Header("x-amzn-ErrorType")) ?? CleanType(body.Code), body.Message);
     }
 
-    /// <summary>Reads an error response and builds the exception.</summary>
-    public static async Task<ModelProviderException> FromResponseAsync(
-        HttpResponseMessage response, BedrockSettings settings, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// An exception event inside a ConverseStream body (<c>:message-type</c> exception or error), classified like the
+    /// HTTP error of the same type.
+    /// </summary>
+    public static ModelProviderException FromStreamEvent(EventStreamFrame frame, ProviderTransport transport)
     {
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            body = string.Empty;
-        }
-        catch (IOException)
-        {
-            body = string.Empty;
-        }
-
-        var (bodyType, message) = ParseBody(body);
-        var type = TypeFromHeader(response) ?? bodyType;
-        var status = (int)response.StatusCode;
-        var retryable = type is null ? ProviderResilience.IsTransient(response.StatusCode) : RetryableTypes.Contains(type);
-        var text = message ?? (string.IsNullOrEmpty(response.ReasonPhrase) ? "no message" : response.ReasonPhrase);
-        return new ModelProviderException(
-            $"{settings.Describe}: Bedrock answered HTTP {status} {type ?? ((HttpStatusCode)status).ToString()}: {text}",
-            Provider)
-        {
-            ModelName = settings.EntryName,
-            StatusCode = status,
-            ErrorCode = type,
-            IsRetryable = retryable,
-            RetryAfter = ProviderResilience.GetRetryAfter(response, time),
-        };
-    }
-
-    /// <summary>An exception event inside a ConverseStream body (<c>:message-type</c> exception or error).</summary>
-    public static ModelProviderException FromStreamEvent(EventStreamFrame frame, BedrockSettings settings)
-    {
-        string? type;
-        string? message;
+        ProviderError error;
         if (frame.Header(":message-type") == "error")
         {
-            type = frame.Header(":error-code");
-            message = frame.Header(":error-message");
+            error = Classify(CleanType(frame.Header(":error-code")), frame.Header(":error-message"));
         }
         else
         {
-            type = Capitalize(frame.Header(":exception-type"));
-            (_, message) = ParseBody(System.Text.Encoding.UTF8.GetString(frame.Payload));
+            var type = frame.Header(":exception-type") is { Length: > 0 } raw ? char.ToUpperInvariant(raw[0]) + raw[1..] : null;
+            error = Classify(type, MessageOf(frame.Payload));
         }
 
-        int? status = type is not null && StreamExceptionStatus.TryGetValue(type, out var s) ? s : null;
-        return new ModelProviderException(
-            $"{settings.Describe}: the Bedrock stream failed with {type ?? "an unnamed error"}: {message ?? "no message"}",
-            Provider)
+        int? status = error.Code is not null && StreamExceptionStatus.TryGetValue(error.Code, out var s) ? s : null;
+        var failure = transport.Failure(
+            error.Code ?? ProviderErrorCodes.InvalidResponse,
+            $"the Bedrock stream failed with {error.Code ?? "an unnamed error"}: {OneLine(error.Message)}",
+            error.IsRetryable ?? status is 408 or 429 or 500 or 502 or 503 or 504);
+
+        // The kit's Failure carries no status: copy it with the status and throttling the HTTP error would carry.
+        return new ModelProviderException(failure.Message, failure.Provider)
         {
-            ModelName = settings.EntryName,
+            ModelName = failure.ModelName,
+            ErrorCode = failure.ErrorCode,
+            IsRetryable = failure.IsRetryable,
             StatusCode = status,
-            ErrorCode = type,
-            IsRetryable = type is not null && RetryableTypes.Contains(type),
+            IsThrottling = error.IsThrottling ?? status == 429,
         };
     }
 
-    /// <summary>A transport failure: no usable response, a corrupt or cut stream.</summary>
-    public static ModelProviderException Transport(BedrockSettings settings, string what, Exception inner) =>
-        new($"{settings.Describe}: {what}: {inner.Message}", Provider, inner)
-        {
-            ModelName = settings.EntryName,
-            IsRetryable = true,
-        };
-
-    /// <summary>The error type of <c>x-amzn-ErrorType</c>: the text before any ':' and after any '#'.</summary>
-    internal static string? TypeFromHeader(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? CleanType(values.FirstOrDefault()) : null;
-
+    /// <summary>The error type of <c>x-amzn-ErrorType</c> or <c>__type</c>: the text before any ':' and after any '#'.</summary>
     internal static string? CleanType(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw))
@@ -128,37 +101,35 @@ internal static class BedrockErrors
         return type.Length == 0 ? null : type;
     }
 
-    private static (string? Type, string? Message) ParseBody(string body)
+    private static ProviderError Classify(string? type, string? message) => new(type, message)
     {
-        if (string.IsNullOrWhiteSpace(body))
+        IsRetryable = type is not null && RetryableTypes.Contains(type) ? true : null,
+        IsThrottling = type switch
         {
-            return (null, null);
-        }
+            "ThrottlingException" => true,
+            "ModelNotReadyException" => false,
+            _ => null,
+        },
+    };
 
+    /// <summary>The <c>message</c> (or <c>Message</c>) of an exception event's JSON payload, else its text.</summary>
+    private static string? MessageOf(byte[] payload)
+    {
         try
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (null, Truncate(body));
-            }
-
-            var root = document.RootElement;
-            var message = String(root, "message") ?? String(root, "Message");
-            var type = CleanType(String(root, "__type") ?? String(root, "code") ?? String(root, "Code"));
-            return (type, message);
+            var json = JsonValues.ParseObject(payload);
+            return (json["message"] ?? json["Message"]) is JsonValue value && value.TryGetValue<string>(out var message) ? message : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
-            return (null, Truncate(body));
+            return Encoding.UTF8.GetString(payload);
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string Truncate(string text) => text.Length <= 500 ? text : text[..500] + "...";
-
-    private static string? Capitalize(string? value) =>
-        string.IsNullOrEmpty(value) ? null : char.ToUpperInvariant(value[0]) + value[1..];
+    /// <summary>A server's text as one line of at most 2000 characters.</summary>
+    private static string OneLine(string? text)
+    {
+        var line = string.Concat((text ?? string.Empty).Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        return line.Length == 0 ? "no message" : line.Length <= 2000 ? line : line[..2000] + "…";
+    }
 }

@@ -1,67 +1,78 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
 /// <summary>
 /// The token-free health check: credentials (or an API key) resolve, and for a foundation model the control plane's
 /// <c>GET /foundation-model-availability/{modelId}</c> reports the model available, authorised, entitled and in region.
-/// No model is invoked, so no tokens are spent.
+/// No model is invoked, so no tokens are spent. Never throws for an unhealthy model: the result says what is wrong.
 /// </summary>
 internal static class BedrockHealthProbe
 {
-    public static async Task<BedrockHealthResult> CheckAsync(BedrockTransport transport, CancellationToken cancellationToken)
+    private static readonly string[] Fields = ["agreementAvailability", "authorizationStatus", "entitlementAvailability", "regionAvailability"];
+
+    public static async Task<HealthCheckResult> CheckAsync(BedrockConnection connection, BedrockSettings settings, CancellationToken cancellationToken)
     {
-        var settings = transport.Settings;
-        BedrockAuthenticator.Resolved resolved;
+        var model = settings.ModelId;
+        var isArn = model.StartsWith("arn:", StringComparison.Ordinal);
+        BedrockConnection.Target target;
         try
         {
-            resolved = await transport.Authenticator.ResolveAsync(cancellationToken).ConfigureAwait(false);
-            if (resolved.Credentials is { } credentials)
-            {
-                _ = await credentials(cancellationToken).ConfigureAwait(false);
-            }
+            target = await connection.ResolveAsync(settings, controlPlane: !isArn, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelRegistryException ex)
         {
-            return new BedrockHealthResult(false, ex.Message, new Dictionary<string, string>());
+            return HealthCheckResult.Unhealthy(ex.Message, ex);
         }
 
-        var family = ModelFamily.Of(settings.ModelId);
-        if (settings.ModelId.StartsWith("arn:", StringComparison.Ordinal))
+        if (isArn)
         {
-            return new BedrockHealthResult(true, $"{settings.Describe}: credentials resolve; availability is only checked for foundation model ids.", new Dictionary<string, string>());
+            return HealthCheckResult.Healthy($"Bedrock model '{model}': credentials resolve; availability is only checked for foundation model ids.");
         }
 
-        JsonObject body;
+        var baseId = ModelFamily.Of(model).BaseId;
+        Dictionary<string, string> details;
         try
         {
-            using var response = await transport.SendAsync(
-                HttpMethod.Get,
-                r => transport.Authenticator.ControlPlaneUri(r, $"foundation-model-availability/{BedrockAuthenticator.EncodeSegment(family.BaseId)}"),
-                null,
-                "application/json",
-                cancellationToken).ConfigureAwait(false);
-            body = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false)) as JsonObject ?? [];
+            var request = target.ControlPlane($"foundation-model-availability/{ProviderRequest.PathSegment(baseId, "the model id")}");
+            details = await connection.Transport.SendAsync(request, ReadAvailability, cancellationToken).ConfigureAwait(false);
         }
-        catch (ModelProviderException ex)
+        catch (Exception ex) when (ex is ModelProviderException or ModelRegistryException)
         {
-            return new BedrockHealthResult(false, ex.Message, new Dictionary<string, string>());
+            return HealthCheckResult.Unhealthy(ex.Message, ex);
         }
 
-        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        var data = details.ToDictionary(d => d.Key, d => (object)connection.Transport.Redact(d.Value), StringComparer.Ordinal);
+        var healthy = Fields.All(f => details[f] == (f == "authorizationStatus" ? "AUTHORIZED" : "AVAILABLE"));
+        if (healthy)
         {
-            ["agreementAvailability"] = (string?)body["agreementAvailability"]?["status"] ?? "unknown",
-            ["authorizationStatus"] = (string?)body["authorizationStatus"] ?? "unknown",
-            ["entitlementAvailability"] = (string?)body["entitlementAvailability"] ?? "unknown",
-            ["regionAvailability"] = (string?)body["regionAvailability"] ?? "unknown",
-        };
-        var healthy = details["agreementAvailability"] == "AVAILABLE" && details["authorizationStatus"] == "AUTHORIZED"
-            && details["entitlementAvailability"] == "AVAILABLE" && details["regionAvailability"] == "AVAILABLE";
-        var problem = (string?)body["agreementAvailability"]?["errorMessage"];
-        var description = healthy
-            ? $"{settings.Describe}: {family.BaseId} is available in {resolved.Region}."
-            : $"{settings.Describe}: {family.BaseId} is not usable in {resolved.Region}: " +
-              string.Join(", ", details.Select(d => $"{d.Key} {d.Value}")) + (problem is null ? "." : $" ({problem}).");
-        return new BedrockHealthResult(healthy, description, details);
+            return HealthCheckResult.Healthy($"Bedrock model '{baseId}' is available in {target.Region}.", data);
+        }
+
+        var problem = data.GetValueOrDefault("errorMessage");
+        return HealthCheckResult.Unhealthy(
+            $"Bedrock model '{baseId}' is not usable in {target.Region}: {string.Join(", ", Fields.Select(f => $"{f} {details[f]}"))}" +
+            (problem is null ? "." : $" ({problem})."),
+            data: data);
+    }
+
+    private static Dictionary<string, string> ReadAvailability(ProviderResponse response)
+    {
+        var body = JsonValues.ParseObject(response.Body);
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in Fields)
+        {
+            var node = field == "agreementAvailability" ? body[field] is JsonObject agreement ? agreement["status"] : null : body[field];
+            details[field] = node is JsonValue value && value.TryGetValue<string>(out var text) ? text : "unknown";
+        }
+
+        if (body["agreementAvailability"] is JsonObject withError && withError["errorMessage"] is JsonValue error && error.TryGetValue<string>(out var message))
+        {
+            details["errorMessage"] = message;
+        }
+
+        return details;
     }
 }

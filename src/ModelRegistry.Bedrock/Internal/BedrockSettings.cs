@@ -1,12 +1,51 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
-/// <summary>The validated settings of one Bedrock model, from a registry entry or from <see cref="BedrockClientOptions"/>.</summary>
-internal sealed record BedrockSettings
+/// <summary>
+/// The settings of one Bedrock model, from a registry entry (validated by the registry against <see cref="Declared"/>
+/// when it loads) or from <see cref="BedrockClientOptions"/> and the model id of direct use.
+/// </summary>
+internal sealed partial record BedrockSettings
 {
     /// <summary>The environment variable holding a Bedrock API key, as the AWS SDKs name it.</summary>
     public const string BearerTokenVariable = "AWS_BEARER_TOKEN_BEDROCK";
+
+    public static readonly EntrySetting<string> RegionSetting = EntrySettings.AwsRegion("region");
+
+    /// <summary>The ARN resource types Bedrock accepts where a model id goes (botocore's ConversationalModelId).</summary>
+    public static readonly EntrySetting<string> InferenceProfileArnSetting = EntrySettings.AwsArn(
+        "inference_profile_arn", "bedrock", "application-inference-profile", "inference-profile", "foundation-model", "provisioned-model",
+        "custom-model-deployment", "custom-model", "imported-model", "prompt-router", "default-prompt-router", "prompt");
+
+    public static readonly EntrySetting<Uri> EndpointSetting = EntrySettings.Url("endpoint", "https://bedrock-runtime.eu-west-1.amazonaws.com");
+
+    public static readonly EntrySetting<Uri> ControlPlaneEndpointSetting = EntrySettings.Url("control_plane_endpoint", "https://bedrock.eu-west-1.amazonaws.com");
+
+    public static readonly EntrySetting<string> ApiKeySetting = EntrySettings.SecretReference("api_key");
+
+    public static readonly EntrySetting<BedrockStructuredOutputMode> StructuredOutputSetting = EntrySettings.Choice(
+        "structured_output", ("auto", BedrockStructuredOutputMode.Auto), ("native", BedrockStructuredOutputMode.Native), ("tool", BedrockStructuredOutputMode.Tool));
+
+    public static readonly EntrySetting<string> GuardrailIdentifierSetting = EntrySettings.Text(
+        "guardrail_identifier", "a guardrail id such as abc123xyz or its ARN (arn:aws:bedrock:REGION:ACCOUNT:guardrail/ID)", GuardrailIdentifierPattern().IsMatch);
+
+    public static readonly EntrySetting<string> GuardrailVersionSetting = EntrySettings.Text(
+        "guardrail_version", "DRAFT or a version number from 1 to 99999999", GuardrailVersionPattern().IsMatch);
+
+    public static readonly EntrySetting<string> GuardrailTraceSetting = Words("guardrail_trace", "enabled", "disabled", "enabled_full");
+
+    public static readonly EntrySetting<string> ServiceTierSetting = Words("service_tier", "priority", "default", "flex", "reserved");
+
+    public static readonly EntrySetting<string> PerformanceLatencySetting = Words("performance_latency", "standard", "optimized");
+
+    /// <summary>Every key a <c>bedrock</c> entry may carry besides the registry's own.</summary>
+    public static readonly IReadOnlyList<EntrySetting> Declared =
+    [
+        RegionSetting, InferenceProfileArnSetting, EndpointSetting, ControlPlaneEndpointSetting, ApiKeySetting, StructuredOutputSetting,
+        GuardrailIdentifierSetting, GuardrailVersionSetting, GuardrailTraceSetting, ServiceTierSetting, PerformanceLatencySetting,
+    ];
 
     private BedrockSettings(string modelId)
     {
@@ -18,6 +57,7 @@ internal sealed record BedrockSettings
 
     public string? InferenceProfileArn { get; private init; }
 
+    /// <summary>The configured region (validated); when unset, the ARN's, then the AWS chain's.</summary>
     public string? Region { get; private init; }
 
     public Uri? Endpoint { get; private init; }
@@ -26,7 +66,7 @@ internal sealed record BedrockSettings
 
     public BedrockStructuredOutputMode StructuredOutput { get; private init; }
 
-    /// <summary>guardrailConfig from the entry: identifier, version (default DRAFT) and trace.</summary>
+    /// <summary>guardrailConfig from the entry: identifier, version (DRAFT when unset) and trace.</summary>
     public string? GuardrailIdentifier { get; private init; }
 
     public string? GuardrailVersion { get; private init; }
@@ -39,141 +79,104 @@ internal sealed record BedrockSettings
     /// <summary>performanceConfig.latency from the entry (standard, optimized).</summary>
     public string? PerformanceLatency { get; private init; }
 
-    /// <summary>The registry name, when the client serves a registry entry.</summary>
-    public string? EntryName { get; private init; }
-
-    /// <summary>Resolves the configured API key (entry reference or option); <see langword="null"/> when none is configured.</summary>
-    public Func<CancellationToken, ValueTask<string?>> ConfiguredApiKey { get; private init; } = static _ => ValueTask.FromResult<string?>(null);
-
-    /// <summary>Where the configured API key comes from, for messages (never the key).</summary>
-    public string? ApiKeySource { get; private init; }
-
-    /// <summary>Fixed credentials instead of the AWS chain (tests).</summary>
-    public AwsSigningCredentials? Credentials { get; init; }
-
     /// <summary>What goes in the request path: the inference profile ARN when set, else the model id.</summary>
     public string PathModelId => InferenceProfileArn ?? ModelId;
 
-    /// <summary>Names the model in messages: the registry entry, or the model id.</summary>
-    public string Describe => EntryName is null ? $"Bedrock model '{ModelId}'" : $"Model registry entry '{EntryName}' (bedrock)";
+    /// <summary>The region named by the ARN in the path, when the path holds a valid Bedrock ARN.</summary>
+    public string? ArnRegion => InferenceProfileArnSetting.TryParse(PathModelId, out var arn) ? arn.Split(':')[3] : null;
 
     /// <summary>The same settings for another model id (a per-call <c>ChatOptions.ModelId</c>); the inference profile is dropped.</summary>
     public BedrockSettings WithModelId(string modelId) => this with { ModelId = modelId.Trim(), InferenceProfileArn = null };
 
-    /// <summary>Reads the settings of a registry entry.</summary>
-    /// <exception cref="ModelRegistryException">A setting is malformed; the message names the entry and the setting.</exception>
-    public static BedrockSettings FromEntry(ModelEntry entry, ISecretResolver? secrets)
+    /// <summary>Reads the settings of a registry entry; the options set in <c>AddBedrock(...)</c> fill what the entry leaves unset.</summary>
+    /// <exception cref="ModelRegistryException">The model id or a combination of settings is invalid; the message names the entry and the key.</exception>
+    public static BedrockSettings FromEntry(ModelEntry entry, BedrockClientOptions defaults)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var describe = $"Model registry entry '{entry.Name}' (bedrock)";
-        var apiKeyReference = Blank(entry.GetSetting("api_key"));
-        return new BedrockSettings(entry.ModelId.Trim())
+        var at = $"Model registry entry '{entry.Name}' (bedrock)";
+        var settings = new BedrockSettings(CheckModelId(entry.ModelId, "model_id", at))
         {
-            EntryName = entry.Name,
-            InferenceProfileArn = ValidArn(Blank(entry.GetSetting("inference_profile_arn")), describe, "inference_profile_arn"),
-            Region = ValidRegion(Blank(entry.GetSetting("region")), describe, "region"),
-            Endpoint = ValidUri(Blank(entry.GetSetting("endpoint")), describe, "endpoint"),
-            ControlPlaneEndpoint = ValidUri(Blank(entry.GetSetting("control_plane_endpoint")), describe, "control_plane_endpoint"),
-            StructuredOutput = ParseMode(Blank(entry.GetSetting("structured_output")), describe),
-            GuardrailIdentifier = Blank(entry.GetSetting("guardrail_identifier")),
-            GuardrailVersion = Blank(entry.GetSetting("guardrail_version")),
-            GuardrailTrace = Blank(entry.GetSetting("guardrail_trace")),
-            ServiceTier = Blank(entry.GetSetting("service_tier")),
-            PerformanceLatency = Blank(entry.GetSetting("performance_latency")),
-            ApiKeySource = apiKeyReference is null ? null : $"the entry's api_key setting '{apiKeyReference}'",
-            ConfiguredApiKey = apiKeyReference is null
-                ? static _ => ValueTask.FromResult<string?>(null)
-                : async ct => await (secrets ?? throw new ModelRegistryException(
-                        $"{describe}: the api_key setting needs an ISecretResolver; register the model registry with AddModelRegistry()."))
-                    .ResolveAsync(apiKeyReference, ct).ConfigureAwait(false),
+            InferenceProfileArn = InferenceProfileArnSetting.TryGetValue(entry, out var arn) ? arn : null,
+            Region = RegionSetting.TryGetValue(entry, out var region) ? region : defaults.Region?.Trim(),
+            Endpoint = EndpointSetting.TryGetValue(entry, out var endpoint) ? endpoint : defaults.Endpoint,
+            ControlPlaneEndpoint = ControlPlaneEndpointSetting.TryGetValue(entry, out var controlPlane) ? controlPlane : defaults.ControlPlaneEndpoint,
+            StructuredOutput = StructuredOutputSetting.GetValueOrDefault(entry, defaults.StructuredOutput),
+            GuardrailIdentifier = GuardrailIdentifierSetting.TryGetValue(entry, out var guardrail) ? guardrail : null,
+            GuardrailVersion = GuardrailVersionSetting.TryGetValue(entry, out var version) ? version : null,
+            GuardrailTrace = GuardrailTraceSetting.TryGetValue(entry, out var trace) ? trace : null,
+            ServiceTier = ServiceTierSetting.TryGetValue(entry, out var tier) ? tier : null,
+            PerformanceLatency = PerformanceLatencySetting.TryGetValue(entry, out var latency) ? latency : null,
         };
-    }
-
-    /// <summary>Reads direct-use options.</summary>
-    /// <exception cref="ArgumentException">A required option is missing or malformed.</exception>
-    public static BedrockSettings FromOptions(BedrockClientOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.ModelId))
+        if (settings.GuardrailIdentifier is null && (settings.GuardrailVersion ?? settings.GuardrailTrace) is not null)
         {
-            throw new ArgumentException("BedrockClientOptions.ModelId is required, e.g. \"anthropic.claude-haiku-4-5-20251001-v1:0\".", nameof(options));
+            throw new ModelRegistryException(
+                $"{at}: '{GuardrailVersionSetting.Key}' and '{GuardrailTraceSetting.Key}' apply to a guardrail, but '{GuardrailIdentifierSetting.Key}' is not set. Set it, or remove them.");
         }
 
-        var describe = $"Bedrock model '{options.ModelId}'";
-        var apiKey = Blank(options.ApiKey);
+        return settings;
+    }
+
+    /// <summary>The settings of a directly used model.</summary>
+    /// <exception cref="ArgumentException">The model id or the ARN is invalid.</exception>
+    public static BedrockSettings ForModel(BedrockClientOptions options, string modelId, string? inferenceProfileArn)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        string? arn = null;
+        if (inferenceProfileArn is not null && !InferenceProfileArnSetting.TryParse(inferenceProfileArn, out arn))
+        {
+            throw new ArgumentException($"The inference profile ARN must be {InferenceProfileArnSetting.Expected}, but is '{inferenceProfileArn}'.", nameof(inferenceProfileArn));
+        }
+
         try
         {
-            return new BedrockSettings(options.ModelId.Trim())
+            return new BedrockSettings(CheckModelId(modelId, nameof(modelId), "The Bedrock model"))
             {
-                InferenceProfileArn = ValidArn(Blank(options.InferenceProfileArn), describe, nameof(options.InferenceProfileArn)),
-                Region = ValidRegion(Blank(options.Region), describe, nameof(options.Region)),
+                InferenceProfileArn = arn,
+                Region = options.Region?.Trim(),
                 Endpoint = options.Endpoint,
                 ControlPlaneEndpoint = options.ControlPlaneEndpoint,
                 StructuredOutput = options.StructuredOutput,
-                ApiKeySource = apiKey is null ? null : "BedrockClientOptions.ApiKey",
-                ConfiguredApiKey = _ => ValueTask.FromResult(apiKey),
-                Credentials = options.Credentials,
             };
         }
         catch (ModelRegistryException ex)
         {
-            throw new ArgumentException(ex.Message, nameof(options), ex);
+            throw new ArgumentException(ex.Message, nameof(modelId), ex);
         }
     }
 
-    /// <summary>The region of an ARN (<c>arn:aws:bedrock:REGION:account:...</c>), or <see langword="null"/>.</summary>
-    public static string? RegionOfArn(string? arn)
+    /// <summary>Validates a region set in code or found in the environment by the rule registry entries follow.</summary>
+    /// <returns>The region, or <see langword="null"/> when it is not a region name.</returns>
+    public static string? ValidRegion(string text) => RegionSetting.TryParse(text, out var region) ? region : null;
+
+    /// <summary>
+    /// A model id goes into the path as one encoded segment, so it must be one (no <c>.</c>, <c>..</c>, control
+    /// characters); an id that is an ARN must be a valid Bedrock ARN, as the request's region and host may come from it.
+    /// </summary>
+    private static string CheckModelId(string modelId, string key, string at)
     {
-        if (arn is null || !arn.StartsWith("arn:", StringComparison.Ordinal))
+        var id = modelId.Trim();
+        try
         {
-            return null;
+            _ = ProviderRequest.PathSegment(id, key);
         }
-
-        var parts = arn.Split(':', 6);
-        return parts.Length >= 5 && parts[3].Length > 0 ? parts[3] : null;
-    }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string? ValidArn(string? arn, string describe, string setting)
-    {
-        if (arn is not null && (!arn.StartsWith("arn:", StringComparison.Ordinal) || arn.Split(':').Length < 6))
+        catch (ArgumentException)
         {
-            throw new ModelRegistryException(
-                $"{describe}: setting '{setting}' must be an ARN such as arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc, but is '{arn}'.");
+            throw new ModelRegistryException($"{at}: '{key}' must be a Bedrock model id such as anthropic.claude-haiku-4-5-20251001-v1:0, but is empty, '.' or '..', or holds control characters.");
         }
 
-        return arn;
-    }
-
-    private static string? ValidRegion(string? region, string describe, string setting)
-    {
-        if (region is not null && !region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (id.StartsWith("arn:", StringComparison.Ordinal) && !InferenceProfileArnSetting.TryParse(id, out _))
         {
-            throw new ModelRegistryException($"{describe}: setting '{setting}' must be an AWS region name such as eu-west-1, but is '{region}'.");
+            throw new ModelRegistryException($"{at}: '{key}' is an ARN, so it must be {InferenceProfileArnSetting.Expected}, but is '{id}'.");
         }
 
-        return region;
+        return id;
     }
 
-    private static Uri? ValidUri(string? text, string describe, string setting)
-    {
-        if (text is null)
-        {
-            return null;
-        }
+    private static EntrySetting<string> Words(string key, params string[] words) => EntrySettings.Choice(key, [.. words.Select(w => (w, w))]);
 
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri
-            : throw new ModelRegistryException($"{describe}: setting '{setting}' must be an absolute http(s) URL, but is '{text}'.");
-    }
+    [GeneratedRegex("^([a-z0-9]{1,2048}|arn:aws(-[a-z-]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex GuardrailIdentifierPattern();
 
-    [SuppressMessage("Globalization", "CA1308", Justification = "Setting values are ASCII keywords.")]
-    private static BedrockStructuredOutputMode ParseMode(string? text, string describe) => text?.ToLowerInvariant() switch
-    {
-        null or "auto" => BedrockStructuredOutputMode.Auto,
-        "native" => BedrockStructuredOutputMode.Native,
-        "tool" => BedrockStructuredOutputMode.Tool,
-        _ => throw new ModelRegistryException($"{describe}: setting 'structured_output' must be auto, native or tool, but is '{text}'."),
-    };
+    [GeneratedRegex("^(DRAFT|[1-9][0-9]{0,7})$", RegexOptions.CultureInvariant)]
+    private static partial Regex GuardrailVersionPattern();
 }

@@ -99,6 +99,7 @@ internal static class ConverseRequestBuilder
                 AddBlock(blocks, content, role, isLast, documentNames, historyTools, family);
             }
 
+            DropBlankText(blocks);
             if (blocks.Count == 0)
             {
                 continue;
@@ -181,8 +182,9 @@ internal static class ConverseRequestBuilder
         switch (content)
         {
             case TextContent text:
+                // Bedrock refuses trailing whitespace at the end of the last assistant turn, and empty text anywhere.
                 var value = role == "assistant" && isLast ? text.Text?.TrimEnd() : text.Text;
-                if (!string.IsNullOrWhiteSpace(value))
+                if (!string.IsNullOrEmpty(value))
                 {
                     blocks.Push(new JsonObject { ["text"] = value });
                 }
@@ -244,6 +246,24 @@ internal static class ConverseRequestBuilder
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whitespace-only text blocks stay where the caller put them when the message holds other content (Bedrock accepts
+    /// them there, and dropping one would move the cache points after it); a message with nothing else (only blank text,
+    /// perhaps a cache point) loses them, as Bedrock refuses a blank message.
+    /// </summary>
+    private static void DropBlankText(JsonArray blocks)
+    {
+        static bool IsBlankText(JsonNode? block) =>
+            block?["text"] is JsonValue text && text.TryGetValue<string>(out var value) && string.IsNullOrWhiteSpace(value);
+        if (blocks.All(b => IsBlankText(b) || b?["cachePoint"] is not null))
+        {
+            foreach (var blank in blocks.Where(IsBlankText).ToList())
+            {
+                blocks.Remove(blank);
+            }
         }
     }
 
@@ -514,9 +534,9 @@ internal static class ConverseRequestBuilder
             }
         }
 
-        if (options?.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None)
+        if (options?.Reasoning is { Effort: not ReasoningEffort.None } reasoning)
         {
-            AddReasoning(fields, request, options, family, effort);
+            AddReasoning(fields, request, reasoning.Effort, family);
         }
 
         if (fields.Count > 0)
@@ -526,42 +546,74 @@ internal static class ConverseRequestBuilder
     }
 
     /// <summary>
-    /// Reasoning effort per family: Anthropic takes a thinking budget (<c>thinking.budget_tokens</c>, which must stay
-    /// below maxTokens), OpenAI gpt-oss <c>reasoning_effort</c>. Other families are left alone.
+    /// <see cref="ChatOptions.Reasoning"/> per family, in additionalModelRequestFields (a field the caller set there wins).
+    /// An effort of <see langword="null"/> asks for reasoning at the model's usual depth.
+    /// <list type="bullet">
+    /// <item>Claude 4.6 and later: <c>thinking: {type: adaptive}</c>, and for an explicit effort <c>output_config.effort</c>
+    /// low, medium, high, or max for ExtraHigh (the one level above high every adaptive model takes).</item>
+    /// <item>Older Claude: <c>thinking: {type: enabled, budget_tokens}</c> with 1,024 / 4,096 / 16,384 / 32,768 tokens
+    /// for Low / Medium / High / ExtraHigh and 10,000 (the budget Anthropic's own examples use) when no effort is given.
+    /// The budget stays below a caller's <see cref="ChatOptions.MaxOutputTokens"/>; with a limit of 1,024 or less there
+    /// is no room for the 1,024-token minimum and no thinking is asked for. Without a limit, maxTokens is left out, so
+    /// Bedrock applies the model's own maximum rather than a cap the caller never set.</item>
+    /// <item>OpenAI gpt-oss: <c>reasoning_effort</c> low, medium or high (ExtraHigh is high); nothing for the default.</item>
+    /// <item>Qwen: <c>reasoning_config</c> low for Low, else high (the two levels it takes).</item>
+    /// </list>
+    /// Other families are left alone.
     /// </summary>
-    private static void AddReasoning(JsonObject fields, JsonObject request, ChatOptions options, ModelFamily family, ReasoningEffort effort)
+    private static void AddReasoning(JsonObject fields, JsonObject request, ReasoningEffort? effort, ModelFamily family)
     {
-        if (family.IsAnthropic && fields["thinking"] is null)
+        if (family.HasAdaptiveThinking)
+        {
+            fields["thinking"] ??= new JsonObject { ["type"] = "adaptive" };
+            if (effort is { } level && fields["output_config"] is null)
+            {
+                fields["output_config"] = new JsonObject
+                {
+                    ["effort"] = level switch
+                    {
+                        ReasoningEffort.Low => "low",
+                        ReasoningEffort.Medium => "medium",
+                        ReasoningEffort.High => "high",
+                        _ => "max",
+                    },
+                };
+            }
+        }
+        else if (family.IsAnthropic && fields["thinking"] is null)
         {
             var budget = effort switch
             {
+                null => 10_000,
                 ReasoningEffort.Low => 1024,
                 ReasoningEffort.Medium => 4096,
-                ReasoningEffort.High => 16384,
-                _ => 32768,
+                ReasoningEffort.High => 16_384,
+                _ => 32_768,
             };
-            var config = request["inferenceConfig"] as JsonObject;
-            if (config?["maxTokens"] is JsonValue maxValue && maxValue.TryGetValue<int>(out var max))
+            if (request["inferenceConfig"]?["maxTokens"] is JsonValue maxValue && maxValue.TryGetValue<int>(out var max))
             {
-                budget = Math.Max(1024, Math.Min(budget, max - 1));
-            }
-            else
-            {
-                config ??= [];
-                config["maxTokens"] = budget + 4096;
-                request["inferenceConfig"] = config;
+                if (max <= 1024)
+                {
+                    return;
+                }
+
+                budget = Math.Min(budget, max - 1);
             }
 
             fields["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = budget };
         }
-        else if (family.IsOpenAi && fields["reasoning_effort"] is null)
+        else if (family.IsOpenAi && effort is { } level && fields["reasoning_effort"] is null)
         {
-            fields["reasoning_effort"] = effort switch
+            fields["reasoning_effort"] = level switch
             {
                 ReasoningEffort.Low => "low",
                 ReasoningEffort.Medium => "medium",
                 _ => "high",
             };
+        }
+        else if (family.Provider == "qwen" && fields["reasoning_config"] is null)
+        {
+            fields["reasoning_config"] = effort == ReasoningEffort.Low ? "low" : "high";
         }
     }
 
@@ -590,7 +642,7 @@ internal static class ConverseRequestBuilder
                         tools.Push(ToolSpec(function));
                         declared.Add(function.Name);
                         break;
-                    case HostedCodeInterpreterTool when family.IsNova:
+                    case HostedCodeInterpreterTool when family.HasCodeInterpreter:
                         tools.Push(new JsonObject { ["systemTool"] = new JsonObject { ["name"] = "nova_code_interpreter" } });
                         break;
                 }

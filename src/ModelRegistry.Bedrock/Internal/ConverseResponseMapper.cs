@@ -4,7 +4,13 @@ using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Bedrock.Internal;
 
-/// <summary>Maps Converse responses (and the pieces streaming shares: blocks, stop reasons, usage) to MEAI types.</summary>
+/// <summary>
+/// Maps Converse responses (and the pieces streaming shares: blocks, stop reasons, usage) to MEAI types. Odd but valid
+/// answers map to something sensible (an empty stop reason is no finish reason, an unknown block is kept as an
+/// <see cref="AIContent"/> carrying it); answers that break the Converse shape throw <see cref="InvalidDataException"/> or
+/// <see cref="JsonException"/> naming what is wrong, which the provider kit's error boundary turns into an
+/// invalid-response <see cref="ModelProviderException"/>.
+/// </summary>
 internal static class ConverseResponseMapper
 {
     /// <summary>AdditionalProperties key of a redacted reasoning block's bytes (base64), on <see cref="TextReasoningContent"/>.</summary>
@@ -24,12 +30,14 @@ internal static class ConverseResponseMapper
     /// <param name="outputToolName">The forced structured-output tool, whose input is the answer.</param>
     public static ChatResponse Map(JsonObject body, string modelId, string? requestId, DateTimeOffset createdAt, string? outputToolName)
     {
+        var output = Member<JsonObject>(body, "output");
+        var raw = Member<JsonObject>(output, "message");
         var message = new ChatMessage(ChatRole.Assistant, [])
         {
             MessageId = requestId,
-            RawRepresentation = body["output"]?["message"],
+            RawRepresentation = raw,
         };
-        if (body["output"]?["message"]?["content"] is JsonArray blocks)
+        if (Member<JsonArray>(raw, "content") is { } blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
@@ -45,7 +53,7 @@ internal static class ConverseResponseMapper
             ResponseId = requestId,
             ModelId = modelId,
             CreatedAt = createdAt,
-            FinishReason = FinishReason((string?)body["stopReason"]),
+            FinishReason = FinishReason(StopReason(body)),
             Usage = Usage(body["usage"] as JsonObject),
             RawRepresentation = body,
         };
@@ -66,7 +74,7 @@ internal static class ConverseResponseMapper
     /// <summary>Copies the metrics and response-level extras (latency, trace, service tier, performance config, stop reason).</summary>
     public static void AddExtras(AdditionalPropertiesDictionary properties, JsonObject body)
     {
-        if (body["metrics"]?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
+        if (Member<JsonObject>(body, "metrics")?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
         {
             properties[LatencyKey] = ms;
         }
@@ -79,7 +87,7 @@ internal static class ConverseResponseMapper
             }
         }
 
-        if ((string?)body["stopReason"] is { } stop)
+        if (StopReason(body) is { } stop)
         {
             properties["stopReason"] = stop;
         }
@@ -160,10 +168,20 @@ internal static class ConverseResponseMapper
         return new FunctionCallContent(id, name, arguments) { Exception = error, RawRepresentation = block };
     }
 
-    /// <summary>Maps a stop reason; unknown ones pass through as their text.</summary>
+    /// <summary>The <c>stopReason</c> of a response or messageStop event: absent or null gives null.</summary>
+    /// <exception cref="InvalidDataException">It is not a string.</exception>
+    public static string? StopReason(JsonObject body) => Member<JsonValue>(body, "stopReason") switch
+    {
+        null => null,
+        { } value when value.TryGetValue<string>(out var text) => text,
+        _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
+    };
+
+    /// <summary>Maps a stop reason; unknown ones pass through as their text, an empty one is no finish reason.</summary>
     public static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
     {
         null => null,
+        _ when string.IsNullOrWhiteSpace(stopReason) => null,
         "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
         "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
         "tool_use" => ChatFinishReason.ToolCalls,
@@ -201,6 +219,17 @@ internal static class ConverseResponseMapper
         return details;
     }
 
+    /// <summary>A member of the expected JSON kind, or null when absent or JSON null.</summary>
+    /// <exception cref="InvalidDataException">The member is of another kind (an array where an object belongs...).</exception>
+    public static T? Member<T>(JsonObject? node, string name)
+        where T : JsonNode => node?[name] switch
+        {
+            null => null,
+            T value => value,
+            var other => throw new InvalidDataException(
+                $"Bedrock sent '{name}' as a JSON {other.GetValueKind().ToString().ToLowerInvariant()}, which the Converse API never does there."),
+        };
+
     private static long? Long(JsonObject node, string name) =>
         node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
 
@@ -208,11 +237,7 @@ internal static class ConverseResponseMapper
     {
         if (reasoning["redactedContent"] is JsonValue redacted)
         {
-            return new TextReasoningContent(string.Empty)
-            {
-                AdditionalProperties = new() { [RedactedContentKey] = redacted.GetValue<string>() },
-                RawRepresentation = block,
-            };
+            return RedactedReasoning(redacted.GetValue<string>(), block);
         }
 
         return new TextReasoningContent((string?)reasoning["reasoningText"]?["text"] ?? string.Empty)
@@ -221,6 +246,19 @@ internal static class ConverseResponseMapper
             RawRepresentation = block,
         };
     }
+
+    /// <summary>
+    /// A redacted reasoning block: no readable text; the opaque data (base64) is the content's
+    /// <see cref="TextReasoningContent.ProtectedData"/>, as MEAI keeps data that must go back unchanged, and is marked as
+    /// redacted under <see cref="RedactedContentKey"/> so it returns as a <c>redactedContent</c> block. Having
+    /// ProtectedData also stops MEAI's update coalescing from merging two streamed redacted blocks into one.
+    /// </summary>
+    public static TextReasoningContent RedactedReasoning(string data, object raw) => new(string.Empty)
+    {
+        ProtectedData = data,
+        AdditionalProperties = new() { [RedactedContentKey] = data },
+        RawRepresentation = raw,
+    };
 
     /// <summary>Maps Bedrock citations to annotations: title, the cited snippet, and the URL of web sources.</summary>
     public static List<AIAnnotation> Citations(JsonArray? citations)
@@ -266,7 +304,17 @@ internal static class ConverseResponseMapper
                 var mediaType = kind == "document" && format is "txt" or "csv" or "html" or "md"
                     ? $"text/{(format == "txt" ? "plain" : format == "md" ? "markdown" : format)}"
                     : prefix + format;
-                return new DataContent(Convert.FromBase64String(bytes), mediaType) { Name = (string?)media["name"], RawRepresentation = block };
+                byte[] data;
+                try
+                {
+                    data = Convert.FromBase64String(bytes);
+                }
+                catch (FormatException ex)
+                {
+                    throw new InvalidDataException($"Bedrock sent an {kind} block whose source.bytes is not valid base64.", ex);
+                }
+
+                return new DataContent(data, mediaType) { Name = (string?)media["name"], RawRepresentation = block };
             }
         }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
@@ -11,7 +12,7 @@ namespace ModelRegistry.Bedrock.Internal;
 /// becomes one <see cref="FunctionCallContent"/> when its block stops. <c>messageStop</c> gives the finish reason,
 /// <c>metadata</c> the usage; an exception event throws.
 /// </summary>
-internal sealed class ConverseStreamMapper(BedrockSettings settings, string modelId, string? responseId, DateTimeOffset createdAt, string? outputToolName)
+internal sealed class ConverseStreamMapper(ProviderTransport transport, string modelId, string? responseId, DateTimeOffset createdAt, string? outputToolName)
 {
     private readonly Dictionary<int, PendingBlock> _pending = [];
 
@@ -25,7 +26,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
         var messageType = frame.Header(":message-type");
         if (messageType is "exception" or "error")
         {
-            throw BedrockErrors.FromStreamEvent(frame, settings);
+            throw BedrockErrors.FromStreamEvent(frame, transport);
         }
 
         var eventType = frame.Header(":event-type");
@@ -34,7 +35,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
             return null;
         }
 
-        var payload = JsonNode.Parse(frame.Payload) as JsonObject ?? [];
+        var payload = JsonValues.ParseObject(frame.Payload);
         return eventType switch
         {
             "messageStart" => null,
@@ -98,11 +99,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
         {
             if (reasoning["redactedContent"] is JsonValue redacted)
             {
-                return Update(new TextReasoningContent(string.Empty)
-                {
-                    AdditionalProperties = new() { [ConverseResponseMapper.RedactedContentKey] = redacted.GetValue<string>() },
-                    RawRepresentation = payload,
-                });
+                return Update(ConverseResponseMapper.RedactedReasoning(redacted.GetValue<string>(), payload));
             }
 
             var reasoningText = (string?)reasoning["text"];
@@ -157,7 +154,7 @@ internal sealed class ConverseStreamMapper(BedrockSettings settings, string mode
     {
         Stopped = true;
         var update = Update([]);
-        update.FinishReason = ConverseResponseMapper.FinishReason((string?)payload["stopReason"]);
+        update.FinishReason = ConverseResponseMapper.FinishReason(ConverseResponseMapper.StopReason(payload));
         update.RawRepresentation = payload;
         var properties = new AdditionalPropertiesDictionary();
         ConverseResponseMapper.AddExtras(properties, payload);

@@ -1,13 +1,18 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
 /// <summary>
-/// Reads <c>application/vnd.amazon.eventstream</c> messages from a response body as they arrive. A message may be split
-/// across reads at any byte; each complete message is handed to <see cref="AwsSdkAdapter.DecodeEventStreamMessage"/>
-/// (which checks both CRCs). A body that ends inside a message is an error, never a hang or a silent loss.
+/// Reads <c>application/vnd.amazon.eventstream</c> messages from a stream as they arrive. A message may be split across
+/// reads at any byte; each complete message is handed to <see cref="AwsSdkAdapter.DecodeEventStreamMessage"/> (which
+/// checks both CRCs). Each message is bounded by <see cref="ProviderStream.MaxEventBytes"/> and the protocol's 16 MiB,
+/// and never more is buffered than the message's prelude declares within those bounds. It throws only
+/// <see cref="InvalidDataException"/> (corrupt framing), <see cref="EndOfStreamException"/> (the body ends inside a
+/// message) and the stream's <see cref="ProviderStream.EventTooLarge"/>.
 /// </summary>
 internal static class EventStreamReader
 {
@@ -17,14 +22,14 @@ internal static class EventStreamReader
     /// <summary>Prelude plus the trailing message CRC.</summary>
     private const int MinimumMessageLength = 16;
 
-    /// <summary>The largest message the protocol allows (16 MiB); a larger length means a corrupt prelude.</summary>
-    private const int MaximumMessageLength = 16 * 1024 * 1024;
+    /// <summary>The largest message the protocol allows (16 MiB).</summary>
+    private const int ProtocolLimit = 16 * 1024 * 1024;
 
     /// <summary>Reads messages until the body ends.</summary>
-    /// <exception cref="InvalidDataException">The stream is corrupt or ends inside a message.</exception>
-    public static async IAsyncEnumerable<EventStreamFrame> ReadAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<EventStreamFrame> ReadAsync(ProviderStream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var limit = (int)Math.Min(stream.MaxEventBytes, ProtocolLimit);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(16 * 1024, limit));
         var start = 0;
         var end = 0;
         try
@@ -32,8 +37,17 @@ internal static class EventStreamReader
             while (true)
             {
                 // Hand out every complete message already buffered.
-                while (TryTake(buffer, ref start, end, out var message))
+                while (end - start >= PreludeLength)
                 {
+                    var total = TotalLength(buffer.AsSpan(start), stream, limit);
+                    if (end - start < total)
+                    {
+                        break;
+                    }
+
+                    // AWSSDK.Core decodes a message only at offset 0 of its own array.
+                    var message = buffer.AsSpan(start, total).ToArray();
+                    start += total;
                     yield return AwsSdkAdapter.DecodeEventStreamMessage(message);
                 }
 
@@ -45,7 +59,7 @@ internal static class EventStreamReader
                     start = 0;
                 }
 
-                var needed = end >= PreludeLength ? ReadTotalLength(buffer) : PreludeLength;
+                var needed = end >= PreludeLength ? TotalLength(buffer, stream, limit) : PreludeLength;
                 if (needed > buffer.Length)
                 {
                     var larger = ArrayPool<byte>.Shared.Rent(needed);
@@ -54,14 +68,13 @@ internal static class EventStreamReader
                     buffer = larger;
                 }
 
-                var read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                var read = await stream.Body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    if (end > start)
+                    if (end > 0)
                     {
-                        var expected = end - start >= PreludeLength ? ReadTotalLength(buffer.AsSpan(start)).ToString(System.Globalization.CultureInfo.InvariantCulture) : "at least 16";
-                        throw new InvalidDataException(
-                            $"The Bedrock event stream ended in the middle of a message: {end - start} bytes of {expected} arrived. The connection was cut short.");
+                        var expected = end >= PreludeLength ? TotalLength(buffer, stream, limit).ToString(CultureInfo.InvariantCulture) : "at least 16";
+                        throw new EndOfStreamException($"the Bedrock event stream ended in the middle of a message: {end} bytes of {expected} arrived.");
                     }
 
                     yield break;
@@ -76,35 +89,20 @@ internal static class EventStreamReader
         }
     }
 
-    private static bool TryTake(byte[] buffer, ref int start, int end, out byte[] message)
-    {
-        message = [];
-        var available = end - start;
-        if (available < PreludeLength)
-        {
-            return false;
-        }
-
-        var total = ReadTotalLength(buffer.AsSpan(start));
-        if (available < total)
-        {
-            return false;
-        }
-
-        // AWSSDK.Core decodes a message only at offset 0 of its own array.
-        message = buffer.AsSpan(start, total).ToArray();
-        start += total;
-        return true;
-    }
-
-    private static int ReadTotalLength(ReadOnlySpan<byte> prelude)
+    /// <summary>Reads and checks a prelude's lengths: the total within the bounds, the headers within the total.</summary>
+    private static int TotalLength(ReadOnlySpan<byte> prelude, ProviderStream stream, int limit)
     {
         var total = BinaryPrimitives.ReadUInt32BigEndian(prelude);
         var headers = BinaryPrimitives.ReadUInt32BigEndian(prelude[4..]);
-        if (total < MinimumMessageLength || total > MaximumMessageLength || headers > total - MinimumMessageLength)
+        if (total < MinimumMessageLength || total > ProtocolLimit || headers > total - MinimumMessageLength)
         {
             throw new InvalidDataException(
                 $"The Bedrock event stream is corrupt: a message prelude gives a total length of {total} and a headers length of {headers} bytes.");
+        }
+
+        if (total > limit)
+        {
+            throw stream.EventTooLarge("An event-stream message", total);
         }
 
         return (int)total;

@@ -7,6 +7,14 @@ namespace ModelRegistry.Bedrock.Internal;
 /// <summary>Converts caller values (JSON nodes, elements, text, plain objects) to JSON nodes without reflection.</summary>
 internal static class JsonValues
 {
+    /// <summary>Bedrock's answers are parsed strictly: a duplicate key is malformed JSON, never a silent last-one-wins.</summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    /// <summary>Parses an answer body that must be a JSON object.</summary>
+    /// <exception cref="JsonException">The body is not JSON, holds a duplicate key, is cut off, or is not an object.</exception>
+    public static JsonObject ParseObject(ReadOnlyMemory<byte> body) =>
+        JsonNode.Parse(body.Span, documentOptions: Strict) as JsonObject ?? throw new JsonException("Bedrock sent JSON that is not an object where an object was expected.");
+
     /// <summary>A JSON node for a value: nodes are cloned, elements parsed, other objects serialized with MEAI's AOT-safe options.</summary>
     public static JsonNode? ToNode(object? value) => value switch
     {

@@ -9,9 +9,9 @@ internal static class EmfServices
 {
     public const string LoggerCategory = "ModelRegistry.Emf";
 
-    public static EmfSettings CreateSettings(Action<EmfMetricsOptions>? configure)
+    public static EmfSettings CreateSettings(Action<EmfMetricsOptions>? configure, Providers.EnvironmentProvider environment)
     {
-        var options = new EmfMetricsOptions();
+        var options = new EmfMetricsOptions(environment);
         configure?.Invoke(options);
         return EmfSettings.Create(options);
     }

@@ -11,8 +11,10 @@ internal sealed class EmfSettings
         (JsonEncodedText Key, JsonEncodedText Value)[] defaultDimensions,
         bool highResolution,
         string? model,
-        EmfSink? sink)
+        EmfSink? sink,
+        Providers.EnvironmentProvider environment)
     {
+        Environment = environment;
         Namespace = metricNamespace;
         DimensionSets = dimensionSets;
         DefaultDimensions = defaultDimensions;
@@ -33,6 +35,8 @@ internal sealed class EmfSettings
     public string? Model { get; }
 
     public EmfSink? Sink { get; }
+
+    public Providers.EnvironmentProvider Environment { get; }
 
     /// <summary>Validates the options; throws a <see cref="ModelRegistryException"/> naming the first invalid option.</summary>
     public static EmfSettings Create(EmfMetricsOptions options)
@@ -115,7 +119,7 @@ internal sealed class EmfSettings
             throw Invalid($"EmfMetricsOptions.Model '{model}' is not a valid dimension value: {modelProblem}.");
         }
 
-        return new EmfSettings(EmfNames.Encode(options.Namespace), built, [.. defaults], options.StorageResolution == 1, options.Model, options.Sink);
+        return new EmfSettings(EmfNames.Encode(options.Namespace), built, [.. defaults], options.StorageResolution == 1, options.Model, options.Sink, options.Environment);
     }
 
     private static ModelRegistryException Invalid(string message) => new(message);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.ParameterStore.Internal;
 
@@ -16,16 +17,19 @@ internal sealed partial class ParameterStoreClient : IDisposable
     private readonly ExtensionTransport _extension;
     private readonly SsmApiTransport _api;
     private readonly ILogger _logger;
+    private readonly EnvironmentProvider _environment;
 
     /// <summary>Set once the extension never answered in Auto mode: later reads go straight to the SSM API.</summary>
     private volatile bool _extensionAbsent;
 
-    public ParameterStoreClient(IOptions<ParameterStoreOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory? loggers = null)
+    public ParameterStoreClient(
+        IOptions<ParameterStoreOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory? loggers = null, EnvironmentProvider? environment = null)
     {
         _options = options.Value;
+        _environment = environment ?? EnvironmentProvider.System;
         _logger = loggers?.CreateLogger("ModelRegistry.ParameterStore") ?? NullLogger.Instance;
         _extension = new ExtensionTransport(httpClients.CreateClient(ExtensionTransport.HttpClientName), time, _logger);
-        _api = new SsmApiTransport(_options);
+        _api = new SsmApiTransport(_options, _environment);
     }
 
     /// <summary>Reads a parameter with decryption. <paramref name="what"/> names it in errors, e.g. <c>the secret 'ssm:/x'</c>.</summary>
@@ -33,8 +37,7 @@ internal sealed partial class ParameterStoreClient : IDisposable
     public async Task<SsmParameter> GetAsync(string name, string what, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var env = _options.GetEnvironmentVariable;
-        var inLambda = !string.IsNullOrEmpty(env("AWS_LAMBDA_FUNCTION_NAME")) && !string.IsNullOrEmpty(env("AWS_SESSION_TOKEN"));
+        var inLambda = _environment.Get("AWS_LAMBDA_FUNCTION_NAME") is not null && _environment.Get("AWS_SESSION_TOKEN") is not null;
         var useExtension = _options.Transport switch
         {
             ParameterStoreTransport.Extension => true,
@@ -47,8 +50,8 @@ internal sealed partial class ParameterStoreClient : IDisposable
         {
             var port = ExtensionPort(what);
             var extensionVia = $"via the Lambda Parameters and Secrets extension on localhost:{port}";
-            var token = env("AWS_SESSION_TOKEN");
-            if (string.IsNullOrEmpty(token))
+            var token = _environment.Get("AWS_SESSION_TOKEN");
+            if (token is null)
             {
                 throw new ModelRegistryException(
                     $"Could not read {what} (region {LambdaRegion()}, {extensionVia}): AWS_SESSION_TOKEN is not set, and the extension requires it " +
@@ -93,8 +96,8 @@ internal sealed partial class ParameterStoreClient : IDisposable
 
     private int ExtensionPort(string what)
     {
-        var text = _options.GetEnvironmentVariable("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
-        if (string.IsNullOrWhiteSpace(text))
+        var text = _environment.Get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
+        if (text is null)
         {
             return 2773;
         }
@@ -106,7 +109,7 @@ internal sealed partial class ParameterStoreClient : IDisposable
     }
 
     private string LambdaRegion() =>
-        _options.GetEnvironmentVariable("AWS_REGION") ?? _options.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "(the function's region)";
+        _environment.Get("AWS_REGION") ?? _environment.Get("AWS_DEFAULT_REGION") ?? "(the function's region)";
 
     private static string SummarizeExtension(ExtensionFailure failure) => failure.Kind switch
     {

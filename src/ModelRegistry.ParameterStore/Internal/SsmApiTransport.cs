@@ -1,16 +1,20 @@
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.ParameterStore.Internal;
 
 /// <summary>
-/// Reads parameters through the SSM API (<c>GetParameter</c> with <c>WithDecryption</c>) with the AWS SDK, its default
-/// credential chain and region unless the options set them. The SDK client is made on the first read, not before.
+/// Reads parameters through the SSM API (<c>GetParameter</c> with <c>WithDecryption</c>) with the AWS SDK and its default
+/// credential chain unless the options set credentials. The region is the option, else <c>AWS_REGION</c> or
+/// <c>AWS_DEFAULT_REGION</c> (read through the <see cref="EnvironmentProvider"/>), else the AWS profile's; instance metadata
+/// is never asked. The SDK client is made on the first read, not before.
 /// </summary>
-internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposable
+internal sealed class SsmApiTransport(ParameterStoreOptions options, EnvironmentProvider environment) : IDisposable
 {
     private readonly Lock _lock = new();
     private Connection? _connection;
@@ -47,7 +51,7 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposab
 
     private Connection CreateConnection()
     {
-        var region = options.Region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+        var region = options.Region ?? environment.Get("AWS_REGION") ?? environment.Get("AWS_DEFAULT_REGION") ?? ProfileRegion();
         var config = new AmazonSimpleSystemsManagementConfig();
         string endpoint;
         if (options.ServiceUrl is { } url)
@@ -65,7 +69,7 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposab
         else
         {
             throw new SsmApiException(
-                "no AWS region is configured. Set AWS_REGION (or AWS_DEFAULT_REGION, or a region in the AWS profile), or ParameterStoreOptions.Region.",
+                $"no AWS region is configured. Set AWS_REGION (or AWS_DEFAULT_REGION, or a region in the AWS profile '{ProfileName}'), or ParameterStoreOptions.Region.",
                 null);
         }
 
@@ -74,6 +78,12 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options) : IDisposab
             : new AmazonSimpleSystemsManagementClient(config);
         return new Connection(client, region, endpoint);
     }
+
+    private string ProfileName => environment.Get("AWS_PROFILE") ?? "default";
+
+    /// <summary>The region of the AWS profile in the shared config and credentials files, if it has one.</summary>
+    private string? ProfileRegion() =>
+        new CredentialProfileStoreChain().TryGetProfile(ProfileName, out var profile) ? profile.Region?.SystemName : null;
 
     /// <summary>What went wrong and how to fix it, for a failed GetParameter. Never includes a parameter's value.</summary>
     internal static string Explain(Exception exception, string name, string? region)

@@ -131,7 +131,7 @@ internal static class EntryValidator
             {
                 if (setting.Check(value, secretSchemes) is { } problem)
                 {
-                    throw new ModelRegistryException($"{setting.Invalid(entry.Name, value, problem)} Fix it in the registry ({source}).");
+                    throw new ModelRegistryException($"{setting.Invalid(entry.Name, value, problem, source)} Fix the value in the registry.");
                 }
 
                 continue;
@@ -149,8 +149,15 @@ internal static class EntryValidator
             var where = inCoreGroup
                 ? $"is not a key of \"{group}\""
                 : provider is null ? "is not a registry key" : $"is not a setting of provider '{provider.Name}'";
+            // A whole group in the wrong case ("Pricing:input") is best named by its group.
+            var suggestion = Suggest(key, known);
+            if (suggestion.Length == 0 && group.Length < key.Length)
+            {
+                suggestion = Suggest(group, ReservedKeys.Concat(CoreSettings.Groups));
+            }
+
             throw new ModelRegistryException(
-                $"{at}: \"{Printable(key)}\" {where}.{Suggest(key, known)} " +
+                $"{at}: \"{Printable(key)}\" {where}.{suggestion} " +
                 $"Known keys: {string.Join(", ", known.Where(k => !inCoreGroup || k.StartsWith(group + ":", StringComparison.Ordinal)))}.");
         }
     }

@@ -5,8 +5,9 @@ namespace ModelRegistry.Internal;
 
 /// <summary>
 /// Reads how long a response asks callers to wait: <c>retry-after-ms</c>, else <c>Retry-After</c> in seconds or as an
-/// HTTP date. Never throws: a value that is not a finite, non-negative number or a date is ignored, and every wait is
-/// clamped to [0, 1 day], so no header can overflow a <see cref="TimeSpan"/>.
+/// HTTP date. Never throws: a value that is not a finite, non-negative number or a date is ignored (whole seconds too
+/// many for the typed header count as a day), and every wait is clamped to [0, 1 day], so no header can overflow a
+/// <see cref="TimeSpan"/>.
 /// </summary>
 internal static class RetryAfter
 {
@@ -40,6 +41,16 @@ internal static class RetryAfter
         {
             var now = time.GetUtcNow();
             return date <= now ? TimeSpan.Zero : date - now >= Longest ? Longest : date - now;
+        }
+
+        // Seconds beyond what the typed header holds (an int) still ask for a long wait: a day at most.
+        if (retryAfter is null
+            && headers.NonValidated.TryGetValues("Retry-After", out var raw)
+            && raw.Count == 1
+            && raw.ToString().Trim() is { Length: > 0 } seconds
+            && seconds.All(char.IsAsciiDigit))
+        {
+            return Longest;
         }
 
         return null;

@@ -31,11 +31,11 @@ public abstract class EntrySetting
     /// <param name="secretSchemes">The secret schemes the application serves, when known.</param>
     internal abstract string? Check(string value, IReadOnlyCollection<string>? secretSchemes);
 
-    /// <summary>The message for an invalid value: names the entry, the key and the allowed values; a secret is not repeated.</summary>
-    internal string Invalid(string entryName, string value, string? problem = null) =>
-        IsSecret
-            ? $"Model registry entry '{entryName}': setting '{Key}' {(string.IsNullOrEmpty(problem) ? $"must be {Expected}" : problem)}. The value is not shown, as it may be a secret."
-            : $"Model registry entry '{entryName}': setting '{Key}' must be {Expected}, but is '{Shorten(value)}'{(string.IsNullOrEmpty(problem) ? string.Empty : $" ({problem})")}.";
+    /// <summary>The message for an invalid value: names the entry (and its source), the key and the allowed values; a secret is not repeated.</summary>
+    internal string Invalid(string entryName, string value, string? problem = null, string? source = null) =>
+        $"Model registry entry '{Shorten(entryName)}'{(source is null ? string.Empty : $" ({source})")}: " + (IsSecret
+            ? $"setting '{Key}' {(string.IsNullOrEmpty(problem) ? $"must be {Expected}" : problem)}. The value is not shown, as it may be a secret."
+            : $"setting '{Key}' must be {Expected}, but is '{Shorten(value)}'{(string.IsNullOrEmpty(problem) ? string.Empty : $" ({problem})")}.");
 
     /// <inheritdoc />
     public override string ToString() => $"{Key}: {Expected}";

@@ -323,27 +323,28 @@ public sealed partial class ProviderTransport
         _ => true,
     };
 
-    /// <summary>Whether a body is the beginning of a JSON value that was cut off (or nothing at all).</summary>
-    internal static bool IsIncompleteJson(ReadOnlySpan<byte> body)
-    {
-        if (body.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return true;
-        }
+    /// <summary>
+    /// Whether a body is the beginning of a JSON value that was cut off (or nothing at all): it reads without error as a
+    /// partial block, yet fails as a complete one.
+    /// </summary>
+    internal static bool IsIncompleteJson(ReadOnlySpan<byte> body) =>
+        body.Trim(" \t\r\n"u8).IsEmpty || (ReadsWithoutError(body, isFinalBlock: false) && !ReadsWithoutError(body, isFinalBlock: true));
 
-        var reader = new Utf8JsonReader(body, isFinalBlock: false, default);
+    private static bool ReadsWithoutError(ReadOnlySpan<byte> body, bool isFinalBlock)
+    {
+        var reader = new Utf8JsonReader(body, isFinalBlock, default);
         try
         {
             while (reader.Read())
             {
             }
+
+            return true;
         }
         catch (JsonException)
         {
             return false;
         }
-
-        return reader.CurrentDepth > 0 || reader.TokenType is JsonTokenType.PropertyName;
     }
 
     private async Task<TransportAttempt> ExecuteAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)

@@ -187,7 +187,9 @@ public sealed class ServerSentEventReader : IDisposable
             _end = remaining;
         }
 
-        if (_end == _buffer.Length)
+        // A line may hold the event limit plus its CRLF; the pool may hand out a larger array, which is never filled past that.
+        var lineLimit = (int)Math.Min(_stream.MaxEventBytes + 2, Array.MaxLength);
+        if (_end == Math.Min(_buffer.Length, lineLimit))
         {
             // One line fills the buffer: grow it, but never past the event limit.
             if (_end >= _stream.MaxEventBytes)
@@ -195,13 +197,14 @@ public sealed class ServerSentEventReader : IDisposable
                 throw _stream.EventTooLarge("an SSE line", _end);
             }
 
-            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(_stream.MaxEventBytes + 2, (long)_buffer.Length * 2));
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(lineLimit, (long)_buffer.Length * 2));
             Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
         }
 
-        var read = await _stream.Body.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        var room = Math.Min(_buffer.Length, lineLimit) - _end;
+        var read = await _stream.Body.ReadAsync(_buffer.AsMemory(_end, room), cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             _eof = true;

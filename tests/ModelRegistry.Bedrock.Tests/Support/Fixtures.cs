@@ -21,9 +21,9 @@ internal static class Fixtures
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Ok());
-        var clientOptions = TestClients.Options(server, model);
+        var clientOptions = TestClients.Options(server);
         configure?.Invoke(clientOptions);
-        using var client = TestClients.Chat(clientOptions);
+        using var client = TestClients.Chat(clientOptions, model);
         await client.GetResponseAsync(messages, options);
         return server.Requests.Single().Json!.AsObject();
     }

@@ -17,10 +17,10 @@ internal sealed class EmfHarness : IDisposable
 
     private readonly Activity? _activity;
 
-    public EmfHarness(Action<EmfMetricsOptions>? configure = null, ChatClientMetadata? metadata = null, bool withActivity = true)
+    public EmfHarness(Action<EmfMetricsOptions>? configure = null, ChatClientMetadata? metadata = null, bool withActivity = true, TestEnvironment? environment = null)
     {
         Inner = new ScriptedChatClient(metadata ?? new ChatClientMetadata("fake-provider", null, "fake-model-default"));
-        var options = TestOptions(Sink);
+        var options = TestOptions(Sink, environment);
         configure?.Invoke(options);
         Client = new EmfChatClient(Inner, options, Time, Logger);
         if (withActivity)
@@ -41,13 +41,9 @@ internal sealed class EmfHarness : IDisposable
 
     public EmfChatClient Client { get; }
 
-    /// <summary>Options independent of the machine's environment: namespace Tests/GenAI, no default dimensions, the given sink.</summary>
-    public static EmfMetricsOptions TestOptions(EmfSink sink)
-    {
-        var options = new EmfMetricsOptions { Namespace = "Tests/GenAI", Sink = sink };
-        options.DefaultDimensions.Clear();
-        return options;
-    }
+    /// <summary>Options independent of the machine's environment: namespace Tests/GenAI, no default dimensions, the given sink and environment (default: empty).</summary>
+    public static EmfMetricsOptions TestOptions(EmfSink sink, TestEnvironment? environment = null) =>
+        new(environment ?? new TestEnvironment()) { Namespace = "Tests/GenAI", Sink = sink };
 
     public void Dispose()
     {

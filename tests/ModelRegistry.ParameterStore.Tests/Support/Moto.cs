@@ -41,7 +41,6 @@ internal static class Moto
         options.ServiceUrl = Endpoint;
         options.Region = Region;
         options.Credentials = Credentials;
-        options.GetEnvironmentVariable = _ => null;
     }
 
     /// <summary>
@@ -53,7 +52,6 @@ internal static class Moto
         options.ServiceUrl = new Uri("http://127.0.0.1:9/");
         options.Region = Region;
         options.Credentials = Credentials;
-        options.GetEnvironmentVariable = _ => null;
     }
 
     /// <summary>Writes a parameter as an operator (or Terraform) would, with the AWS SDK.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.ParameterStore.Tests.Support;
 
@@ -29,13 +30,20 @@ internal sealed class TestHost : IAsyncDisposable
 
     public ISecretResolver Secrets => Services.GetRequiredService<ISecretResolver>();
 
-    public static TestHost Create(Action<ModelRegistryBuilder> configure, IDictionary<string, string?>? configuration = null, Action<ModelRegistryOptions>? options = null)
+    /// <summary>The host; its environment holds exactly <paramref name="environment"/> (the process's is never read).</summary>
+    public static TestHost Create(
+        Action<ModelRegistryBuilder> configure,
+        IDictionary<string, string?>? configuration = null,
+        Action<ModelRegistryOptions>? options = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var provider = new FakeProvider();
+        // The registries these tests store carry a Bedrock-style key, which the fake provider declares like Bedrock does.
+        var provider = new FakeProvider { Settings = [EntrySettings.AwsArn("inference_profile_arn", "bedrock", "application-inference-profile")] };
         var logs = new LogCapture();
         var time = new RecordingTimeProvider();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton(EnvironmentProvider.FromVariables(environment ?? new Dictionary<string, string?>()));
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         if (configuration is not null)
         {
