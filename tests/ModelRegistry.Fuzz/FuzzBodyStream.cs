@@ -30,6 +30,26 @@ internal sealed class FuzzBodyStream : Stream
         _chunks = new Rng((ulong)input.DeliveryParameter);
     }
 
+    /// <summary>
+    /// The bytes the client can receive of an input's body: all of them, or up to an enforced Content-Length or a reset.
+    /// A secret cut off by the server or the network arrives in part, and the client cannot know that part is secret.
+    /// </summary>
+    public static byte[] Delivered(FuzzInput input)
+    {
+        var end = input.Body.Length;
+        if (input.EnforceLength && input.ContentLength is { } declared)
+        {
+            end = (int)Math.Min(declared, end);
+        }
+
+        if (input.Delivery == Delivery.Reset)
+        {
+            end = Math.Min(end, input.DeliveryParameter);
+        }
+
+        return input.Body[..end];
+    }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;

@@ -208,7 +208,7 @@ internal sealed class FuzzRun
             }
         }
 
-        return Judge(call, task, allocated, synchronous, worker.Logs.Leak);
+        return Judge(call, task, allocated, synchronous, worker.Logs.Leak, FuzzBodyStream.Delivered(input));
     }
 
     /// <summary>Runs an input again with every other worker paused, counting the whole process's allocations.</summary>
@@ -240,18 +240,18 @@ internal sealed class FuzzRun
         worker.Logs.Leak = null;
     }
 
-    private Outcome Judge(FuzzCall call, Task<string?> task, long allocated, bool synchronous, string? logLeak)
+    private Outcome Judge(FuzzCall call, Task<string?> task, long allocated, bool synchronous, string? log, byte[] answer)
     {
         var error = task.IsFaulted ? task.Exception!.InnerException : task.IsCanceled ? new TaskCanceledException(task) : null;
-        var leak = logLeak is null ? null : "log: " + logLeak;
+        var leak = Secrets.FindIn(log, answer) is null ? null : "log: " + log;
         if (error is null)
         {
             var text = task.Result;
-            leak ??= Secrets.FindIn(text) is null ? null : "result: " + text;
+            leak ??= Secrets.FindIn(text, answer) is null ? null : "result: " + text;
             return new Outcome(OutcomeKind.Ok, "ok", null, allocated, synchronous, leak);
         }
 
-        leak ??= Secrets.FindIn(error.Message) is null ? null : "message: " + error.Message;
+        leak ??= Secrets.FindIn(error.Message, answer) is null ? null : "message: " + error.Message;
         if (error is ModelProviderException provider && !call.NeverThrows)
         {
             var label = provider.ErrorCode ?? (provider.StatusCode is { } status ? "HTTP " + status.ToString(CultureInfo.InvariantCulture) : "no code");

@@ -12,7 +12,7 @@ if (options.Error is { } usage)
     return 2;
 }
 
-FuzzProvider[] providers = [new MistralFuzz()];
+FuzzProvider[] providers = [new MistralFuzz(), new BedrockFuzz()];
 var targets = providers.SelectMany(p => p.CreateTargets()).ToList();
 var secrets = new Secrets(providers.Select(p => p.Secret));
 var run = new FuzzRun(secrets);

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace ModelRegistry.Fuzz;
@@ -5,24 +6,41 @@ namespace ModelRegistry.Fuzz;
 /// <summary>
 /// The secrets canary: the providers' fake credentials must appear in no exception message, health description or
 /// log line, not even in part (any 12 characters of one in a row count, so a message cut through a key is caught).
+/// A part the answer itself holds outside a whole credential (a mutation broke the echoed key apart, or the body was
+/// cut off before the key ended) is no leak: the client cannot know those characters are secret.
 /// </summary>
 internal sealed class Secrets(IEnumerable<string> secrets)
 {
     private const int Window = 12;
 
-    private readonly string[] _windows = [.. secrets.SelectMany(s => Enumerable.Range(0, Math.Max(1, s.Length - Window + 1)).Select(i => s.Substring(i, Math.Min(Window, s.Length))))];
+    private readonly string[] _secrets = [.. secrets];
 
-    /// <summary>The part of a secret the text holds, or <see langword="null"/>.</summary>
-    public string? FindIn(string? text)
+    private string[] Windows => field ??= [.. _secrets.SelectMany(s => Enumerable.Range(0, Math.Max(1, s.Length - Window + 1)).Select(i => s.Substring(i, Math.Min(Window, s.Length))))];
+
+    /// <summary>Whether the text holds any part of a secret (a cheap first look; <see cref="FindIn"/> decides).</summary>
+    public bool Suspect(string? text) => !string.IsNullOrEmpty(text) && Windows.Any(w => text.Contains(w, StringComparison.Ordinal));
+
+    /// <summary>The part of a secret the text holds that the answer did not hand over as plain text, or <see langword="null"/>.</summary>
+    public string? FindIn(string? text, ReadOnlySpan<byte> answer)
     {
-        if (string.IsNullOrEmpty(text))
+        if (!Suspect(text))
         {
             return null;
         }
 
-        foreach (var window in _windows)
+        var masked = answer.ToArray();
+        foreach (var secret in _secrets)
         {
-            if (text.Contains(window, StringComparison.Ordinal))
+            var bytes = Encoding.UTF8.GetBytes(secret);
+            for (var at = masked.AsSpan().IndexOf(bytes); at >= 0; at = masked.AsSpan().IndexOf(bytes))
+            {
+                masked.AsSpan(at, bytes.Length).Fill((byte)'*');
+            }
+        }
+
+        foreach (var window in Windows)
+        {
+            if (text!.Contains(window, StringComparison.Ordinal) && masked.AsSpan().IndexOf(Encoding.UTF8.GetBytes(window)) < 0)
             {
                 return window;
             }
@@ -32,10 +50,10 @@ internal sealed class Secrets(IEnumerable<string> secrets)
     }
 }
 
-/// <summary>Loggers that format every message (so formatting runs as in production) and remember the first one holding a secret.</summary>
+/// <summary>Loggers that format every message (so formatting runs as in production) and remember the first one that may hold a secret.</summary>
 internal sealed class CanaryLoggerFactory(Secrets secrets) : ILoggerFactory, ILogger
 {
-    /// <summary>The first log line of the current input that held a secret.</summary>
+    /// <summary>The first log line of the current input that held part of a secret (judged with the answer by <see cref="Secrets.FindIn"/>).</summary>
     public string? Leak { get; set; }
 
     public ILogger CreateLogger(string categoryName) => this;
@@ -56,7 +74,7 @@ internal sealed class CanaryLoggerFactory(Secrets secrets) : ILoggerFactory, ILo
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         var text = formatter(state, exception);
-        if (Leak is null && secrets.FindIn(text) is not null)
+        if (Leak is null && secrets.Suspect(text))
         {
             Leak = text;
         }
