@@ -252,6 +252,7 @@ internal sealed class FuzzRun
         }
 
         leak ??= Secrets.FindIn(error.Message, answer) is null ? null : "message: " + error.Message;
+        leak ??= error is ModelProviderException { ErrorCode: { } code } && Secrets.FindIn(code, answer) is not null ? "error code: " + code : null;
         if (error is ModelProviderException provider && !call.NeverThrows)
         {
             var label = provider.ErrorCode ?? (provider.StatusCode is { } status ? "HTTP " + status.ToString(CultureInfo.InvariantCulture) : "no code");

@@ -126,10 +126,13 @@ internal static class BedrockErrors
         }
     }
 
-    /// <summary>A server's text as one line of at most 2000 characters.</summary>
+    /// <summary>
+    /// A server's text as one line. Not cut here: the kit's <see cref="ProviderTransport.Failure"/> bounds the message
+    /// after scrubbing secrets from it, as a cut through an echoed key would leave part of it.
+    /// </summary>
     private static string OneLine(string? text)
     {
         var line = string.Concat((text ?? string.Empty).Select(c => char.IsControl(c) ? ' ' : c)).Trim();
-        return line.Length == 0 ? "no message" : line.Length <= 2000 ? line : line[..2000] + "…";
+        return line.Length == 0 ? "no message" : line;
     }
 }
