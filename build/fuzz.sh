@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --replay) replay=1; args+=("$1" "${2:-}"); shift ;;
     --seconds) seconds="${2:-}"; shift ;;
+    --seed | --workers | --targets | --out) args+=("$1" "${2:-}"); shift ;;
     [0-9]*) seconds="$1" ;;
     *) args+=("$1") ;;
   esac

@@ -77,7 +77,7 @@ internal sealed class FailureLog(string directory, string repositoryRoot)
         }
     }
 
-    public static string Result(Outcome outcome) =>
+    public static string Result(Outcome outcome) => FuzzInput.Printable(
         outcome.Kind switch
         {
             OutcomeKind.Hang => "no answer within the hang guard",
@@ -85,7 +85,7 @@ internal sealed class FailureLog(string directory, string repositoryRoot)
             _ => outcome.Label,
         }
         + $" (allocated {Megabytes(outcome.Allocated)}{(outcome.Synchronous ? string.Empty : ", measured alone")})"
-        + (outcome.Leak is null ? string.Empty : $"; secret in {outcome.Leak}");
+        + (outcome.Leak is null ? string.Empty : $"; secret in {outcome.Leak}"));
 
     public static string Explain(FuzzInput input, Outcome outcome, string kind)
     {
@@ -96,12 +96,12 @@ internal sealed class FailureLog(string directory, string repositoryRoot)
         text.AppendLine(CultureInfo.InvariantCulture, $"answer:  HTTP {input.Status}, {input.Body.Length} bytes, delivery {input.Delivery} ({input.DeliveryParameter}), Content-Length {input.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(input.EnforceLength ? " enforced" : string.Empty)}");
         foreach (var (name, value) in input.Headers)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"header:  {name}: {value}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"header:  {name}: {FuzzInput.Printable(value)}");
         }
 
         foreach (var mutation in input.Mutations)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"mutation: {mutation}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"mutation: {FuzzInput.Printable(mutation)}");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"result:  {Result(outcome)}");

@@ -60,7 +60,11 @@ internal sealed class FuzzInput
 
     public string Describe() =>
         $"{Target} {Call} <- {SeedName}: HTTP {Status.ToString(CultureInfo.InvariantCulture)}, {Body.Length.ToString(CultureInfo.InvariantCulture)} bytes"
-        + (Mutations.Count == 0 ? ", unmutated" : "; " + string.Join("; ", Mutations));
+        + (Mutations.Count == 0 ? ", unmutated" : "; " + Printable(string.Join("; ", Mutations)));
+
+    /// <summary>Text with control characters escaped, for one line of a report.</summary>
+    public static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : text;
 
     public void Save(string path)
     {

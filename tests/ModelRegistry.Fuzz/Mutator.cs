@@ -711,7 +711,7 @@ internal sealed class Mutator(long maxEventBytes)
             case 8:
             {
                 var token = rng.Pick(Tokens);
-                log.Add($"bytes: '{token.ReplaceLineEndings("\\n")}' inserted at {at}");
+                log.Add($"bytes: '{token}' inserted at {at}");
                 return Insert(body, at, Encoding.UTF8.GetBytes(token));
             }
 
@@ -750,7 +750,7 @@ internal sealed class Mutator(long maxEventBytes)
                 var value = rng.Chance(0.85) ? rng.Pick(values) : rng.Pick(CommonHeaderValues);
                 input.Headers.RemoveAll(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase) && rng.Chance(0.7));
                 input.Headers.Add(new(name, value));
-                log.Add($"header {name}: {value.ReplaceLineEndings("\\n")}");
+                log.Add($"header {name}: {value}");
             }
         }
 
@@ -762,7 +762,7 @@ internal sealed class Mutator(long maxEventBytes)
         }
 
         var delivery = rng.Next(100);
-        if (delivery < 12 && input.Body.Length <= 16 << 10)
+        if (delivery < 12 && input.Body.Length <= 4 << 10)
         {
             // One byte per read, for bodies that take no more than a few milliseconds so.
             input.Delivery = Delivery.OneByte;
