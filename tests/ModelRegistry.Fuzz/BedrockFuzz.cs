@@ -166,7 +166,7 @@ internal sealed class BedrockFuzz : FuzzProvider
             : null;
     }
 
-    public override IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs)
+    public override IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience)
     {
         BedrockClient Client(BedrockStructuredOutputMode mode) => new(new BedrockClientOptions
         {
@@ -175,7 +175,7 @@ internal sealed class BedrockFuzz : FuzzProvider
             HttpClient = http,
             LoggerFactory = logs,
             Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?>()),
-            Resilience = FuzzRun.Resilience(),
+            Resilience = resilience,
             StructuredOutput = mode,
         });
         var client = Client(BedrockStructuredOutputMode.Auto);

@@ -84,14 +84,14 @@ internal sealed class FailureLog(string directory, string repositoryRoot)
             _ when outcome.Error is { } error => $"{error.GetType().FullName}: {error.Message}",
             _ => outcome.Label,
         }
-        + $" (allocated {Megabytes(outcome.Allocated)}{(outcome.Synchronous ? string.Empty : ", measured alone")})"
+        + $" (allocated {Megabytes(outcome.Allocated)} for {outcome.Delivered} bytes received{(outcome.Synchronous ? string.Empty : ", measured alone")})"
         + (outcome.Leak is null ? string.Empty : $"; secret in {outcome.Leak}"));
 
     public static string Explain(FuzzInput input, Outcome outcome, string kind)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"failure: {kind}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"target:  {input.Target}, call {input.Call}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"target:  {input.Target}, call {input.Call}, {(input.DefaultLimits ? "the kit's default limits" : "the fuzzer's small limits")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"seed:    {input.SeedName} (run seed {input.RunSeed}, iteration {input.Iteration})");
         text.AppendLine(CultureInfo.InvariantCulture, $"answer:  HTTP {input.Status}, {input.Body.Length} bytes, delivery {input.Delivery} ({input.DeliveryParameter}), Content-Length {input.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(input.EnforceLength ? " enforced" : string.Empty)}");
         foreach (var (name, value) in input.Headers)

@@ -50,6 +50,9 @@ internal sealed class FuzzInput
 
     public Delivery Delivery { get; set; }
 
+    /// <summary>Whether the client runs with the kit's default body and event limits rather than the fuzzer's small ones.</summary>
+    public bool DefaultLimits { get; set; }
+
     public int DeliveryParameter { get; set; }
 
     public List<string> Mutations { get; init; } = [];
@@ -93,6 +96,7 @@ internal sealed class FuzzInput
         }
 
         writer.WriteBoolean("enforce_length", EnforceLength);
+        writer.WriteBoolean("default_limits", DefaultLimits);
         writer.WriteString("delivery", Delivery.ToString());
         writer.WriteNumber("delivery_parameter", DeliveryParameter);
         writer.WriteStartArray("mutations");
@@ -120,6 +124,7 @@ internal sealed class FuzzInput
             Status = root.GetProperty("status").GetInt32(),
             ContentLength = root.TryGetProperty("content_length", out var length) ? length.GetInt64() : null,
             EnforceLength = root.GetProperty("enforce_length").GetBoolean(),
+            DefaultLimits = root.TryGetProperty("default_limits", out var limits) && limits.GetBoolean(),
             Delivery = Enum.Parse<Delivery>(root.GetProperty("delivery").GetString()!),
             DeliveryParameter = root.GetProperty("delivery_parameter").GetInt32(),
             Body = root.GetProperty("body").GetBytesFromBase64(),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 
 namespace ModelRegistry.Fuzz;
@@ -20,6 +21,6 @@ internal abstract class FuzzProvider
     /// <summary>The target a recorded interaction feeds, or <see langword="null"/> when it is not this provider's.</summary>
     public abstract string? TargetOf(CassetteInteraction interaction);
 
-    /// <summary>The public client's calls over an HttpClient whose handler is the in-memory server.</summary>
-    public abstract IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs);
+    /// <summary>The public client's calls over an HttpClient whose handler is the in-memory server, with the given retry policy and limits.</summary>
+    public abstract IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience);
 }

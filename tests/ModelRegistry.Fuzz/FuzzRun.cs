@@ -23,7 +23,15 @@ internal enum OutcomeKind
 /// <summary>The result of running one input.</summary>
 internal sealed record Outcome(OutcomeKind Kind, string Label, Exception? Error, long Allocated, bool Synchronous, string? Leak)
 {
-    public bool IsBigAllocation => Allocated > FuzzRun.AllocationLimit;
+    /// <summary>How many bytes of the body the client received.</summary>
+    public long Delivered { get; init; }
+
+    /// <summary>
+    /// More than 64 MB, or an allocation driven by what the answer claims rather than what it holds: more than 8 MB and
+    /// over 256 times the bytes received (parsing takes some 20 times at most).
+    /// </summary>
+    public bool IsBigAllocation => Allocated > FuzzRun.AllocationLimit
+        || (Allocated > FuzzRun.AllocationLimit / 8 && Allocated > 256 * Math.Max(Delivered, 1));
 
     public bool IsFailure => Kind is OutcomeKind.Escape or OutcomeKind.Hang || IsBigAllocation || Leak is not null;
 }
@@ -32,6 +40,7 @@ internal sealed record Outcome(OutcomeKind Kind, string Label, Exception? Error,
 internal sealed class Worker
 {
     private readonly Dictionary<string, FuzzCall> _calls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FuzzCall> _defaultLimitCalls = new(StringComparer.Ordinal);
     private long _startedAt;
 
     public Worker(IReadOnlyList<FuzzProvider> providers, Secrets secrets, int targetCount)
@@ -41,9 +50,14 @@ internal sealed class Worker
         Logs = new CanaryLoggerFactory(secrets);
         foreach (var provider in providers)
         {
-            foreach (var (name, call) in provider.Bind(Http, Logs))
+            foreach (var (name, call) in provider.Bind(Http, Logs, FuzzRun.Resilience(defaultLimits: false)))
             {
                 _calls[provider.Name + "/" + name] = call;
+            }
+
+            foreach (var (name, call) in provider.Bind(Http, Logs, FuzzRun.Resilience(defaultLimits: true)))
+            {
+                _defaultLimitCalls[provider.Name + "/" + name] = call;
             }
         }
 
@@ -68,8 +82,8 @@ internal sealed class Worker
         set => Volatile.Write(ref _startedAt, value);
     }
 
-    public FuzzCall Call(FuzzTarget target, string call) =>
-        _calls.TryGetValue(target.Provider.Name + "/" + call, out var found)
+    public FuzzCall Call(FuzzTarget target, string call, bool defaultLimits = false) =>
+        (defaultLimits ? _defaultLimitCalls : _calls).TryGetValue(target.Provider.Name + "/" + call, out var found)
             ? found
             : throw new InvalidOperationException($"Target {target.Name} has no call '{call}'.");
 }
@@ -86,10 +100,12 @@ internal sealed class TargetStats
     public long Leaks;
     public long Remeasured;
     public long MaxAllocated;
+    public double MaxAmplification;
+    public long MaxTicks;
 
     public Dictionary<string, long> Labels { get; } = new(StringComparer.Ordinal);
 
-    public void Add(Outcome outcome, long ticks)
+    public void Add(Outcome outcome, long ticks, int bodyLength)
     {
         Inputs++;
         Ticks += ticks;
@@ -100,6 +116,8 @@ internal sealed class TargetStats
         Failures += outcome.IsFailure ? 1 : 0;
         Remeasured += outcome.Synchronous ? 0 : 1;
         MaxAllocated = Math.Max(MaxAllocated, outcome.Allocated);
+        MaxAmplification = Math.Max(MaxAmplification, outcome.Allocated / (double)Math.Max(4096, bodyLength));
+        MaxTicks = Math.Max(MaxTicks, ticks);
         Labels[outcome.Label] = Labels.GetValueOrDefault(outcome.Label) + 1;
     }
 
@@ -114,6 +132,8 @@ internal sealed class TargetStats
         Leaks += other.Leaks;
         Remeasured += other.Remeasured;
         MaxAllocated = Math.Max(MaxAllocated, other.MaxAllocated);
+        MaxAmplification = Math.Max(MaxAmplification, other.MaxAmplification);
+        MaxTicks = Math.Max(MaxTicks, other.MaxTicks);
         foreach (var (label, count) in other.Labels)
         {
             Labels[label] = Labels.GetValueOrDefault(label) + count;
@@ -133,10 +153,10 @@ internal sealed class FuzzRun
     /// <summary>An input that allocates more than this fails.</summary>
     public const long AllocationLimit = 64L << 20;
 
-    /// <summary>The event limit the clients run with: small, so the fuzzer reaches it.</summary>
+    /// <summary>The event limit the clients run with (but for inputs with the kit's defaults): small, so the fuzzer reaches it.</summary>
     public const long MaxEventBytes = 32L << 10;
 
-    /// <summary>The body limit the clients run with.</summary>
+    /// <summary>The body limit the clients run with (but for inputs with the kit's defaults).</summary>
     public const long MaxResponseBytes = 1L << 20;
 
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
@@ -153,23 +173,32 @@ internal sealed class FuzzRun
 
     /// <summary>
     /// The clients' resilience: one retry without delay (a Retry-After above zero is not waited for, so nothing sleeps),
-    /// the kit's timeouts, and small body and event limits.
+    /// the kit's timeouts, and small body and event limits so they are reached, or the kit's defaults (64 MiB, 16 MiB)
+    /// so what a decoder does with what it is allowed to take shows.
     /// </summary>
-    public static ProviderResilienceOptions Resilience() => new()
+    public static ProviderResilienceOptions Resilience(bool defaultLimits)
     {
-        MaxRetries = 1,
-        BaseDelay = TimeSpan.Zero,
-        MaxDelay = TimeSpan.Zero,
-        UseJitter = false,
-        MaxRetryAfter = TimeSpan.Zero,
-        AttemptTimeout = TimeSpan.FromSeconds(30),
-        StreamIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxResponseBytes = MaxResponseBytes,
-        MaxEventBytes = MaxEventBytes,
-    };
+        var options = new ProviderResilienceOptions
+        {
+            MaxRetries = 1,
+            BaseDelay = TimeSpan.Zero,
+            MaxDelay = TimeSpan.Zero,
+            UseJitter = false,
+            MaxRetryAfter = TimeSpan.Zero,
+            AttemptTimeout = TimeSpan.FromSeconds(30),
+            StreamIdleTimeout = TimeSpan.FromSeconds(30),
+        };
+        if (!defaultLimits)
+        {
+            options.MaxResponseBytes = MaxResponseBytes;
+            options.MaxEventBytes = MaxEventBytes;
+        }
+
+        return options;
+    }
 
     /// <summary>Runs one input on the worker's thread and judges it.</summary>
-    public Outcome Execute(Worker worker, FuzzTarget target, FuzzInput input) => Execute(worker, worker.Call(target, input.Call), input);
+    public Outcome Execute(Worker worker, FuzzTarget target, FuzzInput input) => Execute(worker, worker.Call(target, input.Call, input.DefaultLimits), input);
 
     public Outcome Execute(Worker worker, FuzzCall call, FuzzInput input)
     {
@@ -208,7 +237,8 @@ internal sealed class FuzzRun
             }
         }
 
-        return Judge(call, task, allocated, synchronous, worker.Logs.Leak, FuzzBodyStream.Delivered(input));
+        var delivered = FuzzBodyStream.Delivered(input);
+        return Judge(call, task, allocated, synchronous, worker.Logs.Leak, delivered) with { Delivered = delivered.Length };
     }
 
     /// <summary>Runs an input again with every other worker paused, counting the whole process's allocations.</summary>

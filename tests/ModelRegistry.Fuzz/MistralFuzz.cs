@@ -143,7 +143,7 @@ internal sealed class MistralFuzz : FuzzProvider
         };
     }
 
-    public override IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs)
+    public override IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience)
     {
         var client = new MistralClient(new MistralClientOptions
         {
@@ -152,7 +152,7 @@ internal sealed class MistralFuzz : FuzzProvider
             HttpClient = http,
             LoggerFactory = logs,
             Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?>()),
-            Resilience = FuzzRun.Resilience(),
+            Resilience = resilience,
         });
         var chat = client.AsIChatClient(Model);
         var embeddings = client.AsIEmbeddingGenerator("mistral-embed");

@@ -110,6 +110,12 @@ internal sealed class Mutator(long maxEventBytes)
         }
 
         MutateHttp(target, input, rng);
+        if (rng.Chance(0.3))
+        {
+            input.DefaultLimits = true;
+            log.Add("the kit's default limits");
+        }
+
         return input;
     }
 
