@@ -24,7 +24,7 @@ public sealed class MistralClient
 
     /// <summary>An <see cref="IChatClient"/> over <c>/v1/chat/completions</c> for a model.</summary>
     /// <param name="modelId">The model id, e.g. <c>mistral-large-latest</c>; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
-    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters (so is a per-call one, before anything is sent).</exception>
+    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIChatClient(string modelId)
     {
         ArgumentNullException.ThrowIfNull(modelId);
@@ -49,7 +49,7 @@ public sealed class MistralClient
     /// under the API's limits. <see cref="EmbeddingGenerationOptions.ModelId"/> overrides the model per call.
     /// </summary>
     /// <param name="modelId">The embedding model id.</param>
-    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters (so is a per-call one, before anything is sent).</exception>
+    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId)
     {
         ArgumentNullException.ThrowIfNull(modelId);

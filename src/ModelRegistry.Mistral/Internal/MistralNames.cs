@@ -71,20 +71,12 @@ internal static class MistralNames
     /// <param name="own">The client's model id.</param>
     /// <param name="what">What the per-call id is, for the error.</param>
     /// <exception cref="ArgumentException">The per-call id is a dot segment, blank or holds control characters.</exception>
-    public static string ModelFor(string? perCall, string own, string what)
-    {
-        if (string.IsNullOrEmpty(perCall))
-        {
-            return own;
-        }
+    public static string ModelFor(string? perCall, string own, string what) =>
+        string.IsNullOrEmpty(perCall) ? own : RequireModelId(perCall, what);
 
-        _ = ProviderRequest.PathSegment(perCall, what);
-        return perCall;
-    }
-
-    /// <summary>Refuses a model or agent id given to <see cref="MistralClient"/> that could not name one, as <see cref="ModelFor"/> does.</summary>
+    /// <summary>Refuses a model or agent id that could not name one (the rule of <see cref="ProviderRequest.PathSegment"/>).</summary>
     /// <param name="id">The id.</param>
-    /// <param name="what">The parameter's name.</param>
+    /// <param name="what">What the id is, for the error.</param>
     /// <exception cref="ArgumentException">The id is a dot segment, blank or holds control characters.</exception>
     public static string RequireModelId(string id, string what)
     {
