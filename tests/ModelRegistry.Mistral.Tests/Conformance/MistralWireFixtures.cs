@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Testing;
@@ -78,9 +79,9 @@ internal sealed class MistralWireFixtures : ProviderWireFixtures
     {
         401 => ScriptedResponse.Json(new JsonObject { ["message"] = message, ["request_id"] = "c61f2f15a3b04e7d9a1c2b3d4e5f6a7b" }.ToJsonString(), status),
         404 => ScriptedResponse.Json(new JsonObject { ["detail"] = message }.ToJsonString(), status),
-        408 or 413 => new ScriptedResponse { Status = status, Headers = [new("Content-Type", "text/plain; charset=utf-8")], Body = System.Text.Encoding.UTF8.GetBytes(message) },
+        408 or 413 => new ScriptedResponse { Status = status, Headers = [new("Content-Type", "text/plain; charset=utf-8")], Body = Encoding.UTF8.GetBytes(message) },
         429 => ScriptedResponse.Json(ApplicationError(message, "rate_limited", "1300", status).ToJsonString(), status),
-        _ => ScriptedResponse.Json(ApplicationError(message, status >= 500 ? "server_error" : "invalid_request_error", status >= 500 ? null : "3000", null).ToJsonString(), status),
+        _ => ScriptedResponse.Json(ApplicationError(message, status >= 500 ? "server_error" : "invalid_request_error", null, null).ToJsonString(), status),
     };
 
     /// <inheritdoc />
