@@ -326,6 +326,11 @@ public sealed class ConverseRequestTests
         var response = await ResponseAsync(Converse("""[{"toolUse":{"toolUseId":"t1","name":"City","input":{"city":"Paris"}}}]""", "tool_use"), options, Nova);
         AssertJson(JsonNode.Parse(response.Text), """{"city":"Paris"}""");
         Assert.That(response.Messages[0].Contents.OfType<FunctionCallContent>(), Is.Empty);
+        Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop), "the answer is complete: there is no call to make");
+
+        var alsoCalled = await ResponseAsync(
+            Converse("""[{"toolUse":{"toolUseId":"t1","name":"City","input":{"city":"Paris"}}},{"toolUse":{"toolUseId":"t2","name":"lookup","input":{}}}]""", "tool_use"), options, Nova);
+        Assert.That(alsoCalled.FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls), "a function call beside the answer is still a call to make");
 
         var withTools = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], new ChatOptions { ResponseFormat = options.ResponseFormat, Tools = [Tool("lookup")] }, Nova);
         AssertJson(withTools["toolConfig"]!["toolChoice"], """{"any":{}}""");

@@ -300,6 +300,7 @@ public sealed class ConverseStreamTests
         var updates = await StreamAsync(new ScriptedResponse { Body = body }, new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") }, Fixtures.Nova);
         Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("""{"city":"Paris"}"""));
         Assert.That(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>(), Is.Empty);
+        Assert.That(updates.ToChatResponse().FinishReason, Is.EqualTo(ChatFinishReason.Stop), "the answer is complete: there is no call to make");
     }
 
     [Test]

@@ -37,10 +37,12 @@ internal static class ConverseResponseMapper
             MessageId = requestId,
             RawRepresentation = raw,
         };
+        var answered = false;
         if (Member<JsonArray>(raw, "content") is { } blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
+                answered |= IsOutputToolUse(block["toolUse"] as JsonObject, outputToolName);
                 foreach (var content in MapBlock(block, outputToolName))
                 {
                     message.Contents.Add(content);
@@ -53,7 +55,7 @@ internal static class ConverseResponseMapper
             ResponseId = requestId,
             ModelId = modelId,
             CreatedAt = createdAt,
-            FinishReason = FinishReason(StopReason(body)),
+            FinishReason = FinishReason(StopReason(body), answered && !message.Contents.OfType<FunctionCallContent>().Any()),
             Usage = Usage(body["usage"] as JsonObject),
             RawRepresentation = body,
         };
@@ -133,12 +135,16 @@ internal static class ConverseResponseMapper
         }
     }
 
+    /// <summary>Whether a toolUse is the call of the forced structured-output tool, whose input is the answer.</summary>
+    public static bool IsOutputToolUse(JsonObject? toolUse, string? outputToolName) =>
+        outputToolName is not null && toolUse is not null && (string?)toolUse["name"] == outputToolName;
+
     /// <summary>A toolUse block: a function call, the structured answer, or a server-side tool call.</summary>
     public static AIContent ToolUse(JsonObject toolUse, JsonObject block, string? outputToolName, string inputJson)
     {
         var id = (string?)toolUse["toolUseId"] ?? string.Empty;
         var name = (string?)toolUse["name"] ?? string.Empty;
-        if (outputToolName is not null && name == outputToolName)
+        if (IsOutputToolUse(toolUse, outputToolName))
         {
             return new TextContent(inputJson) { RawRepresentation = block };
         }
@@ -177,8 +183,17 @@ internal static class ConverseResponseMapper
         _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
     };
 
+    /// <summary>
+    /// Maps a stop reason, where <c>tool_use</c> that only called the structured-output tool is a finished answer
+    /// (<see cref="ChatFinishReason.Stop"/>): the caller gets the answer's text, and no call to make.
+    /// </summary>
+    /// <param name="stopReason">The stop reason.</param>
+    /// <param name="answeredThroughOutputTool">Whether the structured-output tool was called, and no function.</param>
+    public static ChatFinishReason? FinishReason(string? stopReason, bool answeredThroughOutputTool) =>
+        stopReason == "tool_use" && answeredThroughOutputTool ? ChatFinishReason.Stop : FinishReason(stopReason);
+
     /// <summary>Maps a stop reason; unknown ones pass through as their text, an empty one is no finish reason.</summary>
-    public static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
+    private static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
     {
         null => null,
         _ when string.IsNullOrWhiteSpace(stopReason) => null,
