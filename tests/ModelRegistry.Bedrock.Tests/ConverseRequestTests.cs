@@ -256,6 +256,26 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task Strict_in_the_chat_options_is_every_tools_default_and_makes_the_output_tool_strict()
+    {
+        var schema = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
+        var loose = new WireToMeai.DeclaredTool("loose", null, schema, false);
+        var options = new ChatOptions
+        {
+            Tools = [Tool("weather"), loose],
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City"),
+            AdditionalProperties = new() { ["strict"] = true },
+        };
+
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], options, Nova);
+
+        var tools = sent["toolConfig"]!["tools"]!.AsArray().Select(t => ((string?)t!["toolSpec"]!["name"], (bool?)t["toolSpec"]!["strict"]));
+        Assert.That(tools, Is.EqualTo(new (string?, bool?)[] { ("weather", true), ("loose", false), ("City", true) }), "a tool's own flag wins");
+        var unset = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ResponseFormat = options.ResponseFormat }, Nova);
+        Assert.That(unset["toolConfig"]!["tools"]!.AsArray().Select(t => t!["toolSpec"]!["strict"]), Is.All.Null, "no flag unless asked for");
+    }
+
+    [Test]
     public async Task Tool_mode_none_sends_no_tools()
     {
         var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ToolMode = ChatToolMode.None });

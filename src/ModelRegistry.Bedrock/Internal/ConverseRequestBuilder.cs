@@ -632,6 +632,7 @@ internal static class ConverseRequestBuilder
 
         var mode = options?.ToolMode;
         var none = mode is NoneChatToolMode;
+        var strict = Strict(options?.AdditionalProperties);
         if (!none)
         {
             foreach (var tool in options?.Tools ?? [])
@@ -639,7 +640,7 @@ internal static class ConverseRequestBuilder
                 switch (tool)
                 {
                     case AIFunctionDeclaration function:
-                        tools.Push(ToolSpec(function));
+                        tools.Push(ToolSpec(function, strict));
                         declared.Add(function.Name);
                         break;
                     case HostedCodeInterpreterTool when family.HasCodeInterpreter:
@@ -680,15 +681,18 @@ internal static class ConverseRequestBuilder
             else
             {
                 outputTool = ToolName(json.SchemaName) ?? DefaultOutputToolName;
-                tools.Push(new JsonObject
+                var spec = new JsonObject
                 {
-                    ["toolSpec"] = new JsonObject
-                    {
-                        ["name"] = outputTool,
-                        ["description"] = json.SchemaDescription ?? "Give the answer by calling this tool: its input is the response, in the required JSON shape.",
-                        ["inputSchema"] = new JsonObject { ["json"] = schema },
-                    },
-                });
+                    ["name"] = outputTool,
+                    ["description"] = json.SchemaDescription ?? "Give the answer by calling this tool: its input is the response, in the required JSON shape.",
+                    ["inputSchema"] = new JsonObject { ["json"] = schema },
+                };
+                if (strict is { } strictOutput)
+                {
+                    spec["strict"] = strictOutput;
+                }
+
+                tools.Push(new JsonObject { ["toolSpec"] = spec });
                 declared.Add(outputTool);
             }
         }
@@ -762,7 +766,14 @@ internal static class ConverseRequestBuilder
         return outputTool;
     }
 
-    private static JsonObject ToolSpec(AIFunctionDeclaration function)
+    /// <summary>
+    /// The <c>strict</c> flag of a tool (MEAI's key, any case, as a boolean): the tool's own, else the chat options',
+    /// which also make the structured-output tool strict. <see langword="null"/> sends none.
+    /// </summary>
+    private static bool? Strict(IEnumerable<KeyValuePair<string, object?>>? properties) =>
+        properties?.FirstOrDefault(p => string.Equals(p.Key, "strict", StringComparison.OrdinalIgnoreCase)).Value as bool?;
+
+    private static JsonObject ToolSpec(AIFunctionDeclaration function, bool? strictDefault)
     {
         var spec = new JsonObject { ["name"] = function.Name };
         if (!string.IsNullOrWhiteSpace(function.Description))
@@ -775,7 +786,7 @@ internal static class ConverseRequestBuilder
             ? JsonNode.Parse(function.JsonSchema.GetRawText())!
             : new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
         spec["inputSchema"] = new JsonObject { ["json"] = schema };
-        if (function.AdditionalProperties.FirstOrDefault(p => string.Equals(p.Key, "strict", StringComparison.OrdinalIgnoreCase)).Value is bool strict)
+        if ((Strict(function.AdditionalProperties) ?? strictDefault) is { } strict)
         {
             spec["strict"] = strict;
         }
