@@ -9,9 +9,12 @@ namespace ModelRegistry.Bedrock.Tests.Support;
 /// InvokeModel and GetFoundationModelAvailability shapes of the botocore service models: Converse JSON, ConverseStream
 /// event-stream messages (encoded with the test kit's <see cref="EventStreamEncoder"/>), errors typed by
 /// <c>x-amzn-ErrorType</c>, Titan embeddings and the control plane's availability answer. The entry is Claude Sonnet
-/// 4.5 (native structured output, reasoning with a token budget), signed with SigV4 at the suite's fixed time.
+/// 4.5 (reasoning with a token budget), signed with SigV4 at the suite's fixed time; structured output is native
+/// (<c>outputConfig</c>), or the forced tool every family without native support gets (the entry's
+/// <c>structured_output</c> set to <c>tool</c>).
 /// </summary>
-internal sealed class BedrockWireFixtures : ProviderWireFixtures
+/// <param name="forcedToolOutput">Whether the entry asks for structured output through a forced tool.</param>
+internal sealed class BedrockWireFixtures(bool forcedToolOutput) : ProviderWireFixtures
 {
     /// <summary>The entry's chat model: an inference profile id, so the path needs <c>%3A</c> and the probe drops <c>us.</c>.</summary>
     public const string ChatModel = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -167,15 +170,45 @@ internal sealed class BedrockWireFixtures : ProviderWireFixtures
         CheckToolDeclared(request);
     });
 
-    /// <inheritdoc />
-    public override ScriptedResponse Structured => Converse([TextBlock(ConformanceData.StructuredAnswer)], "end_turn", Usage(20, 9));
+    /// <summary>Natively, the answer's text; through the forced tool, the tool's input (and the stop reason <c>tool_use</c>).</summary>
+    public override ScriptedResponse Structured => forcedToolOutput
+        ? Converse([OutputToolUse()], "tool_use", Usage(20, 9))
+        : Converse([TextBlock(ConformanceData.StructuredAnswer)], "end_turn", Usage(20, 9));
 
     /// <summary>
-    /// Claude Sonnet 4.5 takes native structured output: <c>outputConfig.textFormat</c> with the schema as a JSON string,
-    /// its name and description. Constrained decoding is what the native form does, so the wire has no strict flag; no
-    /// forced tool is added.
+    /// Natively: <c>outputConfig.textFormat</c> with the schema as a JSON string, its name and description (constrained
+    /// decoding is what the native form does, so the wire has no strict flag), and no tool. Through a tool: one strict
+    /// <c>toolSpec</c> named after the schema, whose input schema is the response schema, and the tool forced.
     /// </summary>
-    public override void CheckStructuredRequest(ReceivedRequest request) => Assert.Multiple(() =>
+    public override void CheckStructuredRequest(ReceivedRequest request)
+    {
+        if (forcedToolOutput)
+        {
+            CheckOutputTool(request);
+            return;
+        }
+
+        CheckNativeOutput(request);
+    }
+
+    private static void CheckOutputTool(ReceivedRequest request) => Assert.Multiple(() =>
+    {
+        var spec = new JsonObject
+        {
+            ["toolSpec"] = new JsonObject
+            {
+                ["name"] = ConformanceData.SchemaName,
+                ["description"] = ConformanceData.SchemaDescription,
+                ["inputSchema"] = new JsonObject { ["json"] = JsonNode.Parse(ConformanceData.Schema) },
+                ["strict"] = true,
+            },
+        };
+        Assert.That(JsonEquivalence.Differences(new JsonArray(spec), WireJson.At(request, "toolConfig.tools")), Is.Empty, "the schema as the one tool, strict");
+        Assert.That(WireJson.Raw(request, "toolConfig.toolChoice"), Is.EqualTo(new JsonObject { ["tool"] = new JsonObject { ["name"] = ConformanceData.SchemaName } }.ToJsonString()));
+        Assert.That(WireJson.At(request, "outputConfig"), Is.Null, "no native format beside the tool");
+    });
+
+    private static void CheckNativeOutput(ReceivedRequest request) => Assert.Multiple(() =>
     {
         Assert.That(WireJson.Text(request, "outputConfig.textFormat.type"), Is.EqualTo("json_schema"));
         Assert.That(WireJson.Text(request, "outputConfig.textFormat.structure.jsonSchema.name"), Is.EqualTo(ConformanceData.SchemaName));
@@ -366,6 +399,16 @@ internal sealed class BedrockWireFixtures : ProviderWireFixtures
             ["toolUseId"] = ConformanceData.ToolCallId,
             ["name"] = ConformanceData.ToolName,
             ["input"] = new JsonObject { ["city"] = ConformanceData.ToolCity },
+        },
+    };
+
+    private static JsonObject OutputToolUse() => new()
+    {
+        ["toolUse"] = new JsonObject
+        {
+            ["toolUseId"] = "tooluse_conformance2",
+            ["name"] = ConformanceData.SchemaName,
+            ["input"] = JsonNode.Parse(ConformanceData.StructuredAnswer),
         },
     };
 
