@@ -13,15 +13,6 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal static class ConverseResponseMapper
 {
-    /// <summary>AdditionalProperties key of a redacted reasoning block's bytes (base64), on <see cref="TextReasoningContent"/>.</summary>
-    public const string RedactedContentKey = "redactedContent";
-
-    /// <summary>AdditionalCounts key of the tokens written to the prompt cache.</summary>
-    public const string CacheWriteKey = "CacheWriteInputTokens";
-
-    /// <summary>AdditionalProperties key of Bedrock's <c>metrics.latencyMs</c>.</summary>
-    public const string LatencyKey = "LatencyMs";
-
     /// <summary>Maps a Converse response body.</summary>
     /// <param name="body">The parsed body.</param>
     /// <param name="modelId">The model id called.</param>
@@ -62,7 +53,7 @@ internal static class ConverseResponseMapper
         AddExtras(response.AdditionalProperties ??= [], body);
         if (body["additionalModelResponseFields"] is JsonNode fields)
         {
-            (message.AdditionalProperties ??= [])["additionalModelResponseFields"] = fields;
+            (message.AdditionalProperties ??= [])[BedrockProperties.AdditionalModelResponseFields] = fields;
         }
 
         if (response.AdditionalProperties.Count == 0)
@@ -78,10 +69,10 @@ internal static class ConverseResponseMapper
     {
         if (Member<JsonObject>(body, "metrics")?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
         {
-            properties[LatencyKey] = ms;
+            properties[BedrockProperties.LatencyMs] = ms;
         }
 
-        foreach (var key in new[] { "trace", "serviceTier", "performanceConfig", "additionalModelResponseFields" })
+        foreach (var key in new[] { BedrockProperties.Trace, BedrockProperties.ServiceTier, BedrockProperties.PerformanceConfig, BedrockProperties.AdditionalModelResponseFields })
         {
             if (body[key] is JsonNode node)
             {
@@ -91,7 +82,7 @@ internal static class ConverseResponseMapper
 
         if (StopReason(body) is { } stop)
         {
-            properties["stopReason"] = stop;
+            properties[BedrockProperties.StopReason] = stop;
         }
     }
 
@@ -228,7 +219,7 @@ internal static class ConverseResponseMapper
         };
         if (cacheWrite is { } write)
         {
-            details.AdditionalCounts = new() { [CacheWriteKey] = write };
+            details.AdditionalCounts = new() { [BedrockProperties.CacheWriteInputTokens] = write };
         }
 
         return details;
@@ -265,13 +256,13 @@ internal static class ConverseResponseMapper
     /// <summary>
     /// A redacted reasoning block: no readable text; the opaque data (base64) is the content's
     /// <see cref="TextReasoningContent.ProtectedData"/>, as MEAI keeps data that must go back unchanged, and is marked as
-    /// redacted under <see cref="RedactedContentKey"/> so it returns as a <c>redactedContent</c> block. Having
+    /// redacted under <see cref="BedrockProperties.RedactedContent"/> so it returns as a <c>redactedContent</c> block. Having
     /// ProtectedData also stops MEAI's update coalescing from merging two streamed redacted blocks into one.
     /// </summary>
     public static TextReasoningContent RedactedReasoning(string data, object raw) => new(string.Empty)
     {
         ProtectedData = data,
-        AdditionalProperties = new() { [RedactedContentKey] = data },
+        AdditionalProperties = new() { [BedrockProperties.RedactedContent] = data },
         RawRepresentation = raw,
     };
 
