@@ -29,7 +29,10 @@ internal static class Credentials
         {
             overrides[$"{entry.Path}:endpoint"] = endpoint.ToString().TrimEnd('/');
             overrides[$"{entry.Path}:api_key"] = $"env:{OfflineKeyVariable}";
-            overrides[$"{entry.Path}:region"] = entry["region"] ?? "us-east-1";
+            if (string.Equals(entry["provider"], "bedrock", StringComparison.OrdinalIgnoreCase))
+            {
+                overrides[$"{entry.Path}:region"] = entry["region"] ?? "us-east-1"; // a setting only Bedrock entries have
+            }
         }
 
         return new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(overrides).Build();

@@ -5,7 +5,7 @@ namespace ModelRegistry.Bedrock;
 /// <summary>
 /// A prompt-cache checkpoint: everything before it in the request (system prompt, messages) may be cached by Bedrock.
 /// Put it in a message's contents where the <c>cachePoint</c> block belongs; in a system message it marks the system
-/// prompt. To cache the tool definitions, set <c>ChatOptions.AdditionalProperties["toolsCachePoint"] = true</c>.
+/// prompt. To cache the tool definitions, set <c>ChatOptions.AdditionalProperties[<see cref="BedrockProperties.ToolsCachePoint"/>] = true</c>.
 /// </summary>
 public sealed class BedrockCachePointContent : AIContent
 {

@@ -24,10 +24,11 @@ public sealed class MistralClient
 
     /// <summary>An <see cref="IChatClient"/> over <c>/v1/chat/completions</c> for a model.</summary>
     /// <param name="modelId">The model id, e.g. <c>mistral-large-latest</c>; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
+    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIChatClient(string modelId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
-        return new MistralChatClient(_api, modelId, agentId: null);
+        ArgumentNullException.ThrowIfNull(modelId);
+        return new MistralChatClient(_api, MistralNames.RequireModelId(modelId, nameof(modelId)), agentId: null);
     }
 
     /// <summary>
@@ -36,10 +37,11 @@ public sealed class MistralClient
     /// <c>top_p</c> and <c>safe_prompt</c> are not sent.
     /// </summary>
     /// <param name="agentId">The agent id, e.g. <c>ag:3996db2b:20250101:support:1</c>.</param>
+    /// <exception cref="ArgumentException">The agent id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIAgentChatClient(string agentId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
-        return new MistralChatClient(_api, agentId, agentId);
+        ArgumentNullException.ThrowIfNull(agentId);
+        return new MistralChatClient(_api, MistralNames.RequireModelId(agentId, nameof(agentId)), agentId);
     }
 
     /// <summary>
@@ -47,10 +49,11 @@ public sealed class MistralClient
     /// under the API's limits. <see cref="EmbeddingGenerationOptions.ModelId"/> overrides the model per call.
     /// </summary>
     /// <param name="modelId">The embedding model id.</param>
+    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
-        return new MistralEmbeddingGenerator(_api, modelId);
+        ArgumentNullException.ThrowIfNull(modelId);
+        return new MistralEmbeddingGenerator(_api, MistralNames.RequireModelId(modelId, nameof(modelId)));
     }
 
     /// <summary>

@@ -30,7 +30,8 @@ public sealed class ModelRegistryBuilder
     /// <paramref name="transport"/>, also registers the provider's named HttpClient (see
     /// <see cref="ProviderTransportOptions.HttpClientName"/>) with the kit's handler: at most
     /// <see cref="ProviderTransport.MaxConnectionsPerServer"/> connections per server, connections renewed every 5
-    /// minutes, no redirects, no client-wide timeout (attempts time out by <c>resilience:attempt_timeout_ms</c>).
+    /// minutes, no redirects, no client-wide timeout (attempts time out by <c>resilience:attempt_timeout_ms</c>), and
+    /// none of the factory's request logging, whose log state would carry the API key.
     /// Configure it further with <c>services.AddHttpClient(name)</c>.
     /// </summary>
     /// <typeparam name="TProvider">The provider type, created once by DI.</typeparam>
@@ -42,8 +43,11 @@ public sealed class ModelRegistryBuilder
         if (transport is not null && !Services.Any(d => d.ServiceType == typeof(ProviderHttpClientMarker) && Equals(d.ServiceKey, transport.ClientName)))
         {
             Services.AddKeyedSingleton<ProviderHttpClientMarker>(transport.ClientName);
+            // IHttpClientFactory's own request logging keeps header values (an API key) in its log state, whatever it
+            // redacts in the message: the transport logs every failure itself, so the factory's loggers are removed.
             Services.AddHttpClient(transport.ClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-                .ConfigurePrimaryHttpMessageHandler(ProviderTransport.CreateHandler);
+                .ConfigurePrimaryHttpMessageHandler(ProviderTransport.CreateHandler)
+                .RemoveAllLoggers();
         }
 
         return this;

@@ -256,6 +256,26 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task Strict_in_the_chat_options_is_every_tools_default_and_makes_the_output_tool_strict()
+    {
+        var schema = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
+        var loose = new WireToMeai.DeclaredTool("loose", null, schema, false);
+        var options = new ChatOptions
+        {
+            Tools = [Tool("weather"), loose],
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City"),
+            AdditionalProperties = new() { ["strict"] = true },
+        };
+
+        var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], options, Nova);
+
+        var tools = sent["toolConfig"]!["tools"]!.AsArray().Select(t => ((string?)t!["toolSpec"]!["name"], (bool?)t["toolSpec"]!["strict"]));
+        Assert.That(tools, Is.EqualTo(new (string?, bool?)[] { ("weather", true), ("loose", false), ("City", true) }), "a tool's own flag wins");
+        var unset = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ResponseFormat = options.ResponseFormat }, Nova);
+        Assert.That(unset["toolConfig"]!["tools"]!.AsArray().Select(t => t!["toolSpec"]!["strict"]), Is.All.Null, "no flag unless asked for");
+    }
+
+    [Test]
     public async Task Tool_mode_none_sends_no_tools()
     {
         var sent = await SentAsync([new ChatMessage(ChatRole.User, "Hi")], new ChatOptions { Tools = [Tool("weather")], ToolMode = ChatToolMode.None });
@@ -326,6 +346,11 @@ public sealed class ConverseRequestTests
         var response = await ResponseAsync(Converse("""[{"toolUse":{"toolUseId":"t1","name":"City","input":{"city":"Paris"}}}]""", "tool_use"), options, Nova);
         AssertJson(JsonNode.Parse(response.Text), """{"city":"Paris"}""");
         Assert.That(response.Messages[0].Contents.OfType<FunctionCallContent>(), Is.Empty);
+        Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop), "the answer is complete: there is no call to make");
+
+        var alsoCalled = await ResponseAsync(
+            Converse("""[{"toolUse":{"toolUseId":"t1","name":"City","input":{"city":"Paris"}}},{"toolUse":{"toolUseId":"t2","name":"lookup","input":{}}}]""", "tool_use"), options, Nova);
+        Assert.That(alsoCalled.FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls), "a function call beside the answer is still a call to make");
 
         var withTools = await SentAsync([new ChatMessage(ChatRole.User, "Where?")], new ChatOptions { ResponseFormat = options.ResponseFormat, Tools = [Tool("lookup")] }, Nova);
         AssertJson(withTools["toolConfig"]!["toolChoice"], """{"any":{}}""");

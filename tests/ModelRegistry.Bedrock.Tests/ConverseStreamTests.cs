@@ -179,7 +179,7 @@ public sealed class ConverseStreamTests
         var first = Body(Event("messageStart", """{"role":"assistant"}"""), Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Hel"}}"""));
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { Chunks = [(first, TimeSpan.Zero), (Stream, TimeSpan.FromHours(1))], Headers = [new("Content-Type", "application/vnd.amazon.eventstream")] });
-        var clock = new RecordingClock();
+        var clock = TestClients.Clock();
         var options = TestClients.Options(server, clock);
         options.Resilience!.StreamIdleTimeout = TimeSpan.FromSeconds(5);
         using var client = TestClients.Chat(options, Fixtures.Claude);
@@ -187,10 +187,15 @@ public sealed class ConverseStreamTests
         await using var updates = client.GetStreamingResponseAsync("Hi").GetAsyncEnumerator();
         Assert.That(await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
         Assert.That(updates.Current.Text, Is.EqualTo("Hel"));
-        var reads = clock.Started(TimeSpan.FromSeconds(5));
+        var idle = TimeSpan.FromSeconds(5);
+        var reads = clock.ArmedTimers.Count(t => t == idle);
         var next = updates.MoveNextAsync().AsTask();
-        await clock.TimerCreated(TimeSpan.FromSeconds(5), reads + 1);
-        clock.Fake.Advance(TimeSpan.FromSeconds(5));
+        for (var read = 0; read <= reads; read++)
+        {
+            await clock.WaitForTimerAsync(idle); // the earlier reads' timers, then the one of the read that stalls
+        }
+
+        clock.Advance(idle);
 
         var error = Assert.ThrowsAsync<ModelProviderException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.That((error!.ErrorCode, error.IsRetryable), Is.EqualTo((ProviderErrorCodes.StreamIdleTimeout, true)));
@@ -300,6 +305,7 @@ public sealed class ConverseStreamTests
         var updates = await StreamAsync(new ScriptedResponse { Body = body }, new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "City") }, Fixtures.Nova);
         Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("""{"city":"Paris"}"""));
         Assert.That(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>(), Is.Empty);
+        Assert.That(updates.ToChatResponse().FinishReason, Is.EqualTo(ChatFinishReason.Stop), "the answer is complete: there is no call to make");
     }
 
     [Test]

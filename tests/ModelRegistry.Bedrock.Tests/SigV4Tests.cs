@@ -165,11 +165,11 @@ public sealed class SigV4Tests
         server.Enqueue(
             ScriptedResponse.Json("""{"message":"Too many requests"}""", 429, ("x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/")),
             ScriptedResponse.Json("""{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1}}"""));
-        var clock = new RecordingClock();
+        var clock = TestClients.Clock();
         using var client = TestClients.Chat(server, "us.amazon.nova-micro-v1:0", clock, maxRetries: 2);
         var call = client.GetResponseAsync("Hi");
-        await clock.TimerCreated(TimeSpan.FromSeconds(1));
-        clock.Fake.Advance(TimeSpan.FromSeconds(1));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
         await call.WaitAsync(TimeSpan.FromSeconds(10));
         var requests = server.Requests;
         Assert.That(requests, Has.Count.EqualTo(2));

@@ -59,6 +59,56 @@ public sealed class ChatOptionsMappingTests
             """);
     }
 
+    [TestCase(".", false)]
+    [TestCase("..", false)]
+    [TestCase("..", true)]
+    [TestCase(" ", false)]
+    public async Task A_per_call_model_id_that_names_no_model_is_refused_before_anything_is_sent(string modelId, bool agent)
+    {
+        // The model travels in the body, but the rule is every provider's: '.', '..', blank ids are refused, streaming too.
+        await using var server = await ReplayServer.StartAsync();
+        var mistral = new MistralClient(Options(server));
+        using var client = agent ? mistral.AsIAgentChatClient("ag:3996db2b:20250101:support:1") : mistral.AsIChatClient("mistral-large-latest");
+        var options = new ChatOptions { ModelId = modelId };
+
+        var error = Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync("hello", options));
+        var streamed = Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync("hello", options))
+            {
+            }
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("ChatOptions.ModelId"));
+            Assert.That(streamed!.Message, Does.Contain("ChatOptions.ModelId"));
+            Assert.That(server.Requests, Is.Empty);
+        });
+    }
+
+    [TestCase(".")]
+    [TestCase("..")]
+    [TestCase("mistral\nlarge")]
+    public void A_client_for_a_model_id_that_names_no_model_is_refused(string modelId)
+    {
+        var mistral = new MistralClient(new MistralClientOptions { ApiKey = ApiKey, Environment = NoEnvironment });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => mistral.AsIChatClient(modelId), Throws.ArgumentException.With.Message.Contains("modelId"));
+            Assert.That(() => mistral.AsIAgentChatClient(modelId), Throws.ArgumentException.With.Message.Contains("agentId"));
+            Assert.That(() => mistral.AsIEmbeddingGenerator(modelId), Throws.ArgumentException.With.Message.Contains("modelId"));
+        });
+    }
+
+    [Test]
+    public async Task An_empty_per_call_model_id_means_the_client_s_model()
+    {
+        var body = await SendAsync(new ChatOptions { ModelId = string.Empty });
+        Assert.That(body["model"]!.GetValue<string>(), Is.EqualTo("mistral-large-latest"));
+    }
+
     [TestCase(-1L, int.MaxValue)]
     [TestCase(1L + int.MaxValue, 0)]
     [TestCase(7L, 7)]

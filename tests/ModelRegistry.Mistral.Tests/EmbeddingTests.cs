@@ -57,6 +57,22 @@ public sealed class EmbeddingTests
         Assert.That(SingleRequest(server)["model"]!.GetValue<string>(), Is.EqualTo("codestral-embed"));
     }
 
+    [TestCase(".")]
+    [TestCase("..")]
+    public async Task A_per_call_model_id_that_names_no_model_is_refused_before_anything_is_sent(string modelId)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        using var generator = Generator(server);
+
+        var error = Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(["a"], new EmbeddingGenerationOptions { ModelId = modelId }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("EmbeddingGenerationOptions.ModelId"));
+            Assert.That(server.Requests, Is.Empty);
+        });
+    }
+
     [Test]
     public async Task More_than_512_inputs_are_split_into_batches_transparently()
     {

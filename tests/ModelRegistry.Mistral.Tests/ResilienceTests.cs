@@ -26,10 +26,10 @@ public sealed class ResilienceTests
         }
     }
 
-    private static (IChatClient Client, RecordingTimeProvider Time) Create(ReplayServer server, int retries = 3)
+    private static (IChatClient Client, FakeClock Clock) Create(ReplayServer server, int retries = 3)
     {
-        var time = new RecordingTimeProvider();
-        return (ChatClient(server, options: Options(server, retries, time)), time);
+        var clock = new FakeClock();
+        return (ChatClient(server, options: Options(server, retries, clock)), clock);
     }
 
     [Test]
@@ -39,20 +39,20 @@ public sealed class ResilienceTests
         server.Enqueue(
             ScriptedResponse.Json("""{"object":"error","message":"Rate limit exceeded","type":"rate_limited","code":"1300"}""", 429, ("Retry-After", "2")),
             Completion(content: "\"second time lucky\""));
-        var (client, time) = Create(server);
+        var (client, clock) = Create(server);
         using var _ = client;
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(2));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(2));
         Assert.Multiple(() =>
         {
             Assert.That(server.Requests, Has.Count.EqualTo(1));
             Assert.That(call.IsCompleted, Is.False, "waiting out Retry-After");
         });
 
-        time.Fake.Advance(TimeSpan.FromMilliseconds(1999));
+        clock.Advance(TimeSpan.FromMilliseconds(1999));
         Assert.That(call.IsCompleted, Is.False);
-        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Multiple(() =>
@@ -72,14 +72,14 @@ public sealed class ResilienceTests
             new ScriptedResponse { Status = 503 },
             new ScriptedResponse { Status = 503 },
             Completion());
-        var (client, time) = Create(server);
+        var (client, clock) = Create(server);
         using var _ = client;
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(1));
-        time.Fake.Advance(TimeSpan.FromSeconds(1));
-        await time.TimerCreated(TimeSpan.FromSeconds(2));
-        time.Fake.Advance(TimeSpan.FromSeconds(2));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        clock.Advance(TimeSpan.FromSeconds(2));
         await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(server.Requests, Has.Count.EqualTo(3));
@@ -128,7 +128,7 @@ public sealed class ResilienceTests
             new ScriptedResponse { Status = 502 },
             new ScriptedResponse { Headers = [new("Content-Type", "text/event-stream")], Body = body, TruncateAfter = first.Length + 5 },
             Completion());
-        var (client, time) = Create(server);
+        var (client, clock) = Create(server);
         using var _ = client;
 
         var received = new List<ChatResponseUpdate>();
@@ -139,8 +139,8 @@ public sealed class ResilienceTests
                 received.Add(update);
             }
         });
-        await time.TimerCreated(TimeSpan.FromSeconds(1));
-        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
 
         var error = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Multiple(() =>
@@ -156,18 +156,18 @@ public sealed class ResilienceTests
     public async Task An_attempt_that_exceeds_its_timeout_is_retried()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromSeconds(30) }, Completion(content: "\"late but fine\""));
-        var time = new RecordingTimeProvider();
-        var options = Options(server, 1, time);
+        server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromHours(1) }, Completion(content: "\"late but fine\""));
+        var clock = new FakeClock();
+        var options = Options(server, 1, clock);
         options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
         using var client = ChatClient(server, options: options);
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         await WaitForRequestsAsync(server, 1); // the slow attempt must have reached the server before its timeout fires
-        time.Fake.Advance(TimeSpan.FromSeconds(5));
-        await time.TimerCreated(TimeSpan.FromSeconds(1));
-        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
         var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Multiple(() =>
@@ -189,21 +189,21 @@ public sealed class ResilienceTests
                 Chunks = [(body[..20], TimeSpan.Zero), (body[20..], TimeSpan.FromHours(1))],
             },
             Completion(content: "\"second attempt\""));
-        var time = new RecordingTimeProvider();
+        var clock = new FakeClock();
         var headers = new HeadersArrived();
-        var options = Options(server, 1, time);
+        var options = Options(server, 1, clock);
         options.HttpClient = new HttpClient(headers) { Timeout = Timeout.InfiniteTimeSpan };
         options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
         using var client = ChatClient(server, options: options);
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         await headers.First.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the stall is in the body, under the same attempt timeout
-        time.Fake.Advance(TimeSpan.FromMilliseconds(4999));
+        clock.Advance(TimeSpan.FromMilliseconds(4999));
         Assert.That(call.IsCompleted, Is.False, "still within the attempt timeout");
-        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
-        await time.TimerCreated(TimeSpan.FromSeconds(1));
-        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
         var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Multiple(() =>
@@ -223,17 +223,17 @@ public sealed class ResilienceTests
             Headers = [new("Content-Type", "application/json")],
             Chunks = [(body[..20], TimeSpan.Zero), (body[20..], TimeSpan.FromHours(1))],
         });
-        var time = new RecordingTimeProvider();
+        var clock = new FakeClock();
         var headers = new HeadersArrived();
-        var options = Options(server, 0, time);
+        var options = Options(server, 0, clock);
         options.HttpClient = new HttpClient(headers) { Timeout = Timeout.InfiniteTimeSpan };
         options.Resilience!.AttemptTimeout = TimeSpan.FromSeconds(5);
         using var client = ChatClient(server, options: options);
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(5));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         await headers.First.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        time.Fake.Advance(TimeSpan.FromSeconds(5));
+        clock.Advance(TimeSpan.FromSeconds(5));
 
         var error = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Multiple(() =>
@@ -252,13 +252,13 @@ public sealed class ResilienceTests
         server.Enqueue(
             new ScriptedResponse { Headers = first.Headers, Body = first.Body, TruncateAfter = 20 },
             Completion(content: "\"after the reset\""));
-        var (client, time) = Create(server, retries: 1);
+        var (client, clock) = Create(server, retries: 1);
         using var _ = client;
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromSeconds(1));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
         Assert.That(call.IsCompleted, Is.False, "waiting out the backoff");
-        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
         var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Multiple(() =>
@@ -275,14 +275,14 @@ public sealed class ResilienceTests
         server.Enqueue(
             ScriptedResponse.Json("""{"message":"Requests rate limit exceeded"}""", 429, ("retry-after-ms", "1500"), ("Retry-After", "9")),
             Completion());
-        var (client, time) = Create(server);
+        var (client, clock) = Create(server);
         using var _ = client;
 
         var call = client.GetResponseAsync("hi");
-        await time.TimerCreated(TimeSpan.FromMilliseconds(1500));
-        time.Fake.Advance(TimeSpan.FromMilliseconds(1499));
+        await clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(1500));
+        clock.Advance(TimeSpan.FromMilliseconds(1499));
         Assert.That(call.IsCompleted, Is.False);
-        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await call.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(server.Requests, Has.Count.EqualTo(2));

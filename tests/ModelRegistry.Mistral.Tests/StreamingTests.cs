@@ -154,9 +154,9 @@ public sealed class StreamingTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.ErrorCode, Is.EqualTo("1300"));
-            Assert.That(error.StatusCode, Is.Null, "the HTTP status was 200; the error's own status is in the message");
+            Assert.That(error.StatusCode, Is.EqualTo(429), "classified by the error's own status, as the same error over HTTP (the kit's in-band rule)");
             Assert.That(error.Message, Does.Contain("status 429"));
-            Assert.That(error.IsRetryable, Is.True);
+            Assert.That(error.IsRetryable && error.IsThrottling, Is.True, "retryable throttling, like an HTTP 429");
             Assert.That(error.Provider, Is.EqualTo("mistral"));
             Assert.That(error.Message, Does.Contain("Rate limit exceeded"));
         });

@@ -109,7 +109,7 @@ public sealed class RegistryEmbeddingAndHealthTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(provider!.Message, Is.EqualTo("Model 'fake' uses provider 'fake', which generates no embeddings."));
+            Assert.That(provider!.Message, Does.StartWith("Model 'fake' uses provider 'fake', which does not generate embeddings. Name an entry of a provider that does"));
             Assert.That(model!.Message, Does.StartWith("Model 'chat' (tiny-chat) generates no embeddings"));
             Assert.That(unknown!.Message, Does.StartWith("Model 'nope' is not in the registry (the test source). Known models: chat, fake."));
             Assert.That(server.Requests, Is.Empty);

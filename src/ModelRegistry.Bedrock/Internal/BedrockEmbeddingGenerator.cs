@@ -112,7 +112,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
     {
         var extra = options?.AdditionalProperties;
         string? Text(string key) => extra?.TryGetValue(key, out var v) == true ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
-        var truncate = Text("truncate")?.ToUpperInvariant();
+        var truncate = Text(BedrockProperties.Truncate)?.ToUpperInvariant();
         switch (kind)
         {
             case Kind.TitanV1:
@@ -124,20 +124,20 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
                     titan["dimensions"] = dimensions;
                 }
 
-                titan["normalize"] = extra?.TryGetValue("normalize", out var normalize) == true && normalize is bool flag ? flag : true;
+                titan["normalize"] = extra?.TryGetValue(BedrockProperties.Normalize, out var normalize) == true && normalize is bool flag ? flag : true;
                 return titan;
             case Kind.Cohere:
                 var cohere = new JsonObject
                 {
                     ["texts"] = new JsonArray([.. texts.Select(t => (JsonNode?)JsonValue.Create(t))]),
-                    ["input_type"] = Text("input_type") ?? "search_document",
+                    ["input_type"] = Text(BedrockProperties.InputType) ?? "search_document",
                 };
                 if (options?.Dimensions is { } outputDimension)
                 {
                     cohere["output_dimension"] = outputDimension;
                 }
 
-                if (Text("max_tokens") is { } maxTokens && int.TryParse(maxTokens, NumberStyles.Integer, CultureInfo.InvariantCulture, out var max))
+                if (Text(BedrockProperties.MaxTokens) is { } maxTokens && int.TryParse(maxTokens, NumberStyles.Integer, CultureInfo.InvariantCulture, out var max))
                 {
                     cohere["max_tokens"] = max;
                 }
@@ -147,7 +147,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
             default:
                 var parameters = new JsonObject
                 {
-                    ["embeddingPurpose"] = Text("embedding_purpose") ?? "GENERIC_INDEX",
+                    ["embeddingPurpose"] = Text(BedrockProperties.EmbeddingPurpose) ?? "GENERIC_INDEX",
                     ["text"] = new JsonObject { ["value"] = texts[0], ["truncationMode"] = truncate ?? "NONE" },
                 };
                 if (options?.Dimensions is { } novaDimensions)

@@ -71,20 +71,7 @@ internal static class BedrockErrors
         }
 
         int? status = error.Code is not null && StreamExceptionStatus.TryGetValue(error.Code, out var s) ? s : null;
-        var failure = transport.Failure(
-            error.Code ?? ProviderErrorCodes.InvalidResponse,
-            $"the Bedrock stream failed with {error.Code ?? "an unnamed error"}: {OneLine(error.Message)}",
-            error.IsRetryable ?? status is 408 or 429 or 500 or 502 or 503 or 504);
-
-        // The kit's Failure carries no status: copy it with the status and throttling the HTTP error would carry.
-        return new ModelProviderException(failure.Message, failure.Provider)
-        {
-            ModelName = failure.ModelName,
-            ErrorCode = failure.ErrorCode,
-            IsRetryable = failure.IsRetryable,
-            StatusCode = status,
-            IsThrottling = error.IsThrottling ?? status == 429,
-        };
+        return transport.InBandError(error, status);
     }
 
     /// <summary>The error type of <c>x-amzn-ErrorType</c> or <c>__type</c>: the text before any ':' and after any '#'.</summary>
@@ -124,15 +111,5 @@ internal static class BedrockErrors
         {
             return Encoding.UTF8.GetString(payload);
         }
-    }
-
-    /// <summary>
-    /// A server's text as one line. Not cut here: the kit's <see cref="ProviderTransport.Failure"/> bounds the message
-    /// after scrubbing secrets from it, as a cut through an echoed key would leave part of it.
-    /// </summary>
-    private static string OneLine(string? text)
-    {
-        var line = string.Concat((text ?? string.Empty).Select(c => char.IsControl(c) ? ' ' : c)).Trim();
-        return line.Length == 0 ? "no message" : line;
     }
 }

@@ -13,18 +13,15 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal static class ConverseRequestBuilder
 {
-    /// <summary>The ChatOptions.AdditionalProperties keys copied verbatim to the request's top level.</summary>
-    public static readonly string[] PassThroughKeys =
+    /// <summary>The ChatOptions.AdditionalProperties keys copied verbatim to the request's top level (the request's field of the same name).</summary>
+    private static readonly string[] PassThroughKeys =
     [
-        "guardrailConfig", "performanceConfig", "serviceTier", "requestMetadata", "additionalModelResponseFieldPaths",
-        "promptVariables", "outputConfig",
+        BedrockProperties.GuardrailConfig, BedrockProperties.PerformanceConfig, BedrockProperties.ServiceTier, BedrockProperties.RequestMetadata,
+        BedrockProperties.AdditionalModelResponseFieldPaths, BedrockProperties.PromptVariables, BedrockProperties.OutputConfig,
     ];
 
-    /// <summary>The key of ChatOptions.AdditionalProperties merged into additionalModelRequestFields.</summary>
-    public const string AdditionalFieldsKey = "additionalModelRequestFields";
-
-    /// <summary>The key of ChatOptions.AdditionalProperties that puts a cachePoint after the tools (true, "5m" or "1h").</summary>
-    public const string ToolsCachePointKey = "toolsCachePoint";
+    /// <summary>The request field merged from ChatOptions.AdditionalProperties of the same name.</summary>
+    private const string AdditionalFieldsKey = BedrockProperties.AdditionalModelRequestFields;
 
     /// <summary>The tool name used for structured output when the model has no native JSON schema support.</summary>
     public const string DefaultOutputToolName = "json_response";
@@ -272,7 +269,7 @@ internal static class ConverseRequestBuilder
 
     /// <summary>The redacted reasoning bytes (base64) a reasoning content carries, if it is a redacted block.</summary>
     internal static string? Redacted(TextReasoningContent reasoning) =>
-        reasoning.AdditionalProperties?.TryGetValue(ConverseResponseMapper.RedactedContentKey, out var value) == true
+        reasoning.AdditionalProperties?.TryGetValue(BedrockProperties.RedactedContent, out var value) == true
             ? value switch
             {
                 string text => text,
@@ -302,7 +299,7 @@ internal static class ConverseRequestBuilder
         }
 
         var location = new JsonObject { ["uri"] = uri.Uri.OriginalString };
-        if (uri.AdditionalProperties?.TryGetValue("bucketOwner", out var owner) == true && owner is string account)
+        if (uri.AdditionalProperties?.TryGetValue(BedrockProperties.BucketOwner, out var owner) == true && owner is string account)
         {
             location["bucketOwner"] = account;
         }
@@ -332,7 +329,7 @@ internal static class ConverseRequestBuilder
             var block = new JsonObject
             {
                 ["format"] = document,
-                ["name"] = DocumentName(name ?? (content.AdditionalProperties?.TryGetValue("name", out var n) == true ? n as string : null), documentNames),
+                ["name"] = DocumentName(name ?? (content.AdditionalProperties?.TryGetValue(BedrockProperties.DocumentName, out var n) == true ? n as string : null), documentNames),
                 ["source"] = source,
             };
             return new JsonObject { ["document"] = block };
@@ -632,6 +629,7 @@ internal static class ConverseRequestBuilder
 
         var mode = options?.ToolMode;
         var none = mode is NoneChatToolMode;
+        var strict = Strict(options?.AdditionalProperties);
         if (!none)
         {
             foreach (var tool in options?.Tools ?? [])
@@ -639,7 +637,7 @@ internal static class ConverseRequestBuilder
                 switch (tool)
                 {
                     case AIFunctionDeclaration function:
-                        tools.Push(ToolSpec(function));
+                        tools.Push(ToolSpec(function, strict));
                         declared.Add(function.Name);
                         break;
                     case HostedCodeInterpreterTool when family.HasCodeInterpreter:
@@ -680,15 +678,18 @@ internal static class ConverseRequestBuilder
             else
             {
                 outputTool = ToolName(json.SchemaName) ?? DefaultOutputToolName;
-                tools.Push(new JsonObject
+                var spec = new JsonObject
                 {
-                    ["toolSpec"] = new JsonObject
-                    {
-                        ["name"] = outputTool,
-                        ["description"] = json.SchemaDescription ?? "Give the answer by calling this tool: its input is the response, in the required JSON shape.",
-                        ["inputSchema"] = new JsonObject { ["json"] = schema },
-                    },
-                });
+                    ["name"] = outputTool,
+                    ["description"] = json.SchemaDescription ?? "Give the answer by calling this tool: its input is the response, in the required JSON shape.",
+                    ["inputSchema"] = new JsonObject { ["json"] = schema },
+                };
+                if (strict is { } strictOutput)
+                {
+                    spec["strict"] = strictOutput;
+                }
+
+                tools.Push(new JsonObject { ["toolSpec"] = spec });
                 declared.Add(outputTool);
             }
         }
@@ -728,7 +729,7 @@ internal static class ConverseRequestBuilder
             return outputTool;
         }
 
-        if (options?.AdditionalProperties?.TryGetValue(ToolsCachePointKey, out var cache) == true && cache is true or string)
+        if (options?.AdditionalProperties?.TryGetValue(BedrockProperties.ToolsCachePoint, out var cache) == true && cache is true or string)
         {
             tools.Push(CachePoint(cache as string));
         }
@@ -762,7 +763,14 @@ internal static class ConverseRequestBuilder
         return outputTool;
     }
 
-    private static JsonObject ToolSpec(AIFunctionDeclaration function)
+    /// <summary>
+    /// The <c>strict</c> flag of a tool (MEAI's key, any case, as a boolean): the tool's own, else the chat options',
+    /// which also make the structured-output tool strict. <see langword="null"/> sends none.
+    /// </summary>
+    private static bool? Strict(IEnumerable<KeyValuePair<string, object?>>? properties) =>
+        properties?.FirstOrDefault(p => string.Equals(p.Key, BedrockProperties.Strict, StringComparison.OrdinalIgnoreCase)).Value as bool?;
+
+    private static JsonObject ToolSpec(AIFunctionDeclaration function, bool? strictDefault)
     {
         var spec = new JsonObject { ["name"] = function.Name };
         if (!string.IsNullOrWhiteSpace(function.Description))
@@ -775,7 +783,7 @@ internal static class ConverseRequestBuilder
             ? JsonNode.Parse(function.JsonSchema.GetRawText())!
             : new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
         spec["inputSchema"] = new JsonObject { ["json"] = schema };
-        if (function.AdditionalProperties.FirstOrDefault(p => string.Equals(p.Key, "strict", StringComparison.OrdinalIgnoreCase)).Value is bool strict)
+        if ((Strict(function.AdditionalProperties) ?? strictDefault) is { } strict)
         {
             spec["strict"] = strict;
         }

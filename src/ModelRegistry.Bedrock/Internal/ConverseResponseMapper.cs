@@ -13,15 +13,6 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal static class ConverseResponseMapper
 {
-    /// <summary>AdditionalProperties key of a redacted reasoning block's bytes (base64), on <see cref="TextReasoningContent"/>.</summary>
-    public const string RedactedContentKey = "redactedContent";
-
-    /// <summary>AdditionalCounts key of the tokens written to the prompt cache.</summary>
-    public const string CacheWriteKey = "CacheWriteInputTokens";
-
-    /// <summary>AdditionalProperties key of Bedrock's <c>metrics.latencyMs</c>.</summary>
-    public const string LatencyKey = "LatencyMs";
-
     /// <summary>Maps a Converse response body.</summary>
     /// <param name="body">The parsed body.</param>
     /// <param name="modelId">The model id called.</param>
@@ -37,10 +28,12 @@ internal static class ConverseResponseMapper
             MessageId = requestId,
             RawRepresentation = raw,
         };
+        var answered = false;
         if (Member<JsonArray>(raw, "content") is { } blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
+                answered |= IsOutputToolUse(block["toolUse"] as JsonObject, outputToolName);
                 foreach (var content in MapBlock(block, outputToolName))
                 {
                     message.Contents.Add(content);
@@ -53,14 +46,14 @@ internal static class ConverseResponseMapper
             ResponseId = requestId,
             ModelId = modelId,
             CreatedAt = createdAt,
-            FinishReason = FinishReason(StopReason(body)),
+            FinishReason = FinishReason(StopReason(body), answered && !message.Contents.OfType<FunctionCallContent>().Any()),
             Usage = Usage(body["usage"] as JsonObject),
             RawRepresentation = body,
         };
         AddExtras(response.AdditionalProperties ??= [], body);
         if (body["additionalModelResponseFields"] is JsonNode fields)
         {
-            (message.AdditionalProperties ??= [])["additionalModelResponseFields"] = fields;
+            (message.AdditionalProperties ??= [])[BedrockProperties.AdditionalModelResponseFields] = fields;
         }
 
         if (response.AdditionalProperties.Count == 0)
@@ -76,10 +69,10 @@ internal static class ConverseResponseMapper
     {
         if (Member<JsonObject>(body, "metrics")?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
         {
-            properties[LatencyKey] = ms;
+            properties[BedrockProperties.LatencyMs] = ms;
         }
 
-        foreach (var key in new[] { "trace", "serviceTier", "performanceConfig", "additionalModelResponseFields" })
+        foreach (var key in new[] { BedrockProperties.Trace, BedrockProperties.ServiceTier, BedrockProperties.PerformanceConfig, BedrockProperties.AdditionalModelResponseFields })
         {
             if (body[key] is JsonNode node)
             {
@@ -89,7 +82,7 @@ internal static class ConverseResponseMapper
 
         if (StopReason(body) is { } stop)
         {
-            properties["stopReason"] = stop;
+            properties[BedrockProperties.StopReason] = stop;
         }
     }
 
@@ -133,12 +126,16 @@ internal static class ConverseResponseMapper
         }
     }
 
+    /// <summary>Whether a toolUse is the call of the forced structured-output tool, whose input is the answer.</summary>
+    public static bool IsOutputToolUse(JsonObject? toolUse, string? outputToolName) =>
+        outputToolName is not null && toolUse is not null && (string?)toolUse["name"] == outputToolName;
+
     /// <summary>A toolUse block: a function call, the structured answer, or a server-side tool call.</summary>
     public static AIContent ToolUse(JsonObject toolUse, JsonObject block, string? outputToolName, string inputJson)
     {
         var id = (string?)toolUse["toolUseId"] ?? string.Empty;
         var name = (string?)toolUse["name"] ?? string.Empty;
-        if (outputToolName is not null && name == outputToolName)
+        if (IsOutputToolUse(toolUse, outputToolName))
         {
             return new TextContent(inputJson) { RawRepresentation = block };
         }
@@ -177,8 +174,17 @@ internal static class ConverseResponseMapper
         _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
     };
 
+    /// <summary>
+    /// Maps a stop reason, where <c>tool_use</c> that only called the structured-output tool is a finished answer
+    /// (<see cref="ChatFinishReason.Stop"/>): the caller gets the answer's text, and no call to make.
+    /// </summary>
+    /// <param name="stopReason">The stop reason.</param>
+    /// <param name="answeredThroughOutputTool">Whether the structured-output tool was called, and no function.</param>
+    public static ChatFinishReason? FinishReason(string? stopReason, bool answeredThroughOutputTool) =>
+        stopReason == "tool_use" && answeredThroughOutputTool ? ChatFinishReason.Stop : FinishReason(stopReason);
+
     /// <summary>Maps a stop reason; unknown ones pass through as their text, an empty one is no finish reason.</summary>
-    public static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
+    private static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
     {
         null => null,
         _ when string.IsNullOrWhiteSpace(stopReason) => null,
@@ -213,7 +219,7 @@ internal static class ConverseResponseMapper
         };
         if (cacheWrite is { } write)
         {
-            details.AdditionalCounts = new() { [CacheWriteKey] = write };
+            details.AdditionalCounts = new() { [BedrockProperties.CacheWriteInputTokens] = write };
         }
 
         return details;
@@ -250,13 +256,13 @@ internal static class ConverseResponseMapper
     /// <summary>
     /// A redacted reasoning block: no readable text; the opaque data (base64) is the content's
     /// <see cref="TextReasoningContent.ProtectedData"/>, as MEAI keeps data that must go back unchanged, and is marked as
-    /// redacted under <see cref="RedactedContentKey"/> so it returns as a <c>redactedContent</c> block. Having
+    /// redacted under <see cref="BedrockProperties.RedactedContent"/> so it returns as a <c>redactedContent</c> block. Having
     /// ProtectedData also stops MEAI's update coalescing from merging two streamed redacted blocks into one.
     /// </summary>
     public static TextReasoningContent RedactedReasoning(string data, object raw) => new(string.Empty)
     {
         ProtectedData = data,
-        AdditionalProperties = new() { [RedactedContentKey] = data },
+        AdditionalProperties = new() { [BedrockProperties.RedactedContent] = data },
         RawRepresentation = raw,
     };
 

@@ -15,6 +15,8 @@ namespace ModelRegistry.Bedrock.Internal;
 internal sealed class ConverseStreamMapper(ProviderTransport transport, string modelId, string? responseId, DateTimeOffset createdAt, string? outputToolName)
 {
     private readonly Dictionary<int, PendingBlock> _pending = [];
+    private bool _answeredThroughOutputTool;
+    private bool _calledFunction;
 
     /// <summary>Whether messageStop arrived (a stream that ends without it was cut short).</summary>
     public bool Stopped { get; private set; }
@@ -136,7 +138,10 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             var input = pending.Input.ToString();
             var block = new JsonObject { ["toolUse"] = toolUse.DeepClone() };
             block["toolUse"]!["input"] = ParseOrText(input);
-            return Update(ConverseResponseMapper.ToolUse(toolUse, block, outputToolName, input));
+            var content = ConverseResponseMapper.ToolUse(toolUse, block, outputToolName, input);
+            _answeredThroughOutputTool |= ConverseResponseMapper.IsOutputToolUse(toolUse, outputToolName);
+            _calledFunction |= content is FunctionCallContent;
+            return Update(content);
         }
 
         if (pending.Start["toolResult"] is JsonObject toolResult)
@@ -154,7 +159,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
     {
         Stopped = true;
         var update = Update([]);
-        update.FinishReason = ConverseResponseMapper.FinishReason(ConverseResponseMapper.StopReason(payload));
+        update.FinishReason = ConverseResponseMapper.FinishReason(ConverseResponseMapper.StopReason(payload), _answeredThroughOutputTool && !_calledFunction);
         update.RawRepresentation = payload;
         var properties = new AdditionalPropertiesDictionary();
         ConverseResponseMapper.AddExtras(properties, payload);

@@ -53,7 +53,7 @@ internal static class ChatRequestWriter
 
             bool Unset(string field) => raw is null || !raw.ContainsKey(field);
             var agent = agentId is not null;
-            var effectiveModel = options?.ModelId ?? modelId;
+            var effectiveModel = MistralNames.ModelFor(options?.ModelId, modelId, "ChatOptions.ModelId");
 
             if (agent && Unset("agent_id"))
             {

@@ -203,7 +203,7 @@ internal sealed class MistralChatClient : IChatClient
         }
     }
 
-    private string ModelOf(ChatOptions? options) => _agentId ?? options?.ModelId ?? _modelId;
+    private string ModelOf(ChatOptions? options) => _agentId ?? MistralNames.ModelFor(options?.ModelId, _modelId, "ChatOptions.ModelId");
 
     private static bool IncludeReasoning(ChatOptions? options) => options?.Reasoning?.Output != ReasoningOutput.None;
 }

@@ -34,7 +34,7 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
         ArgumentNullException.ThrowIfNull(values);
         var inputs = values as IReadOnlyList<string> ?? values.ToList();
         var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
-        var model = options?.ModelId ?? _modelId;
+        var model = MistralNames.ModelFor(options?.ModelId, _modelId, "EmbeddingGenerationOptions.ModelId");
         foreach (var (start, count) in Batches(inputs))
         {
             await GenerateBatchAsync(inputs, start, count, model, options, result, cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,6 @@ internal static class MistralErrors
     /// <summary>The header whose value 0 says the monthly token quota is spent: a 429 that retrying cannot fix.</summary>
     public const string MonthlyTokensRemainingHeader = "x-ratelimit-remaining-tokens-month";
 
-    private static readonly int[] TransientStatuses = [408, 429, 500, 502, 503, 504];
-
     /// <summary>
     /// The kit's <see cref="ProviderTransportOptions.ParseError"/>: Mistral's code (or type) and message, a hint for a
     /// 401, and a 429 for a spent monthly quota marked not retryable.
@@ -55,10 +53,7 @@ internal static class MistralErrors
         var target = element.TryGetProperty("error", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : element;
         var (detail, code) = Describe(target);
         int? status = target.TryGetProperty("raw_status_code", out var raw) && raw.ValueKind == JsonValueKind.Number && raw.TryGetInt32(out var s) ? s : null;
-        return transport.Failure(
-            code ?? "error",
-            $"Mistral reported an error inside a successful response{(status is null ? string.Empty : $" (status {status})")}: {detail ?? "no message."}",
-            isRetryable: status is null || TransientStatuses.Contains(status.Value));
+        return transport.InBandError(new ProviderError(code, detail), status);
     }
 
     /// <summary>Whether a JSON object is an error rather than a chunk: it says so, or it has a message and no choices.</summary>

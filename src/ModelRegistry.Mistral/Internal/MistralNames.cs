@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
 /// <summary>
 /// The identifier rules the hosted API enforces: tool call ids are exactly nine ASCII letters or digits, and
-/// function names are 1 to 64 of <c>a-z A-Z 0-9 _ -</c>.
+/// function names are 1 to 64 of <c>a-z A-Z 0-9 _ -</c>; and the rule every provider applies to model ids.
 /// </summary>
 internal static class MistralNames
 {
@@ -59,5 +60,27 @@ internal static class MistralNames
         }
 
         return name!;
+    }
+
+    /// <summary>
+    /// The model a call asks for: the per-call id when one is set, else the client's. A model id that could not name a
+    /// model (<c>.</c>, <c>..</c>, blank, control characters) is refused before anything is sent, as every provider
+    /// refuses it, although Mistral carries the id in the body rather than in a path.
+    /// </summary>
+    /// <param name="perCall">The per-call id (<c>ChatOptions.ModelId</c>, <c>EmbeddingGenerationOptions.ModelId</c>); empty means none.</param>
+    /// <param name="own">The client's model id.</param>
+    /// <param name="what">What the per-call id is, for the error.</param>
+    /// <exception cref="ArgumentException">The per-call id is a dot segment, blank or holds control characters.</exception>
+    public static string ModelFor(string? perCall, string own, string what) =>
+        string.IsNullOrEmpty(perCall) ? own : RequireModelId(perCall, what);
+
+    /// <summary>Refuses a model or agent id that could not name one (the rule of <see cref="ProviderRequest.PathSegment"/>).</summary>
+    /// <param name="id">The id.</param>
+    /// <param name="what">What the id is, for the error.</param>
+    /// <exception cref="ArgumentException">The id is a dot segment, blank or holds control characters.</exception>
+    public static string RequireModelId(string id, string what)
+    {
+        _ = ProviderRequest.PathSegment(id, what);
+        return id;
     }
 }

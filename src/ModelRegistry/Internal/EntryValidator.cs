@@ -158,7 +158,9 @@ internal static class EntryValidator
 
             throw new ModelRegistryException(
                 $"{at}: \"{Printable(key)}\" {where}.{suggestion} " +
-                $"Known keys: {string.Join(", ", known.Where(k => !inCoreGroup || k.StartsWith(group + ":", StringComparison.Ordinal)))}.");
+                (inCoreGroup
+                    ? $"Known keys: {string.Join(", ", known.Where(k => k.StartsWith(group + ":", StringComparison.Ordinal)))}."
+                    : $"Known keys: {string.Join(", ", ReservedKeys.Concat(provider?.Settings.Select(p => p.Key) ?? []))}, and the groups {string.Join(", ", CoreSettings.Groups.Select(g => g + ":*"))}."));
         }
     }
 

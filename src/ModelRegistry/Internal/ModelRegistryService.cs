@@ -106,7 +106,15 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
 
         var fresh = new EmbeddingSlot(entry, new Lazy<IEmbeddingGenerator<string, Embedding<float>>>(
-            () => ProviderOf(entry).CreateEmbeddingGenerator(entry, _services), LazyThreadSafetyMode.ExecutionAndPublication));
+            () =>
+            {
+                var provider = ProviderOf(entry);
+                return provider.Features.HasFlag(ProviderFeatures.Embeddings)
+                    ? provider.CreateEmbeddingGenerator(entry, _services)
+                    : throw new ModelRegistryException(
+                        $"Model '{entry.Name}' uses provider '{entry.Provider}', which does not generate embeddings. Name an entry of a provider that does, such as mistral (mistral-embed) or bedrock (amazon.titan-embed-text-v2:0).");
+            },
+            LazyThreadSafetyMode.ExecutionAndPublication));
         return _embeddings.AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh).Generator.Value;
     }
 

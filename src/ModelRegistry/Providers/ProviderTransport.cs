@@ -291,6 +291,30 @@ public sealed partial class ProviderTransport
         };
     }
 
+    /// <summary>
+    /// An error the provider reported inside a successful response or stream (a stream exception event, an error object in
+    /// a 200 body), classified as the same error over HTTP would be: retryable and throttling by the provider's reading,
+    /// else by <paramref name="statusCode"/> (an error without a status is taken as transient).
+    /// </summary>
+    /// <param name="error">The provider's code and message.</param>
+    /// <param name="statusCode">The HTTP status the provider gives the error, when it gives one.</param>
+    public ModelProviderException InBandError(ProviderError error, int? statusCode)
+    {
+        // Scrubbed before it is cut, as in ParseError.
+        error = error with { Code = OneLine(RedactOrNull(error.Code), 200), Message = OneLine(RedactOrNull(error.Message), MaxMessageLength) };
+        var status = statusCode is { } s ? $" (status {s.ToString(CultureInfo.InvariantCulture)})" : string.Empty;
+        return new ModelProviderException(
+            Redact($"{_prefix}{DisplayName} reported an error inside its answer{status}{(error.Code is null ? string.Empty : $" [{error.Code}]")}: {error.Message ?? "no message."}"),
+            ProviderName)
+        {
+            ModelName = EntryName,
+            StatusCode = statusCode,
+            ErrorCode = error.Code,
+            IsRetryable = error.IsRetryable ?? (statusCode is not { } code || IsTransient((HttpStatusCode)code)),
+            IsThrottling = error.IsThrottling ?? statusCode == 429,
+        };
+    }
+
     /// <summary>Classifies any exception the way the kit does (see <see cref="StreamAsync{T}"/>); a <see cref="ModelProviderException"/> is returned as it is.</summary>
     /// <param name="exception">The exception.</param>
     public ModelProviderException ToProviderException(Exception exception)

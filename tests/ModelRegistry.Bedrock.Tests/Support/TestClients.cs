@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Bedrock.Internal;
 using ModelRegistry.Providers;
 using ModelRegistry.Testing;
@@ -19,8 +18,8 @@ internal static class TestClients
     /// <summary>A credentials file that does not exist, so the AWS chain finds no profile on this machine.</summary>
     public static readonly string NoCredentialsFile = Path.Combine(Path.GetTempPath(), $"no-aws-{Guid.NewGuid():N}", "credentials");
 
-    /// <summary>A fixed signing time: 2015-08-30T12:36:00Z, the date of AWS's SigV4 test suite.</summary>
-    public static FakeTimeProvider Clock() => new(new DateTimeOffset(2015, 8, 30, 12, 36, 0, TimeSpan.Zero));
+    /// <summary>The test kit's fake clock at a fixed signing time: 2015-08-30T12:36:00Z, the date of AWS's SigV4 test suite.</summary>
+    public static FakeClock Clock() => new(new DateTimeOffset(2015, 8, 30, 12, 36, 0, TimeSpan.Zero));
 
     /// <summary>
     /// An environment holding only the given variables, plus what keeps the AWS chain off this machine: no profile file,

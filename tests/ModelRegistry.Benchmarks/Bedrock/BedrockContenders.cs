@@ -44,22 +44,20 @@ internal sealed class BedrockContenders : IAsyncDisposable
         FloorHttp = NewHttp();
         FloorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
 
-        OursSigV4 = BedrockClients.CreateChatClient(new BedrockClientOptions
+        OursSigV4 = new BedrockClient(new BedrockClientOptions
         {
-            ModelId = BedrockWire.ModelId,
             Region = BedrockWire.Region,
             Endpoint = Server.BaseAddress,
             HttpClient = NewHttp(),
             Credentials = new AwsSigningCredentials(AccessKey, SecretKey, null),
-        });
-        OursApiKey = BedrockClients.CreateChatClient(new BedrockClientOptions
+        }).AsIChatClient(BedrockWire.ModelId);
+        OursApiKey = new BedrockClient(new BedrockClientOptions
         {
-            ModelId = BedrockWire.ModelId,
             Region = BedrockWire.Region,
             Endpoint = Server.BaseAddress,
             HttpClient = NewHttp(),
             ApiKey = ApiKey,
-        });
+        }).AsIChatClient(BedrockWire.ModelId);
         SdkSigV4 = Sdk(new AnthropicBedrockPrivateKeyCredentials { Region = BedrockWire.Region, ApiAccessKey = AccessKey, ApiSecret = SecretKey });
         SdkApiKey = Sdk(new AnthropicBedrockApiTokenCredentials { Region = BedrockWire.Region, BearerToken = ApiKey });
     }

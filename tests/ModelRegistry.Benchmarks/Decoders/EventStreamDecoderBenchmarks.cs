@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using ModelRegistry.Bedrock.Internal;
 using ModelRegistry.Benchmarks.Fixtures;
 using ModelRegistry.Benchmarks.Infrastructure;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Benchmarks.Decoders;
 
@@ -14,6 +15,9 @@ namespace ModelRegistry.Benchmarks.Decoders;
 [MemoryDiagnoser]
 public class EventStreamDecoderBenchmarks
 {
+    /// <summary>The decoder's per-event limit: the default of the registry's resilience options.</summary>
+    private static readonly long MaxEventBytes = new ProviderResilienceOptions().MaxEventBytes;
+
     private static readonly byte[] Body = BedrockWire.ConverseStreamBody();
 
     /// <summary>Bytes decoded per operation; read by the MB/s column.</summary>
@@ -24,7 +28,7 @@ public class EventStreamDecoderBenchmarks
     {
         Check.Equal(await Floor(), await BedrockEventStreamReader(), "payload bytes decoded by both readers");
         var frames = 0;
-        await foreach (var _ in EventStreamReader.ReadAsync(new MemoryStream(Body), CancellationToken.None))
+        await foreach (var _ in EventStreamReader.ReadAsync(new ProviderStream(new MemoryStream(Body), MaxEventBytes), CancellationToken.None))
         {
             frames++;
         }
@@ -49,7 +53,7 @@ public class EventStreamDecoderBenchmarks
     public async Task<long> BedrockEventStreamReader()
     {
         long total = 0;
-        await foreach (var frame in EventStreamReader.ReadAsync(new MemoryStream(Body, writable: false), CancellationToken.None))
+        await foreach (var frame in EventStreamReader.ReadAsync(new ProviderStream(new MemoryStream(Body, writable: false), MaxEventBytes), CancellationToken.None))
         {
             total += frame.Payload.Length;
         }

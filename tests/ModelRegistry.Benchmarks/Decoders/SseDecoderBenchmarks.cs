@@ -3,18 +3,21 @@ using System.Net.ServerSentEvents;
 using BenchmarkDotNet.Attributes;
 using ModelRegistry.Benchmarks.Fixtures;
 using ModelRegistry.Benchmarks.Infrastructure;
-using ModelRegistry.Mistral.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Benchmarks.Decoders;
 
 /// <summary>
-/// The SSE decoder alone, in memory: Mistral's <see cref="SseReader"/> against the BCL's <see cref="SseParser"/> over
+/// The SSE decoder alone, in memory: the provider kit's <see cref="ServerSentEventReader"/> (Mistral's) against the BCL's <see cref="SseParser"/> over
 /// the same 1,203-event transcript, each handing every event's data to a consumer that only measures it.
 /// </summary>
-[Description("SSE decoding alone, from memory: the Mistral package's SseReader against the BCL's System.Net.ServerSentEvents.SseParser (baseline), over the 1,203-event Mistral transcript; each only measures every event's data.")]
+[Description("SSE decoding alone, from memory: the provider kit's ServerSentEventReader (used by Mistral) against the BCL's System.Net.ServerSentEvents.SseParser (baseline), over the 1,203-event Mistral transcript; each only measures every event's data.")]
 [MemoryDiagnoser]
 public class SseDecoderBenchmarks
 {
+    /// <summary>The decoder's per-event limit: the default of the registry's resilience options.</summary>
+    private static readonly long MaxEventBytes = new ProviderResilienceOptions().MaxEventBytes;
+
     private static readonly byte[] Body = MistralWire.StreamBody();
 
     /// <summary>Bytes decoded per operation; read by the MB/s column.</summary>
@@ -40,11 +43,11 @@ public class SseDecoderBenchmarks
         return total;
     }
 
-    [Benchmark(Description = "ModelRegistry.Mistral SseReader")]
+    [Benchmark(Description = "ModelRegistry ServerSentEventReader")]
     public async Task<long> MistralSseReader()
     {
         long total = 0;
-        using var reader = new SseReader(new MemoryStream(Body, writable: false));
+        using var reader = new ServerSentEventReader(new ProviderStream(new MemoryStream(Body, writable: false), MaxEventBytes));
         while (await reader.ReadAsync(CancellationToken.None))
         {
             total += reader.Data.Length;

@@ -24,12 +24,8 @@ public class BedrockToolMappingBenchmarks
     private static readonly byte[] Answer = BedrockWire.ConverseToolUseResponse();
     private static readonly DateTimeOffset Now = new(2026, 5, 2, 12, 0, 0, TimeSpan.Zero);
     private readonly IChatClient _client = new AnsweringChatClient();
-    private readonly BedrockSettings _settings = BedrockSettings.FromOptions(new BedrockClientOptions
-    {
-        ModelId = BedrockWire.ModelId,
-        Region = BedrockWire.Region,
-        ApiKey = "bedrock-api-key-fake",
-    });
+    private readonly BedrockSettings _settings = BedrockSettings.ForModel(
+        new BedrockClientOptions { Region = BedrockWire.Region, ApiKey = "bedrock-api-key-fake" }, BedrockWire.ModelId, inferenceProfileArn: null);
 
     private ConverseRequestDto _floorRequest = null!;
 

@@ -28,7 +28,7 @@ internal sealed class MistralContenders : IAsyncDisposable
         Server = new LoopbackHttpServer(path => path == "/v1/chat/completions" ? answer : CannedResponse.Status(404, "Not Found"));
         _chatUri = new Uri(Server.BaseAddress, "v1/chat/completions");
         FloorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-        Ours = MistralAI.CreateChatClient(_oursHttp, MistralWire.Model, new MistralClientOptions { Endpoint = Server.BaseAddress, ApiKey = ApiKey });
+        Ours = new MistralClient(new MistralClientOptions { Endpoint = Server.BaseAddress, ApiKey = ApiKey, HttpClient = _oursHttp }).AsIChatClient(MistralWire.Model);
         OpenAi = new OpenAI.Chat.ChatClient(MistralWire.Model, new ApiKeyCredential(ApiKey), new OpenAIClientOptions
         {
             Endpoint = new Uri(Server.BaseAddress, "v1"),

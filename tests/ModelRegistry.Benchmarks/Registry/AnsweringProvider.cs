@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelRegistry.Benchmarks.Infrastructure;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Benchmarks.Registry;
 
@@ -8,7 +10,17 @@ internal sealed class AnsweringProvider : IChatClientProvider
 {
     public string Name => "answering";
 
+    public IReadOnlyList<EntrySetting> Settings => [];
+
+    public ProviderFeatures Features => ProviderFeatures.None;
+
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services) => new AnsweringChatClient();
+
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services) =>
+        throw new ModelRegistryException("The answering provider generates no embeddings.");
+
+    public Task<HealthCheckResult> CheckHealthAsync(ModelEntry entry, IServiceProvider services, CancellationToken cancellationToken) =>
+        Task.FromResult(HealthCheckResult.Healthy());
 
     /// <summary>
     /// A registry of four entries with the provider, as JSON in the SSM/Terraform format; <c>unguarded</c> turns its

@@ -21,13 +21,6 @@ public static class TestWireModelRegistryBuilderExtensions
             builder.Services.Configure(configure);
         }
 
-        builder.AddProvider<TestWireProvider>(TestWireConnection.Protocol);
-
-        // IHttpClientFactory's own handlers log every request's headers at Trace level, the bearer key included; with
-        // RedactLoggedHeaders the message says "*" but the entry's structured state (what JSON and OpenTelemetry log
-        // exporters write) still holds the value. The conformance suite's secrets canary found it; the kit's AddProvider
-        // should drop those loggers for every provider (the transport logs failures itself). Until it does, testwire does.
-        builder.Services.AddHttpClient(TestWireConnection.Protocol.HttpClientName!).RemoveAllLoggers();
-        return builder;
+        return builder.AddProvider<TestWireProvider>(TestWireConnection.Protocol);
     }
 }
