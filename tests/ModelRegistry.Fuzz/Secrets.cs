@@ -6,8 +6,9 @@ namespace ModelRegistry.Fuzz;
 /// <summary>
 /// The secrets canary: the providers' fake credentials must appear in no exception message, health description or
 /// log line, not even in part (any 12 characters of one in a row count, so a message cut through a key is caught).
-/// A part the answer itself holds outside a whole credential (a mutation broke the echoed key apart, or the body was
-/// cut off before the key ended) is no leak: the client cannot know those characters are secret.
+/// A part the answer itself holds outside a whole credential (a mutation broke the echoed key apart, an escape swallowed
+/// its first characters, or the body was cut off before the key ended) is no leak: the client cannot know those
+/// characters are secret.
 /// </summary>
 internal sealed class Secrets(IEnumerable<string> secrets)
 {
@@ -28,25 +29,50 @@ internal sealed class Secrets(IEnumerable<string> secrets)
             return null;
         }
 
-        var masked = answer.ToArray();
-        foreach (var secret in _secrets)
-        {
-            var bytes = Encoding.UTF8.GetBytes(secret);
-            for (var at = masked.AsSpan().IndexOf(bytes); at >= 0; at = masked.AsSpan().IndexOf(bytes))
-            {
-                masked.AsSpan(at, bytes.Length).Fill((byte)'*');
-            }
-        }
-
+        // The answer as sent, and as its JSON strings read (an escape can swallow a key's first characters).
+        var raw = Masked(Encoding.UTF8.GetString(answer));
+        var unescaped = Masked(Unescape(Encoding.UTF8.GetString(answer)));
         foreach (var window in Windows)
         {
-            if (text!.Contains(window, StringComparison.Ordinal) && masked.AsSpan().IndexOf(Encoding.UTF8.GetBytes(window)) < 0)
+            if (text!.Contains(window, StringComparison.Ordinal) && !raw.Contains(window, StringComparison.Ordinal) && !unescaped.Contains(window, StringComparison.Ordinal))
             {
                 return window;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The text with every whole secret masked.</summary>
+    private string Masked(string text)
+    {
+        foreach (var secret in _secrets)
+        {
+            text = text.Replace(secret, new string('*', secret.Length), StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    /// <summary>JSON's <c>\uXXXX</c> escapes read, everything else as it is.</summary>
+    private static string Unescape(string text)
+    {
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 5 < text.Length && text[i + 1] == 'u'
+                && int.TryParse(text.AsSpan(i + 2, 4), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                result.Append((char)code);
+                i += 5;
+            }
+            else
+            {
+                result.Append(text[i]);
+            }
+        }
+
+        return result.ToString();
     }
 }
 
