@@ -189,10 +189,10 @@ internal sealed class BedrockFuzz : FuzzProvider
         var json = new ChatOptions { ResponseFormat = ChatResponseFormat.Json };
         return new Dictionary<string, FuzzCall>
         {
-            ["chat"] = new(async () => MistralFuzz.Touch(await chat.GetResponseAsync(messages).ConfigureAwait(false))),
-            ["chat-json"] = new(async () => MistralFuzz.Touch(await structured.GetResponseAsync(messages, json).ConfigureAwait(false))),
-            ["stream"] = new(() => StreamAsync(chat, messages, null)),
-            ["stream-json"] = new(() => StreamAsync(structured, messages, json)),
+            ["chat"] = new(async () => Read(await chat.GetResponseAsync(messages).ConfigureAwait(false))),
+            ["chat-json"] = new(async () => Read(await structured.GetResponseAsync(messages, json).ConfigureAwait(false))),
+            ["stream"] = new(() => ReadStreamAsync(chat, messages, null)),
+            ["stream-json"] = new(() => ReadStreamAsync(structured, messages, json)),
             ["embed-titan"] = new(() => EmbedAsync(titan)),
             ["embed-cohere"] = new(() => EmbedAsync(cohere)),
             ["embed-nova"] = new(() => EmbedAsync(nova)),
@@ -207,17 +207,6 @@ internal sealed class BedrockFuzz : FuzzProvider
         };
     }
 
-    private static async Task<string?> StreamAsync(IChatClient chat, ChatMessage[] messages, ChatOptions? options)
-    {
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in chat.GetStreamingResponseAsync(messages, options).ConfigureAwait(false))
-        {
-            updates.Add(update);
-        }
-
-        return MistralFuzz.Touch(updates.ToChatResponse());
-    }
-
     private static async Task<string?> EmbedAsync(IEmbeddingGenerator<string, Embedding<float>> generator)
     {
         var result = await generator.GenerateAsync(["alpha", "beta"]).ConfigureAwait(false);
@@ -225,9 +214,6 @@ internal sealed class BedrockFuzz : FuzzProvider
     }
 
     private static byte[] Frames(params byte[][] frames) => EventStreamEncoder.Body(frames);
-
-    private FuzzTarget Target(string name, BodyFormat format, IReadOnlyList<string> calls, bool errorStatuses = false) =>
-        new() { Name = name, Provider = this, Format = format, Calls = calls, ErrorStatuses = errorStatuses };
 
     private static void Add(FuzzTarget target, string name, string body, int status = 200, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
         Add(target, name, Encoding.UTF8.GetBytes(body), status, headers);

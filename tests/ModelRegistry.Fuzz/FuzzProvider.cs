@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ModelRegistry.Providers;
 using ModelRegistry.Testing;
@@ -23,4 +24,39 @@ internal abstract class FuzzProvider
 
     /// <summary>The public client's calls over an HttpClient whose handler is the in-memory server, with the given retry policy and limits.</summary>
     public abstract IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience);
+
+    /// <summary>A target of this provider (seeds are added to it).</summary>
+    protected FuzzTarget Target(string name, BodyFormat format, IReadOnlyList<string> calls, bool errorStatuses = false) =>
+        new() { Name = name, Provider = this, Format = format, Calls = calls, ErrorStatuses = errorStatuses };
+
+    /// <summary>Reads what a caller reads of an answer, so nothing lazy is left untried.</summary>
+    protected static string? Read(ChatResponse response)
+    {
+        _ = response.Text;
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionCallContent call)
+                {
+                    _ = call.Arguments?.Count;
+                }
+            }
+        }
+
+        _ = response.Usage?.TotalTokenCount;
+        return null;
+    }
+
+    /// <summary>Streams an answer to its end, then coalesces the updates as MEAI's callers do and reads the result.</summary>
+    protected static async Task<string?> ReadStreamAsync(IChatClient chat, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in chat.GetStreamingResponseAsync(messages, options).ConfigureAwait(false))
+        {
+            updates.Add(update);
+        }
+
+        return Read(updates.ToChatResponse());
+    }
 }

@@ -159,17 +159,8 @@ internal sealed class MistralFuzz : FuzzProvider
         ChatMessage[] messages = [new(ChatRole.User, "Hello")];
         return new Dictionary<string, FuzzCall>
         {
-            ["chat"] = new(async () => Touch(await chat.GetResponseAsync(messages).ConfigureAwait(false))),
-            ["stream"] = new(async () =>
-            {
-                var updates = new List<ChatResponseUpdate>();
-                await foreach (var update in chat.GetStreamingResponseAsync(messages).ConfigureAwait(false))
-                {
-                    updates.Add(update);
-                }
-
-                return Touch(updates.ToChatResponse());
-            }),
+            ["chat"] = new(async () => Read(await chat.GetResponseAsync(messages).ConfigureAwait(false))),
+            ["stream"] = new(() => ReadStreamAsync(chat, messages, null)),
             ["embeddings"] = new(async () =>
             {
                 var result = await embeddings.GenerateAsync(["alpha", "beta"]).ConfigureAwait(false);
@@ -185,32 +176,10 @@ internal sealed class MistralFuzz : FuzzProvider
         };
     }
 
-    /// <summary>Reads what a caller reads of an answer, so nothing lazy is left untried.</summary>
-    internal static string? Touch(ChatResponse response)
-    {
-        _ = response.Text;
-        foreach (var message in response.Messages)
-        {
-            foreach (var content in message.Contents)
-            {
-                if (content is FunctionCallContent call)
-                {
-                    _ = call.Arguments?.Count;
-                }
-            }
-        }
-
-        _ = response.Usage?.TotalTokenCount;
-        return null;
-    }
-
     private static string Chunk(string id, string delta, string finish = "null", string? usage = null) =>
         $$"""{"id":"{{id}}","object":"chat.completion.chunk","created":1767225600,"model":"mistral-small-latest","choices":[{"index":0,"delta":{{delta}},"finish_reason":{{finish}}}]{{(usage is null ? string.Empty : ",\"usage\":" + usage)}}}""";
 
     private static string Events(params string[] data) => string.Concat(data.Select(d => $"data: {d}\n\n"));
-
-    private FuzzTarget Target(string name, BodyFormat format, IReadOnlyList<string> calls, bool errorStatuses = false) =>
-        new() { Name = name, Provider = this, Format = format, Calls = calls, ErrorStatuses = errorStatuses };
 
     private static void Add(FuzzTarget target, string name, string body, int status = 200, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
