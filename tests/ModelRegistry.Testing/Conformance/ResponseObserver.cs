@@ -13,7 +13,7 @@ internal sealed class ResponseObserver
 
     public DelegatingHandler CreateHandler() => new Handler(this);
 
-    /// <summary>Waits until at least <paramref name="count"/> responses have arrived, at most <see cref="ConformanceClock.HangGuard"/>.</summary>
+    /// <summary>Waits until at least <paramref name="count"/> responses have arrived, at most <see cref="ProviderConformanceTests.HangGuard"/>.</summary>
     public async Task WaitForResponsesAsync(int count)
     {
         Task reached;
@@ -31,11 +31,11 @@ internal sealed class ResponseObserver
 
         try
         {
-            await reached.WaitAsync(ConformanceClock.HangGuard).ConfigureAwait(false);
+            await reached.WaitAsync(ProviderConformanceTests.HangGuard).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The client received {_responses} response(s), not {count}, within {ConformanceClock.HangGuard.TotalSeconds:0} s.");
+            throw new TimeoutException($"The client received {_responses} response(s), not {count}, within {ProviderConformanceTests.HangGuard.TotalSeconds:0} s.");
         }
     }
 
