@@ -6,7 +6,7 @@ using ModelRegistry.Testing;
 namespace ModelRegistry.Tests.Support;
 
 /// <summary>
-/// A direct-use transport for the tiny wire against a loopback <see cref="ReplayServer"/>, on a recording fake clock,
+/// A direct-use transport for the tiny wire against a loopback <see cref="ReplayServer"/>, on a <see cref="FakeClock"/>,
 /// logging into a <see cref="FakeLogCollector"/>. Its HttpClient reports each response whose headers arrived, so a test
 /// knows when a body read has begun.
 /// </summary>
@@ -16,7 +16,10 @@ internal sealed class TinyHarness : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggers;
 
-    private TinyHarness(ReplayServer server, RecordingTimeProvider time, TinyOptions options, HeadersSignal signal, HttpClient http, ILoggerFactory loggers, FakeLogCollector logs)
+    /// <summary>Where the clock starts: the HTTP dates of the Retry-After cases are written against it.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private TinyHarness(ReplayServer server, FakeClock time, TinyOptions options, HeadersSignal signal, HttpClient http, ILoggerFactory loggers, FakeLogCollector logs)
     {
         Server = server;
         Time = time;
@@ -30,7 +33,7 @@ internal sealed class TinyHarness : IAsyncDisposable
 
     public ReplayServer Server { get; }
 
-    public RecordingTimeProvider Time { get; }
+    public FakeClock Time { get; }
 
     public TinyOptions Options { get; }
 
@@ -44,7 +47,7 @@ internal sealed class TinyHarness : IAsyncDisposable
     public static async Task<TinyHarness> StartAsync(Action<ProviderResilienceOptions>? resilience = null, string? apiKey = null)
     {
         var server = await ReplayServer.StartAsync();
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock(Start);
         var signal = new HeadersSignal(new SocketsHttpHandler { AllowAutoRedirect = false });
         var http = new HttpClient(signal) { Timeout = Timeout.InfiniteTimeSpan };
         var logs = new FakeLogCollector();
