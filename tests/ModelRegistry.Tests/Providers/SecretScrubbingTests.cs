@@ -105,7 +105,7 @@ public sealed class SecretScrubbingTests
         Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + ResolvedKey), "the resolved key was sent");
         Assert.That(ex!.ModelName, Is.EqualTo("a"));
         Assert.That(ex.Message, Does.StartWith("Model registry entry 'a' (testwire): TestWire answered HTTP 500"));
-        AssertScrubbed(ex, string.Join("\n", logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}")), ResolvedKey);
+        AssertScrubbed(ex, logs.AllText(), ResolvedKey);
         Assert.That(logs.GetSnapshot(), Is.Not.Empty, "the failure was logged");
     }
 }

@@ -42,7 +42,7 @@ internal sealed class TinyHarness : IAsyncDisposable
     public FakeLogCollector Logs { get; }
 
     /// <summary>Every log message and exception message written so far, one per line.</summary>
-    public string LogText => string.Join("\n", Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+    public string LogText => Logs.AllText();
 
     public static async Task<TinyHarness> StartAsync(Action<ProviderResilienceOptions>? resilience = null, string? apiKey = null)
     {
