@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace ModelRegistry.Testing;
@@ -15,6 +16,16 @@ public static class FakeLogCollectorExtensions
     {
         ArgumentNullException.ThrowIfNull(logs);
         return string.Join('\n', logs.GetSnapshot().Select(Text));
+    }
+
+    /// <summary>The messages logged at exactly <paramref name="level"/> so far, in order.</summary>
+    /// <param name="logs">The collector.</param>
+    /// <param name="level">The level, e.g. <see cref="LogLevel.Warning"/>.</param>
+    /// <returns>The messages.</returns>
+    public static IReadOnlyList<string> Messages(this FakeLogCollector logs, LogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        return [.. logs.GetSnapshot().Where(r => r.Level == level).Select(r => r.Message)];
     }
 
     /// <summary>A record as <c>Level Category: message</c>, then <c> | </c> and its exception (with inner ones and stack) when it has one.</summary>
