@@ -65,7 +65,7 @@ public abstract partial class ProviderConformanceTests
     private const int Attempts = 3;
 
     /// <summary>The real time a case waits for something that should happen at once, before it fails instead of hanging.</summary>
-    internal static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
 
     private readonly List<ConformanceHost> _hosts = [];
     private ProviderWireFixtures? _wire;
@@ -153,7 +153,7 @@ public abstract partial class ProviderConformanceTests
         var server = await ReplayServer.StartAsync();
         var clock = new FakeClock { HangGuard = HangGuard };
         var entry = CreateEntry(server.BaseAddress);
-        var observer = new ResponseObserver();
+        var observer = new ResponseObserver { HangGuard = HangGuard };
         var emf = new FakeLogCollector();
         var source = "ModelRegistry.Conformance." + Guid.NewGuid().ToString("N");
         var activities = new ConcurrentQueue<Activity>();
