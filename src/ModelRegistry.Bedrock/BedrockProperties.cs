@@ -58,8 +58,8 @@ public static class BedrockProperties
     /// <summary>On a response or the final update: <c>metrics.latencyMs</c>, a <see cref="long"/>.</summary>
     public const string LatencyMs = "LatencyMs";
 
-    /// <summary>In <c>UsageDetails.AdditionalCounts</c>: the input tokens written to the prompt cache (<c>cacheWriteInputTokens</c>).</summary>
-    public const string CacheWriteInputTokens = "CacheWriteInputTokens";
+    /// <summary>In <c>UsageDetails.AdditionalCounts</c>: the input tokens written to the prompt cache (<c>cacheWriteInputTokens</c>); the registry-wide <see cref="RegistryProperties.CacheWriteInputTokens"/>.</summary>
+    public const string CacheWriteInputTokens = RegistryProperties.CacheWriteInputTokens;
 
     /// <summary>
     /// On <c>TextReasoningContent</c>: the base64 bytes of a <c>redactedContent</c> reasoning block, which goes back

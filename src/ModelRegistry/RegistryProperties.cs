@@ -1,8 +1,15 @@
 namespace ModelRegistry;
 
-/// <summary>Keys the registry sets in a response's <c>AdditionalProperties</c>.</summary>
+/// <summary>Keys the registry and every provider set on responses and usage, the same in every provider.</summary>
 public static class RegistryProperties
 {
+    /// <summary>
+    /// In <c>UsageDetails.AdditionalCounts</c>: the input tokens written to the provider's prompt cache (reads are
+    /// MEAI's own <c>UsageDetails.CachedInputTokenCount</c>). Every provider that reports cache writes uses this key, and
+    /// EMF's <c>CacheWriteTokens</c> metric reads it.
+    /// </summary>
+    public const string CacheWriteInputTokens = "CacheWriteInputTokens";
+
     /// <summary>
     /// The registry name of the entry that answered, set when the entry has fallbacks (on the response, or on the first
     /// update of a stream). Absent means the entry that was asked for answered.

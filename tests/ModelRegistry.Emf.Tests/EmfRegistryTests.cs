@@ -1,8 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using ModelRegistry.Emf.Tests.TestSupport;
+using ModelRegistry.Testing;
 using static ModelRegistry.Emf.Tests.TestSupport.JsonText;
 
 namespace ModelRegistry.Emf.Tests;
@@ -21,7 +22,7 @@ public sealed class EmfRegistryTests
     [Test]
     public async Task The_model_dimension_is_the_registry_name_and_cost_uses_the_entry_prices()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(EmfHarness.StartMilliseconds));
+        var time = new FakeClock(DateTimeOffset.FromUnixTimeMilliseconds(EmfHarness.StartMilliseconds));
         var sink = new RecordingSink();
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(time)
@@ -55,7 +56,7 @@ public sealed class EmfRegistryTests
     [Test]
     public async Task Each_entry_is_counted_under_its_own_name_and_entries_without_prices_report_no_cost()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeClock();
         var sink = new RecordingSink();
         var services = new ServiceCollection().AddSingleton<IChatClientProvider>(new FakeProvider(time));
         services.AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With()); // immune to the caller's POWERTOOLS_* variables
@@ -89,10 +90,10 @@ public sealed class EmfRegistryTests
     public async Task A_registry_name_CloudWatch_rejects_as_a_dimension_value_drops_the_sets_naming_it_with_a_warning()
     {
         var sink = new RecordingSink();
-        var logger = new ListLogger();
+        var logs = new FakeLogCollector();
         var services = new ServiceCollection()
-            .AddSingleton<IChatClientProvider>(new FakeProvider(new FakeTimeProvider()))
-            .AddSingleton<ILoggerFactory>(new LoggerFactory([logger]));
+            .AddSingleton<IChatClientProvider>(new FakeProvider(new FakeClock()))
+            .AddSingleton<ILoggerFactory>(new LoggerFactory([new FakeLoggerProvider(logs)]));
         services.AddSingleton<ModelRegistry.Providers.EnvironmentProvider>(TestEnvironment.With()); // immune to the caller's POWERTOOLS_* variables
         services.AddModelRegistry()
             .FromJson(J("{'modèle':{'provider':'fake','model_id':'m'}}"))
@@ -110,11 +111,11 @@ public sealed class EmfRegistryTests
         var line = sink.Single();
         Assert.That(CloudWatchReader.Read(line).Select(d => d.DimensionText).Distinct(), Is.EqualTo(new[] { "Provider=fake" }));
         Assert.That(line, Does.Contain(J("'Model':'modèle',")), "the name is still searchable as a property");
-        Assert.That(logger.Warnings.Single(), Does.Contain("Model dimension value 'modèle' is invalid").And.Contain("U+00E8"));
+        Assert.That(logs.Messages(LogLevel.Warning).Single(), Does.Contain("Model dimension value 'modèle' is invalid").And.Contain("U+00E8"));
     }
 
     /// <summary>A provider named "fake" answering "{name} answered" with fixed usage, 120 ms after the call.</summary>
-    private sealed class FakeProvider(FakeTimeProvider time) : ChatOnlyProvider
+    private sealed class FakeProvider(FakeClock time) : ChatOnlyProvider
     {
         public override IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
         {

@@ -3,8 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ModelRegistry.Emf.Internal;
 using ModelRegistry.Emf.Tests.TestSupport;
+using ModelRegistry.Testing;
 using static ModelRegistry.Emf.Tests.TestSupport.JsonText;
 
 namespace ModelRegistry.Emf.Tests;
@@ -56,12 +58,12 @@ public sealed class EmfSinkTests
     [Test]
     public async Task The_logger_sink_logs_the_json_as_the_whole_message_without_the_line_feed()
     {
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         using var h = new EmfHarness(o => o.Sink = EmfSink.ToLogger(logger, LogLevel.Debug));
 
         await h.Client.GetResponseAsync("hi");
 
-        var entry = logger.Entries.Single();
+        var entry = logger.Collector.GetSnapshot().Single();
         Assert.That(entry.Level, Is.EqualTo(LogLevel.Debug));
         Assert.That(entry.Id.Name, Is.EqualTo("EmfLine"));
         Assert.That(entry.Message, Does.StartWith("{\"_aws\":").And.EndWith("}"));
@@ -95,15 +97,15 @@ public sealed class EmfSinkTests
         Assert.That(response.Text, Is.EqualTo("fine"));
         Assert.That(updates, Is.EqualTo(new[] { "ok" }));
         Assert.That(sink.Calls, Is.EqualTo(2));
-        Assert.That(h.Logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Exception), Has.All.TypeOf<IOException>());
-        Assert.That(h.Logger.Warnings.Count(), Is.EqualTo(2));
+        Assert.That(h.Logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Exception), Has.All.TypeOf<IOException>());
+        Assert.That(h.Logger.Collector.Messages(LogLevel.Warning), Has.Count.EqualTo(2));
     }
 
     [Test]
     public void A_non_finite_value_is_left_out_of_the_directive_and_the_line_with_a_warning()
     {
         var sink = new RecordingSink();
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var settings = EmfSettings.Create(EmfHarness.TestOptions(sink));
         var identity = new EmfIdentity(settings, "haiku", "fake", null, null);
         var call = new EmfCall { Outcome = EmfOutcome.Success, TimestampMilliseconds = 1, LatencyMilliseconds = double.NaN, TimeToFirstTokenMilliseconds = double.PositiveInfinity };
@@ -113,7 +115,7 @@ public sealed class EmfSinkTests
         var line = sink.Single();
         Assert.That(line, Does.Not.Contain("Latency").And.Not.Contain("TimeToFirstToken"));
         Assert.That(CloudWatchReader.Read(line).Select(d => d.Name), Does.Contain("Invocations"));
-        Assert.That(logger.Warnings, Has.Exactly(1).Contains("Latency").And.Exactly(1).Contains("TimeToFirstToken"));
+        Assert.That(logger.Collector.Messages(LogLevel.Warning), Has.Exactly(1).Contains("Latency").And.Exactly(1).Contains("TimeToFirstToken"));
     }
 
     [Test]
@@ -128,7 +130,7 @@ public sealed class EmfSinkTests
         await h.Client.GetResponseAsync("hi");
 
         Assert.That(response.ResponseId, Is.SameAs(huge));
-        Assert.That(h.Logger.Warnings.Single(), Does.Contain("larger than the 1048576 bytes"));
+        Assert.That(h.Logger.Collector.Messages(LogLevel.Warning).Single(), Does.Contain("larger than the 1048576 bytes"));
         Assert.That(h.Sink.Single(), Does.Contain(J("'ResponseId':'small'")), "only the second, normal line");
     }
 
@@ -140,7 +142,7 @@ public sealed class EmfSinkTests
         var identity = new EmfIdentity(settings, "haiku", "fake", null, null);
         var call = new EmfCall { ResponseId = "a\nb\r\"c\u2028", FinishReason = "</script>" };
 
-        EmfLineWriter.Emit(settings, identity, call, sink, new ListLogger());
+        EmfLineWriter.Emit(settings, identity, call, sink, new FakeLogger());
 
         using var document = JsonDocument.Parse(sink.Single());
         Assert.That(document.RootElement.GetProperty("ResponseId").GetString(), Is.EqualTo("a\nb\r\"c\u2028"));

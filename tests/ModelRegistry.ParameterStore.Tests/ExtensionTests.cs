@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Amazon.SimpleSystemsManagement;
 using Microsoft.Extensions.Logging;
@@ -13,7 +11,8 @@ namespace ModelRegistry.ParameterStore.Tests;
 /// The Lambda Parameters and Secrets extension path, against a loopback server speaking the extension's protocol as
 /// documented and captured (shared/reference/router-lambda-ssm.md §3): GET /systemsmanager/parameters/get with the
 /// session token header, the GetParameter result with an ISO-8601 LastModifiedDate, its generic HTTP 400 for every
-/// failure, and nothing listening on the port while the function initialises.
+/// failure, and nothing listening on the port while the function initialises (a port the test holds, refusing
+/// connections, until the extension starts on it).
 /// </summary>
 public sealed class ExtensionTests
 {
@@ -39,44 +38,32 @@ public sealed class ExtensionTests
             Assert.That(request.Method, Is.EqualTo("GET"));
             Assert.That(request.PathAndQuery, Is.EqualTo("/systemsmanager/parameters/get?name=%2Fterraform-pr-agent%2Fmodels&withDecryption=true"));
             Assert.That(request.Header("X-Aws-Parameters-Secrets-Token"), Is.EqualTo(SessionToken));
-            Assert.That(host.Logs.AllText, Does.Contain("version 3 through the Lambda extension"));
-            Assert.That(host.Logs.AllText, Does.Not.Contain(SessionToken), "the token is a credential");
+            Assert.That(host.Logs.AllText(), Does.Contain("version 3 through the Lambda extension"));
+            Assert.That(host.Logs.AllText(), Does.Not.Contain(SessionToken), "the token is a credential");
         });
     }
 
     [Test]
     public async Task Waits_for_an_extension_that_starts_listening_late()
     {
-        var port = FreePort();
-        ReplayServer? server = null;
-        try
-        {
-            await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port));
+        using var port = ReservedPort.Create();
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port.Port));
 
-            var (answer, waits) = await host.Time.DriveAsync(host.AskAsync(), async wait =>
-            {
-                if (wait == 2)
-                {
-                    // Two attempts were refused: the extension now starts listening, as it does after INIT.
-                    server = await ReplayServer.StartAsync(port);
-                    server.Enqueue(Found(ModelsParameter, Registry));
-                }
-            });
+        var asking = host.AskAsync();
+        await host.Time.AdvanceWhenArmedAsync(AllWaits[0], asking);
+        await host.Time.WaitUntilArmedAsync(AllWaits[1]);
 
-            Assert.Multiple(() =>
-            {
-                Assert.That(answer, Is.EqualTo("devstral-small/devstral-small-2507"));
-                Assert.That(waits, Is.EqualTo(AllWaits[..2]), "backed off 100 ms, then 200 ms, on fake time");
-                Assert.That(server!.Requests, Has.Count.EqualTo(1));
-            });
-        }
-        finally
+        // Two attempts were refused: the extension now starts listening on the port, as it does after INIT.
+        await using var server = await ReplayServer.StartAsync(port);
+        server.Enqueue(Found(ModelsParameter, Registry));
+        var answer = await host.AfterWaitsAsync(asking, AllWaits[1]);
+
+        Assert.Multiple(() =>
         {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-        }
+            Assert.That(answer, Is.EqualTo("devstral-small/devstral-small-2507"));
+            Assert.That(host.Backoffs, Is.EqualTo(AllWaits[..2]), "backed off 100 ms, then 200 ms, on fake time");
+            Assert.That(server.Requests, Has.Count.EqualTo(1));
+        });
     }
 
     [Test]
@@ -86,12 +73,12 @@ public sealed class ExtensionTests
         server.Enqueue(new ScriptedResponse { ResetConnection = true }, new ScriptedResponse { ResetConnection = true }, Found(ModelsParameter, Registry));
         await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (answer, waits) = await host.Time.DriveAsync(host.AskAsync());
+        var answer = await host.AfterWaitsAsync(host.AskAsync(), AllWaits[..2]);
 
         Assert.Multiple(() =>
         {
             Assert.That(answer, Is.EqualTo("devstral-small/devstral-small-2507"));
-            Assert.That(waits, Is.EqualTo(AllWaits[..2]));
+            Assert.That(host.Backoffs, Is.EqualTo(AllWaits[..2]));
             Assert.That(server.Requests, Has.Count.EqualTo(3));
         });
     }
@@ -103,11 +90,11 @@ public sealed class ExtensionTests
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
         await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
+        var error = await host.AfterWaitsAsync(FailureOf(host.AskAsync()), AllWaits);
 
         Assert.Multiple(() =>
         {
-            Assert.That(waits, Is.EqualTo(AllWaits), "five attempts within 1.5 s, then it stops");
+            Assert.That(host.Backoffs, Is.EqualTo(AllWaits), "five attempts within 1.5 s, then it stops");
             Assert.That(server.Requests, Has.Count.EqualTo(5));
             Assert.That(error, Is.InstanceOf<ModelRegistryException>());
             Assert.That(error!.Message, Does.Contain($"the model registry from SSM parameter '{ModelsParameter}'"));
@@ -126,7 +113,7 @@ public sealed class ExtensionTests
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
         await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(moto: true)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (error, _) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
+        var error = await host.AfterWaitsAsync(FailureOf(host.AskAsync()), AllWaits);
 
         Assert.Multiple(() =>
         {
@@ -144,12 +131,12 @@ public sealed class ExtensionTests
         server.Enqueue([.. Enumerable.Range(0, 5).Select(_ => Generic400())]);
         await using var host = TestHost.Create(b => b.FromParameterStore(name, InLambda(moto: true)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (answer, _) = await host.Time.DriveAsync(host.AskAsync());
+        var answer = await host.AfterWaitsAsync(host.AskAsync(), AllWaits);
 
         Assert.Multiple(() =>
         {
             Assert.That(answer, Is.EqualTo("devstral-small/devstral-small-2507"));
-            Assert.That(host.Logs.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Text), Has.One.Contains("Reading it through the SSM API instead"));
+            Assert.That(host.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Text()), Has.One.Contains("Reading it through the SSM API instead"));
         });
     }
 
@@ -160,34 +147,36 @@ public sealed class ExtensionTests
         var second = Moto.UniqueName("key-two");
         await Moto.PutAsync(first, "sk-fake-one", ParameterType.SecureString);
         await Moto.PutAsync(second, "sk-fake-two", ParameterType.SecureString);
-        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(moto: true)), environment: LambdaEnvironment(FreePort()));
+        using var port = ReservedPort.Create();
+        await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(moto: true)), environment: LambdaEnvironment(port.Port));
 
-        var (one, firstWaits) = await host.Time.DriveAsync(host.Secrets.ResolveAsync("ssm:" + first).AsTask());
-        var (two, secondWaits) = await host.Time.DriveAsync(host.Secrets.ResolveAsync("ssm:" + second).AsTask());
+        var one = await host.AfterWaitsAsync(host.Secrets.ResolveAsync("ssm:" + first).AsTask(), AllWaits);
+        var firstWaits = host.Backoffs;
+        var two = await host.AfterWaitsAsync(host.Secrets.ResolveAsync("ssm:" + second).AsTask());
 
         Assert.Multiple(() =>
         {
             Assert.That((one, two), Is.EqualTo(("sk-fake-one", "sk-fake-two")));
             Assert.That(firstWaits, Is.EqualTo(AllWaits), "the cold-start window was given its full chance");
-            Assert.That(secondWaits, Is.Empty, "the extension is known to be absent now");
-            Assert.That(host.Logs.Lines.Count(l => l.Level == LogLevel.Warning), Is.EqualTo(1));
-            Assert.That(host.Logs.AllText, Does.Contain("did not answer after 5 attempts over 1.5 s (connection refused)"));
+            Assert.That(host.Backoffs, Is.EqualTo(firstWaits), "the extension is known to be absent now: no more waits");
+            Assert.That(host.Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning), Is.EqualTo(1));
+            Assert.That(host.Logs.AllText(), Does.Contain("did not answer after 5 attempts over 1.5 s (connection refused)"));
         });
     }
 
     [Test]
     public async Task An_unreachable_extension_in_Extension_mode_says_to_add_the_layer()
     {
-        var port = FreePort();
-        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port));
+        using var port = ReservedPort.Create();
+        await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(port.Port));
 
-        var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
+        var error = await host.AfterWaitsAsync(FailureOf(host.AskAsync()), AllWaits);
 
         Assert.Multiple(() =>
         {
-            Assert.That(waits, Is.EqualTo(AllWaits));
+            Assert.That(host.Backoffs, Is.EqualTo(AllWaits));
             Assert.That(error, Is.InstanceOf<ModelRegistryException>());
-            Assert.That(error!.Message, Does.Contain($"extension on localhost:{port}"));
+            Assert.That(error!.Message, Does.Contain($"extension on localhost:{port.Port}"));
             Assert.That(error.Message, Does.Contain("did not answer after 5 attempts over 1.5 s (connection refused)"));
             Assert.That(error.Message, Does.Contain("Add the AWS Parameters and Secrets Lambda Extension layer"));
             Assert.That(error.Message, Does.Contain("ParameterStoreOptions.Transport = Api"));
@@ -202,14 +191,14 @@ public sealed class ExtensionTests
         await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
         var asking = FailureOf(host.AskAsync());
-        await host.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        await host.Time.WaitUntilArmedAsync(TimeSpan.FromSeconds(10));
         for (var i = 0; i < 2000 && server.Requests.Count == 0; i++)
         {
             await Task.Delay(10); // the request reaching the loopback server: real I/O, bounded to 20 s
         }
 
-        host.Time.Fake.Advance(TimeSpan.FromSeconds(10));
-        var error = await asking;
+        await host.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(10), asking);
+        var error = await host.AfterWaitsAsync(asking);
 
         Assert.Multiple(() =>
         {
@@ -225,11 +214,11 @@ public sealed class ExtensionTests
         server.Enqueue(new ScriptedResponse { Status = 403, Body = "Forbidden"u8.ToArray() });
         await using var host = TestHost.Create(b => b.FromParameterStore(ModelsParameter, InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (error, waits) = await host.Time.DriveAsync(FailureOf(host.AskAsync()));
+        var error = await host.AfterWaitsAsync(FailureOf(host.AskAsync()));
 
         Assert.Multiple(() =>
         {
-            Assert.That(waits, Is.Empty);
+            Assert.That(host.Backoffs, Is.Empty);
             Assert.That(server.Requests, Has.Count.EqualTo(1));
             Assert.That(error!.Message, Does.Contain("HTTP 403").And.Contain("X-Aws-Parameters-Secrets-Token").And.Contain("AWS_SESSION_TOKEN"));
             Assert.That(error.Message, Does.Not.Contain(SessionToken));
@@ -250,8 +239,8 @@ public sealed class ExtensionTests
         {
             Assert.That(secret, Is.EqualTo(Key));
             Assert.That(server.Requests.Single().PathAndQuery, Does.EndWith("?name=%2Fterraform-pr-agent%2Fmistral-api-key&withDecryption=true"));
-            Assert.That(host.Logs.AllText, Does.Contain("/terraform-pr-agent/mistral-api-key"));
-            Assert.That(host.Logs.AllText, Does.Not.Contain(Key));
+            Assert.That(host.Logs.AllText(), Does.Contain("/terraform-pr-agent/mistral-api-key"));
+            Assert.That(host.Logs.AllText(), Does.Not.Contain(Key));
         });
     }
 
@@ -262,11 +251,11 @@ public sealed class ExtensionTests
         server.Enqueue(ScriptedResponse.Json("""{"Parameter":{"Name":"/k","Type":"SecureString","Value":"sk-fake-leak","Version":"three"}}"""));
         await using var host = TestHost.Create(b => b.FromJson("{}").AddParameterStore(InLambda(ParameterStoreTransport.Extension)), environment: LambdaEnvironment(server.BaseAddress.Port));
 
-        var (error, waits) = await host.Time.DriveAsync(FailureOf(host.Secrets.ResolveAsync("ssm:/k").AsTask()));
+        var error = await host.AfterWaitsAsync(FailureOf(host.Secrets.ResolveAsync("ssm:/k").AsTask()));
 
         Assert.Multiple(() =>
         {
-            Assert.That(waits, Is.Empty);
+            Assert.That(host.Backoffs, Is.Empty);
             Assert.That(error!.Message, Does.Contain("not a GetParameter result (invalid JSON at $.Parameter.Version)"));
             Assert.That(error.ToString(), Does.Not.Contain("sk-fake-leak"));
         });
@@ -358,13 +347,5 @@ public sealed class ExtensionTests
         {
             return ex;
         }
-    }
-
-    /// <summary>A port nothing listens on (for now).</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

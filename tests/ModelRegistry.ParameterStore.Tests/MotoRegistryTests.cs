@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelRegistry.ParameterStore.Tests.Support;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.ParameterStore.Tests;
 
@@ -127,10 +128,10 @@ public sealed class MotoRegistryTests
         Assert.That(host.Provider.Built, Is.EqualTo(2));
 
         await Moto.PutAsync(name, Registry.Replace("anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-haiku-5-v1:0", StringComparison.Ordinal));
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval - TimeSpan.FromSeconds(1));
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval - TimeSpan.FromSeconds(1));
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"), "before the interval, the loaded registry serves");
 
-        host.Time.Fake.Advance(TimeSpan.FromSeconds(1));
+        host.Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Multiple(async () =>
         {
             Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-5-v1:0"), "the changed entry gets a new client");
@@ -147,7 +148,7 @@ public sealed class MotoRegistryTests
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
 
         await Moto.PutAsync(name, """{"mistral-large":{"provider":"fake","model_id":"mistral-large-latest"}}""");
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval);
 
         var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.AskAsync("haiku"));
         Assert.That(error!.Message, Does.Contain("Model 'haiku' is not in the registry").And.Contain($"SSM parameter '{name}'").And.Contain("Known models: mistral-large"));
@@ -160,13 +161,13 @@ public sealed class MotoRegistryTests
         await using var host = started;
         var first = await host.Registry.GetEntriesAsync();
 
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval);
         var second = await host.Registry.GetEntriesAsync();
 
         Assert.Multiple(() =>
         {
             Assert.That(second, Is.SameAs(first), "same version: the entries parsed before are returned as they are");
-            Assert.That(host.Logs.AllText, Does.Contain($"{name} is still at version 1"), "the refresh did read the parameter");
+            Assert.That(host.Logs.AllText(), Does.Contain($"{name} is still at version 1"), "the refresh did read the parameter");
         });
     }
 
@@ -178,20 +179,20 @@ public sealed class MotoRegistryTests
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"));
 
         await Moto.PutAsync(name, """{"haiku":{"provider":"fake","model_id":""" + "\n}");
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval);
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"), "malformed version 2: the old registry serves");
 
         await Moto.DeleteAsync(name);
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval);
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/anthropic.claude-haiku-4-5-20251001-v1:0"), "deleted parameter: the old registry serves");
 
-        var warnings = host.Logs.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Text).ToList();
+        var warnings = host.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Text()).ToList();
         Assert.That(warnings, Has.Count.EqualTo(2));
         Assert.That(warnings[0], Does.Contain("keeping the last good registry").And.Contain("is not valid JSON"));
         Assert.That(warnings[1], Does.Contain("keeping the last good registry").And.Contain("does not exist"));
 
         await Moto.PutAsync(name, """{"haiku":{"provider":"fake","model_id":"fixed"}}""");
-        host.Time.Fake.Advance(ParameterStoreOptions.DefaultRefreshInterval);
+        host.Time.Advance(ParameterStoreOptions.DefaultRefreshInterval);
         Assert.That(await host.AskAsync("haiku"), Is.EqualTo("haiku/fixed"), "the next good version is picked up");
     }
 

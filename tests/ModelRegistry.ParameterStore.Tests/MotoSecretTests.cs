@@ -1,5 +1,6 @@
 using Amazon.SimpleSystemsManagement;
 using ModelRegistry.ParameterStore.Tests.Support;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.ParameterStore.Tests;
 
@@ -65,8 +66,8 @@ public sealed class MotoSecretTests
         {
             Assert.That(error!.Message, Does.Contain("is not valid JSON"));
             Assert.That(error.ToString(), Does.Not.Contain(ApiKey));
-            Assert.That(host.Logs.AllText, Does.Contain(name), "the reads were logged (by name)");
-            Assert.That(host.Logs.AllText, Does.Not.Contain(ApiKey));
+            Assert.That(host.Logs.AllText(), Does.Contain(name), "the reads were logged (by name)");
+            Assert.That(host.Logs.AllText(), Does.Not.Contain(ApiKey));
         });
     }
 

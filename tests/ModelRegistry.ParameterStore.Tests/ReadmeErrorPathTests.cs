@@ -104,12 +104,13 @@ public sealed class ReadmeErrorPathTests
                 ["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] = server.BaseAddress.Port.ToString(CultureInfo.InvariantCulture),
             });
 
-        var (answer, waits) = await host.Time.DriveAsync(host.AskAsync());
+        TimeSpan[] waits = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)];
+        var answer = await host.AfterWaitsAsync(host.AskAsync(), waits);
 
         Assert.Multiple(() =>
         {
             Assert.That(answer, Is.EqualTo("devstral-small/devstral-small-2507"));
-            Assert.That(waits, Is.EqualTo(new[] { TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400) }));
+            Assert.That(host.Backoffs, Is.EqualTo(waits));
             Assert.That(server.Requests, Has.Count.EqualTo(4));
         });
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Redis.Internal;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Redis.Tests;
 
@@ -31,7 +31,7 @@ public sealed class RedisRateLimitStoreTests
     [TestCaseSource(nameof(Scenarios))]
     public async Task Answers_like_the_in_memory_store(string[] steps)
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeClock();
         await using var memoryServices = new ServiceCollection().AddSingleton<TimeProvider>(time).AddModelRegistry().Services.BuildServiceProvider();
         var memory = memoryServices.GetRequiredService<IRateLimitStore>();
         await using var redisServices = RedisTestServer.Services(RedisTestServer.Configuration, RedisTestServer.Isolated());

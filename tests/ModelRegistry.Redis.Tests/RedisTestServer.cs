@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ModelRegistry.Redis;
 using StackExchange.Redis;
 
@@ -57,45 +57,50 @@ internal static class RedisTestServer
         return (time[0] * 1_000_000) + time[1];
     }
 
-    /// <summary>A loopback port nothing listens on.</summary>
-    public static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Builds the services the way an application does: <c>AddModelRegistry().UseRedisRateLimits(...)</c>.</summary>
-    public static ServiceProvider Services(string configuration, Action<RedisRateLimitOptions> configure, ILoggerProvider? logs = null)
+    public static ServiceProvider Services(string configuration, Action<RedisRateLimitOptions> configure, FakeLogCollector? logs = null)
     {
         var services = new ServiceCollection();
         if (logs is not null)
         {
-            services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+            services.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
         }
 
         services.AddModelRegistry().UseRedisRateLimits(configuration, configure);
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Starts a redis-server of the test's own (to stop and restart it) on a loopback port; returns once it accepts connections.</summary>
-    public static async Task<Process> StartOwnServerAsync(int port)
+    /// <summary>A Unix socket path of the test's own, for a redis-server it stops and restarts: no TCP port is released and reused.</summary>
+    public static string OwnSocketPath() => Path.Combine(Path.GetTempPath(), $"mrtest-{Guid.NewGuid():N}.sock");
+
+    /// <summary>
+    /// Starts a redis-server of the test's own (to stop and restart it) listening only on the Unix socket
+    /// <paramref name="socketPath"/> (no TCP port), so a restart comes back at the same address and nothing else can
+    /// answer there meanwhile; returns once it accepts connections.
+    /// </summary>
+    public static async Task<Process> StartOwnServerAsync(string socketPath)
     {
         _ = Configuration; // the same precondition as every Redis test: build/test.sh installed and started Redis
-        var process = Process.Start(new ProcessStartInfo("redis-server", $"--bind 127.0.0.1 --port {port} --save \"\" --appendonly no")
+        var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("redis-server did not start.");
+        };
+        foreach (var argument in new[] { "--port", "0", "--unixsocket", socketPath, "--unixsocketperm", "700", "--save", "", "--appendonly", "no" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         await WaitUntilAsync(
             async () =>
             {
-                using var client = new TcpClient();
+                using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try
                 {
-                    await client.ConnectAsync(IPAddress.Loopback, port);
+                    await client.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
                     return true;
                 }
                 catch (SocketException)
@@ -103,7 +108,7 @@ internal static class RedisTestServer
                     return false;
                 }
             },
-            $"redis-server accepted connections on port {port}");
+            $"redis-server accepted connections on {socketPath}");
         return process;
     }
 

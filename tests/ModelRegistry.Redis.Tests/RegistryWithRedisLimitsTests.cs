@@ -6,15 +6,15 @@ using StackExchange.Redis;
 
 namespace ModelRegistry.Redis.Tests;
 
-/// <summary>The registry with <c>UseRedisRateLimits</c>: an entry's limits enforced through Redis, end to end.</summary>
+/// <summary>The registry with <c>UseRedisRateLimits</c>: an entry's limits enforced through Redis, end to end, for a testwire model on a replay server.</summary>
 public sealed class RegistryWithRedisLimitsTests
 {
     private static ServiceProvider Registry(ReplayServer server, string redis, Action<RedisRateLimitOptions> configure)
     {
         var services = new ServiceCollection();
         services.AddModelRegistry()
-            .FromJson($$"""{"haiku":{"provider":"http","model_id":"haiku-1","endpoint":"{{server.BaseAddress}}","limits":{"requests_per_minute":2} } }""")
-            .AddProvider<HttpChatProvider>()
+            .FromJson($$"""{"haiku":{"provider":"testwire","model_id":"haiku-1","endpoint":"{{server.BaseAddress}}","limits":{"requests_per_minute":2} } }""")
+            .AddTestWire()
             .UseRedisRateLimits(redis, configure);
         return services.BuildServiceProvider();
     }
@@ -23,7 +23,7 @@ public sealed class RegistryWithRedisLimitsTests
     public async Task Two_applications_share_an_entrys_requests_per_minute_through_Redis()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"text":"one"}"""), ScriptedResponse.Json("""{"text":"two"}"""), ScriptedResponse.Json("""{"text":"never"}"""));
+        server.Enqueue(TestWireAnswers.Text("one"), TestWireAnswers.Text("two"), TestWireAnswers.Text("never"));
         var prefix = RedisTestServer.UniquePrefix();
         await using var first = Registry(server, RedisTestServer.Configuration, RedisTestServer.Isolated(prefix));
         await using var second = Registry(server, RedisTestServer.Configuration, RedisTestServer.Isolated(prefix));
@@ -55,8 +55,9 @@ public sealed class RegistryWithRedisLimitsTests
     public async Task With_Redis_unreachable_the_entry_answers_or_refuses_as_configured(bool failOpen)
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"text":"answered"}"""));
-        await using var services = Registry(server, $"127.0.0.1:{RedisTestServer.ClosedPort()}", o =>
+        server.Enqueue(TestWireAnswers.Text("answered"));
+        using var closed = ReservedPort.Create(); // held, refusing every connection
+        await using var services = Registry(server, $"127.0.0.1:{closed.Port}", o =>
         {
             o.FailOpen = failOpen;
             o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
@@ -82,12 +83,12 @@ public sealed class RegistryWithRedisLimitsTests
     public async Task Nothing_connects_until_the_first_limited_call_and_the_applications_connection_is_left_open()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"text":"one"}"""), ScriptedResponse.Json("""{"text":"two"}"""));
+        server.Enqueue(TestWireAnswers.Text("one"), TestWireAnswers.Text("two"));
         var connections = new List<IConnectionMultiplexer>();
         var services = new ServiceCollection();
         services.AddModelRegistry()
-            .FromJson($$"""{"haiku":{"provider":"http","model_id":"haiku-1","endpoint":"{{server.BaseAddress}}","limits":{"requests_per_minute":5} } }""")
-            .AddProvider<HttpChatProvider>()
+            .FromJson($$"""{"haiku":{"provider":"testwire","model_id":"haiku-1","endpoint":"{{server.BaseAddress}}","limits":{"requests_per_minute":5} } }""")
+            .AddTestWire()
             .UseRedisRateLimits(
                 _ =>
                 {

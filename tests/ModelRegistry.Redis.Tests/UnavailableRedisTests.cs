@@ -1,6 +1,8 @@
-using System.Diagnostics;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using ModelRegistry.Testing;
 using StackExchange.Redis;
 
 namespace ModelRegistry.Redis.Tests;
@@ -11,16 +13,18 @@ public sealed class UnavailableRedisTests
     private const string FakePassword = "sk-fake-redis-password";
     private static readonly RateLimitBucket TwoPerHour = new(2, TimeSpan.FromHours(1));
 
-    private static string Unreachable() => $"127.0.0.1:{RedisTestServer.ClosedPort()},password={FakePassword}";
+    /// <summary>A configuration naming a loopback port the test holds, which refuses every connection.</summary>
+    private static string Unreachable(ReservedPort port) => $"127.0.0.1:{port.Port},password={FakePassword}";
 
-    private static List<ListLoggerProvider.LogRecord> Warnings(ListLoggerProvider logs) =>
-        [.. logs.Records.Where(r => r.Category == "ModelRegistry.Redis" && r.Level == LogLevel.Warning)];
+    private static List<FakeLogRecord> Warnings(FakeLogCollector logs) =>
+        [.. logs.GetSnapshot().Where(r => r.Category == "ModelRegistry.Redis" && r.Level == LogLevel.Warning)];
 
     [Test]
     public async Task Failing_open_lets_calls_through_and_warns_once_without_the_password()
     {
-        using var logs = new ListLoggerProvider();
-        await using var services = RedisTestServer.Services(Unreachable(), o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300), logs);
+        using var port = ReservedPort.Create();
+        var logs = new FakeLogCollector();
+        await using var services = RedisTestServer.Services(Unreachable(port), o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300), logs);
         var store = services.GetRequiredService<IRateLimitStore>();
 
         var decisions = new List<RateLimitDecision>();
@@ -36,17 +40,18 @@ public sealed class UnavailableRedisTests
         Assert.Multiple(() =>
         {
             Assert.That(warning.Message, Does.Contain("unavailable").And.Contain("FailOpen"));
-            Assert.That(warning.Exception, Does.Contain("Redis"), "the cause is logged");
-            Assert.That(logs.Records.Select(r => r.Message + r.Exception), Has.None.Contains(FakePassword));
+            Assert.That(warning.Exception?.ToString(), Does.Contain("Redis"), "the cause is logged");
+            Assert.That(logs.AllText(), Does.Not.Contain(FakePassword));
         });
     }
 
     [Test]
     public async Task Failing_closed_refuses_with_a_retry_after_and_warns_once()
     {
-        using var logs = new ListLoggerProvider();
+        using var port = ReservedPort.Create();
+        var logs = new FakeLogCollector();
         await using var services = RedisTestServer.Services(
-            Unreachable(),
+            Unreachable(port),
             o =>
             {
                 o.FailOpen = false;
@@ -67,20 +72,20 @@ public sealed class UnavailableRedisTests
     [Test]
     public async Task A_stopped_Redis_fails_open_with_one_warning_and_its_restart_brings_the_limit_back()
     {
-        var port = RedisTestServer.ClosedPort();
-        var server = await RedisTestServer.StartOwnServerAsync(port);
+        var socketPath = RedisTestServer.OwnSocketPath();
+        var server = await RedisTestServer.StartOwnServerAsync(socketPath);
         try
         {
-            using var logs = new ListLoggerProvider();
+            var logs = new FakeLogCollector();
             var factoryCalls = 0;
-            var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs));
+            var services = new ServiceCollection().AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs)));
             services.AddModelRegistry().UseRedisRateLimits(
                 _ =>
                 {
                     Interlocked.Increment(ref factoryCalls);
                     return ConnectionMultiplexer.Connect(new ConfigurationOptions
                     {
-                        EndPoints = { { "127.0.0.1", port } },
+                        EndPoints = { new UnixDomainSocketEndPoint(socketPath) },
                         AbortOnConnectFail = false,
                         BacklogPolicy = BacklogPolicy.FailFast,
                         ReconnectRetryPolicy = new LinearRetry(100),
@@ -106,12 +111,12 @@ public sealed class UnavailableRedisTests
             Assert.That(Warnings(logs), Has.Count.EqualTo(1), "one warning for the outage, not one per call");
 
             server.Dispose();
-            server = await RedisTestServer.StartOwnServerAsync(port);
+            server = await RedisTestServer.StartOwnServerAsync(socketPath);
             await RedisTestServer.WaitUntilAsync(
                 async () =>
                 {
                     await store.AdjustAsync("m:rpm", TwoPerHour, 0, CancellationToken.None);
-                    return logs.Records.Any(r => r.Level == LogLevel.Information && r.Message.Contains("answers again", StringComparison.Ordinal));
+                    return logs.Messages(LogLevel.Information).Any(m => m.Contains("answers again", StringComparison.Ordinal));
                 },
                 "the store saw the restarted Redis");
 
@@ -136,6 +141,7 @@ public sealed class UnavailableRedisTests
             }
 
             server.Dispose();
+            File.Delete(socketPath);
         }
     }
 }

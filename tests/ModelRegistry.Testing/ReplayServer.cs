@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,26 +44,48 @@ public sealed class ReplayServer : IAsyncDisposable
     /// <summary>How many queued responses have not been served.</summary>
     public int Pending => _responses.Count;
 
-    /// <summary>Starts a server with nothing queued.</summary>
-    public static Task<ReplayServer> StartAsync() => StartAsync(port: 0);
+    /// <summary>Starts a server with nothing queued on a free port of 127.0.0.1 (the system picks it as the server binds).</summary>
+    public static Task<ReplayServer> StartAsync() =>
+        StartAsync(host => host.UseUrls("http://127.0.0.1:0"), address: null);
 
     /// <summary>
-    /// Starts a server with nothing queued on a given port of 127.0.0.1, e.g. one a client already tried while nothing
-    /// listened there (a service that starts late); 0 picks a free port.
+    /// Starts a server with nothing queued listening on a port the test held until now, which clients were refused on
+    /// (a service that starts late): the port is never released in between, so no other process can answer there.
     /// </summary>
-    /// <param name="port">The port.</param>
-    public static async Task<ReplayServer> StartAsync(int port)
+    /// <param name="port">The held port; the server now owns it and releases it when it stops.</param>
+    public static Task<ReplayServer> StartAsync(ReservedPort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        var sockets = port.Take();
+        return StartAsync(
+            host =>
+            {
+                host.UseKestrel(o =>
+                {
+                    foreach (var socket in sockets)
+                    {
+                        o.Listen((IPEndPoint)socket.LocalEndPoint!);
+                    }
+                });
+
+                // Kestrel listens on the held sockets instead of binding new ones.
+                host.UseSockets(o => o.CreateBoundListenSocket = endpoint => sockets.Single(s => s.LocalEndPoint!.Equals(endpoint)));
+            },
+            new Uri($"http://127.0.0.1:{port.Port.ToString(CultureInfo.InvariantCulture)}/"));
+    }
+
+    private static async Task<ReplayServer> StartAsync(Action<IWebHostBuilder> listen, Uri? address)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Limits.MaxRequestBodySize = null);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        listen(builder.WebHost);
         var app = builder.Build();
         ReplayServer? server = null;
         app.Run(context => server!.HandleAsync(context));
         await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server = new ReplayServer(app, new Uri(address.TrimEnd('/') + "/"));
+        address ??= new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/");
+        server = new ReplayServer(app, address);
         return server;
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Testing;
 
 namespace ModelRegistry.Tests;
@@ -13,13 +12,13 @@ public sealed class ChatBatchTests
         await using var server = await ReplayServer.StartAsync();
         for (var i = 0; i < 20; i++)
         {
-            server.Enqueue(i == 7 ? ScriptedResponse.Json("{}", 400) : ScriptedResponse.Json("""{"text":"ok"}"""));
+            server.Enqueue(i == 7 ? TestWireAnswers.Error(400, "bad prompt") : TestWireAnswers.Text("ok"));
         }
 
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(new FakeTimeProvider());
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(new FakeClock());
         services.AddModelRegistry(o => o.Resilience.MaxRetries = 0)
-            .FromJson($$$"""{"a":{"provider":"http","model_id":"m","endpoint":"{{{server.BaseAddress}}}"}}""")
-            .AddProvider<HttpTestProvider>();
+            .FromJson($$$"""{"a":{"provider":"testwire","model_id":"m","endpoint":"{{{server.BaseAddress}}}"}}""")
+            .AddTestWire();
         await using var provider = services.BuildServiceProvider();
         var reports = new List<BatchProgress>();
         var progress = new SynchronousProgress(reports);

@@ -2,7 +2,6 @@ using ModelRegistry.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ModelRegistry.Tests;
 
@@ -217,7 +216,7 @@ public sealed class ModelRegistryTests
     [Test]
     public async Task Refresh_rebuilds_changed_entries_keeps_unchanged_ones_and_survives_a_failed_reload()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeClock();
         var (services, provider, source) = Create(options: o => o.RefreshInterval = TimeSpan.FromMinutes(5), time: time);
         await using var _ = services;
         var registry = services.GetRequiredService<IModelRegistry>();

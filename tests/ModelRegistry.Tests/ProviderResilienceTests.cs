@@ -38,13 +38,9 @@ public sealed class ProviderResilienceTests
         var call = tiny.Transport.SendAsync(request, TinyWire.ReadAnswer);
 
         // 1 s, 2 s, then 4 s capped by MaxDelay to 3 s: Polly's exponential backoff with UseJitter = false, exactly.
-        var mark = 0;
         foreach (var wait in new[] { 1000, 2000, 3000 })
         {
-            mark = await tiny.Time.WaitForTimerAsync(TimeSpan.FromMilliseconds(wait), mark);
-            tiny.Time.Advance(TimeSpan.FromMilliseconds(wait - 1));
-            Assert.That(call.IsCompleted, Is.False, $"still waiting the {wait} ms backoff");
-            tiny.Time.Advance(TimeSpan.FromMilliseconds(1));
+            await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(wait), call);
         }
 
         var answer = await call.WaitAsync(Guard);
@@ -69,9 +65,9 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(ScriptedResponse.Json("""{"message":"try later"}""", status), Ok());
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        await tiny.Time.WaitUntilArmedAsync(TimeSpan.FromSeconds(1));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(1));
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("ok"));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(2));
@@ -109,7 +105,7 @@ public sealed class ProviderResilienceTests
             ScriptedResponse.Json("""{"quota":"month"}""", 429),
             ScriptedResponse.Json("""{"busy":true}""", 400),
             Ok());
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         var protocol = new ProviderTransportOptions
         {
             ProviderName = "tiny",
@@ -131,8 +127,7 @@ public sealed class ProviderResilienceTests
         });
 
         var call = transport.SendAsync(TinyWire.Chat(server.BaseAddress, "m", "hi"), TinyWire.ReadAnswer);
-        await time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(1));
+        await time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("ok"), "a 400 the provider calls retryable is retried");
     }
 
@@ -143,8 +138,7 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(new ScriptedResponse { ResetConnection = true }, Ok());
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("ok"));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(2));
@@ -158,9 +152,9 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(new ScriptedResponse { Body = System.Text.Encoding.UTF8.GetBytes(body), TruncateAfter = body.Length / 2 }, Ok("second"));
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        await tiny.Time.WaitUntilArmedAsync(TimeSpan.FromSeconds(1));
         await tiny.HeadersArrived(1); // the reset came after the headers, in the body
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("second"));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(2));
@@ -192,13 +186,11 @@ public sealed class ProviderResilienceTests
             Ok("second"));
 
         var call = tiny.ChatAsync();
-        var mark = await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         await tiny.HeadersArrived(1);
 
         // The headers are in and the body is being read: only an attempt timeout that covers the body ends this attempt.
-        tiny.Time.Advance(TimeSpan.FromSeconds(5));
-        mark = await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1), mark);
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(5), call);
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("second"));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(2));
@@ -211,9 +203,8 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(new ScriptedResponse { Chunks = [("{\"text\":"u8.ToArray(), TimeSpan.Zero), ("\"late\"}"u8.ToArray(), TimeSpan.FromHours(1))] });
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         await tiny.HeadersArrived(1);
-        tiny.Time.Advance(TimeSpan.FromSeconds(5));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(5), call);
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => call.WaitAsync(Guard));
         Assert.Multiple(() =>
@@ -237,11 +228,9 @@ public sealed class ProviderResilienceTests
         var expected = TimeSpan.FromMilliseconds(expectedMs);
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(expected);
-        tiny.Time.Advance(expected - TimeSpan.FromTicks(1));
-        Assert.That(call.IsCompleted, Is.False);
+        await tiny.Time.WaitUntilArmedAsync(expected);
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(1));
-        tiny.Time.Advance(TimeSpan.FromTicks(1));
+        await tiny.Time.AdvanceWhenArmedAsync(expected, call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("after the wait"));
         Assert.That(tiny.Server.Requests, Has.Count.EqualTo(2));
@@ -254,8 +243,7 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(ScriptedResponse.Json("{}", 503, ("retry-after-ms", "700"), ("Retry-After", "9")), Ok());
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromMilliseconds(700));
-        tiny.Time.Advance(TimeSpan.FromMilliseconds(700));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(700), call);
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("ok"));
     }
 
@@ -274,8 +262,7 @@ public sealed class ProviderResilienceTests
         tiny.Server.Enqueue(ScriptedResponse.Json("{}", 429, (header, value)), Ok());
 
         var call = tiny.ChatAsync();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("ok"));
     }
@@ -314,7 +301,7 @@ public sealed class ProviderResilienceTests
         using var cancel = new CancellationTokenSource();
 
         var call = tiny.ChatAsync(cancel.Token);
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        await tiny.Time.WaitUntilArmedAsync(TimeSpan.FromSeconds(10));
         await cancel.CancelAsync();
 
         Assert.CatchAsync<OperationCanceledException>(() => call.WaitAsync(Guard));

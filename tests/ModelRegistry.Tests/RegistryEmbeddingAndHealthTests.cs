@@ -7,34 +7,31 @@ using ModelRegistry.Tests.Support;
 
 namespace ModelRegistry.Tests;
 
-/// <summary>Embedding generators and the health check of the registry, over loopback HTTP.</summary>
+/// <summary>Embedding generators and the health check of the registry, over loopback HTTP to testwire servers.</summary>
 public sealed class RegistryEmbeddingAndHealthTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(15);
 
-    private static (ServiceProvider Services, HttpTestProvider Provider, CountingSource Source) Create(string json, RecordingTimeProvider? time = null, Action<ModelRegistryOptions>? options = null)
+    private static (ServiceProvider Services, CountingProvider Provider, CountingSource Source) Create(string json, FakeClock? time = null, Action<ModelRegistryOptions>? options = null)
     {
-        var provider = new HttpTestProvider();
         var source = new CountingSource(json);
         var services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<TimeProvider>(time ?? new RecordingTimeProvider())
-            .AddSingleton<IChatClientProvider>(provider)
+            .AddSingleton<TimeProvider>(time ?? new FakeClock())
             .AddSingleton<IChatClientProvider>(new FakeProvider());
-        services.AddModelRegistry(o =>
+        var provider = CountingProvider.AddTestWire(services.AddModelRegistry(o =>
         {
             o.Resilience.MaxRetries = 0;
             options?.Invoke(o);
-        }).FromSource(_ => source);
+        }).FromSource(_ => source));
         services.AddHealthChecks().AddModelRegistry();
         return (services.BuildServiceProvider(), provider, source);
     }
 
     private static string Entry(string name, ReplayServer server, string model) =>
-        $"\"{name}\":{{\"provider\":\"http\",\"model_id\":\"{model}\",\"endpoint\":\"{server.BaseAddress}\"}}";
+        $"\"{name}\":{{\"provider\":\"testwire\",\"model_id\":\"{model}\",\"endpoint\":\"{server.BaseAddress}\"}}";
 
-    private static ScriptedResponse Vectors(params float[][] vectors) =>
-        ScriptedResponse.Json("{\"embeddings\":[" + string.Join(",", vectors.Select(v => "[" + string.Join(",", v.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]")) + "]}");
+    private static ScriptedResponse Vectors(params float[][] vectors) => TestWireAnswers.Embeddings(vectors);
 
     [Test]
     public async Task Embedding_generators_by_name_and_keyed_do_no_io_until_called_and_are_built_once()
@@ -61,8 +58,8 @@ public sealed class RegistryEmbeddingAndHealthTests
         {
             Assert.That(first.Single().Vector.ToArray(), Is.EqualTo(new[] { 0.5f, 1f }));
             Assert.That(second.Select(e => e.Vector.ToArray()[0]), Is.EqualTo(new[] { 0.25f, 2f }));
-            Assert.That(server.Requests[0].Json!["model"]!.GetValue<string>(), Is.EqualTo("tiny-embed"));
-            Assert.That(server.Requests[1].Json!["model"]!.GetValue<string>(), Is.EqualTo("tiny-embed-2"), "EmbeddingGenerationOptions.ModelId is honoured");
+            Assert.That(server.Requests[0].PathAndQuery, Is.EqualTo("/v1/models/tiny-embed/embed"));
+            Assert.That(server.Requests[1].PathAndQuery, Is.EqualTo("/v1/models/tiny-embed-2/embed"), "EmbeddingGenerationOptions.ModelId is honoured");
             Assert.That(provider.EmbeddingGeneratorsBuilt, Is.EqualTo(1), "built once for the definition");
             Assert.That(source.Loads, Is.EqualTo(1));
         });
@@ -73,7 +70,7 @@ public sealed class RegistryEmbeddingAndHealthTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Vectors([1f]), Vectors([2f]), Vectors([3f]));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         var (services, provider, source) = Create($"{{{Entry("embed", server, "tiny-embed")}}}", time, o => o.RefreshInterval = TimeSpan.FromMinutes(1));
         await using var _ = services;
         var generator = services.GetRequiredService<IModelRegistry>().GetEmbeddingGenerator("embed");
@@ -90,7 +87,7 @@ public sealed class RegistryEmbeddingAndHealthTests
         Assert.Multiple(() =>
         {
             Assert.That(provider.EmbeddingGeneratorsBuilt, Is.EqualTo(2), "changed: a new generator");
-            Assert.That(server.Requests[2].Json!["model"]!.GetValue<string>(), Is.EqualTo("tiny-embed-v2"));
+            Assert.That(server.Requests[2].PathAndQuery, Is.EqualTo("/v1/models/tiny-embed-v2/embed"));
             Assert.That(source.Loads, Is.EqualTo(3));
         });
     }
@@ -138,9 +135,9 @@ public sealed class RegistryEmbeddingAndHealthTests
     {
         await using var up = await ReplayServer.StartAsync();
         await using var down = await ReplayServer.StartAsync();
-        up.Enqueue(new ScriptedResponse(), new ScriptedResponse());
-        down.Enqueue(ScriptedResponse.Json("""{"message":"model tiny-b not found"}""", 404));
-        var time = new RecordingTimeProvider();
+        up.Enqueue(TestWireAnswers.Available("tiny-a"), TestWireAnswers.Available("tiny-a"));
+        down.Enqueue(TestWireAnswers.Error(404, "model tiny-b not found"));
+        var time = new FakeClock();
         var (services, provider, _) = Create($"{{{Entry("a", up, "tiny-a")},{Entry("b", down, "tiny-b")}}}", time);
         await using var _ = services;
 
@@ -149,9 +146,9 @@ public sealed class RegistryEmbeddingAndHealthTests
         {
             Assert.That(first.Status, Is.EqualTo(HealthStatus.Degraded));
             Assert.That(first.Description, Is.EqualTo("2 models; not available: b."));
-            Assert.That(first.Data["a"], Is.EqualTo("Healthy; circuit breaker Closed; tiny-a available"));
-            Assert.That(first.Data["b"], Does.StartWith("Unhealthy; circuit breaker Closed; Model registry entry 'b' (tiny): Tiny answered HTTP 404"));
-            Assert.That(up.Requests.Single().PathAndQuery, Is.EqualTo("/v1/health/tiny-a"));
+            Assert.That(first.Data["a"], Is.EqualTo("Healthy; circuit breaker Closed; testwire model 'tiny-a' is available."));
+            Assert.That(first.Data["b"], Does.StartWith("Unhealthy; circuit breaker Closed; Model registry entry 'b' (testwire): TestWire answered HTTP 404"));
+            Assert.That(up.Requests.Single().PathAndQuery, Is.EqualTo("/v1/models/tiny-a"));
             Assert.That(provider.Probes, Is.EqualTo(2));
         });
 
@@ -160,7 +157,7 @@ public sealed class RegistryEmbeddingAndHealthTests
         Assert.That(provider.Probes, Is.EqualTo(2), "within a minute the probes' results are reused");
 
         time.Advance(TimeSpan.FromTicks(1));
-        down.Enqueue(new ScriptedResponse());
+        down.Enqueue(TestWireAnswers.Available("tiny-b"));
         var later = await CheckAsync(services);
         Assert.Multiple(() =>
         {
@@ -186,7 +183,7 @@ public sealed class RegistryEmbeddingAndHealthTests
             Assert.That(report.Description, Is.EqualTo("No model is available: a, large."));
             Assert.That(report.Data["a"], Does.Contain("could not be reached"));
             Assert.That(report.Data["large"], Is.EqualTo(
-                "Unhealthy; circuit breaker Closed; Model 'large' uses provider 'mistral', which is not registered. Registered providers: fake, http. " +
+                "Unhealthy; circuit breaker Closed; Model 'large' uses provider 'mistral', which is not registered. Registered providers: fake, testwire. " +
                 "Add the package ModelRegistry.Mistral and call .AddMistral() on AddModelRegistry()."));
         });
     }
@@ -196,15 +193,12 @@ public sealed class RegistryEmbeddingAndHealthTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(new ScriptedResponse { DelayBeforeHeaders = TimeSpan.FromHours(1) });
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         var (services, _, _) = Create($"{{{Entry("a", server, "tiny-a")}}}", time);
         await using var _ = services;
 
         var check = CheckAsync(services);
-        await time.WaitForTimerAsync(ModelRegistryHealthCheck.ProbeTimeout);
-        time.Advance(ModelRegistryHealthCheck.ProbeTimeout - TimeSpan.FromTicks(1));
-        Assert.That(check.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromTicks(1));
+        await time.AdvanceWhenArmedAsync(ModelRegistryHealthCheck.ProbeTimeout, check);
         var report = await check;
 
         Assert.Multiple(() =>
@@ -236,9 +230,9 @@ public sealed class RegistryEmbeddingAndHealthTests
     public async Task Health_reports_an_open_breaker_as_degraded()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500), new ScriptedResponse());
+        server.Enqueue(TestWireAnswers.Error(500, "down"), TestWireAnswers.Error(500, "down"), TestWireAnswers.Available("tiny-a"));
         var (services, _, _) = Create(
-            "{\"a\":{\"provider\":\"http\",\"model_id\":\"tiny-a\",\"endpoint\":\"" + server.BaseAddress + "\",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":2}}}");
+            "{\"a\":{\"provider\":\"testwire\",\"model_id\":\"tiny-a\",\"endpoint\":\"" + server.BaseAddress + "\",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":2}}}");
         await using var _ = services;
         var client = services.GetRequiredKeyedService<IChatClient>("a");
         for (var i = 0; i < 2; i++)
@@ -252,7 +246,7 @@ public sealed class RegistryEmbeddingAndHealthTests
         {
             Assert.That(report.Status, Is.EqualTo(HealthStatus.Degraded));
             Assert.That(report.Description, Is.EqualTo("1 models; circuit breaker open: a."));
-            Assert.That(report.Data["a"], Is.EqualTo("Healthy; circuit breaker Open; tiny-a available"));
+            Assert.That(report.Data["a"], Is.EqualTo("Healthy; circuit breaker Open; testwire model 'tiny-a' is available."));
         });
     }
 
@@ -260,10 +254,9 @@ public sealed class RegistryEmbeddingAndHealthTests
     public async Task Health_of_named_models_only_and_of_an_unknown_name()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(new ScriptedResponse());
-        var provider = new HttpTestProvider();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IChatClientProvider>(provider);
-        services.AddModelRegistry().FromJson($"{{{Entry("a", server, "tiny-a")},{Entry("b", server, "tiny-b")}}}");
+        server.Enqueue(TestWireAnswers.Available("tiny-a"));
+        var services = new ServiceCollection().AddLogging();
+        var provider = CountingProvider.AddTestWire(services.AddModelRegistry().FromJson($"{{{Entry("a", server, "tiny-a")},{Entry("b", server, "tiny-b")}}}"));
         services.AddHealthChecks().AddModelRegistry("only-a", models: ["A"]).AddModelRegistry("typo", models: ["c"], failureStatus: HealthStatus.Degraded);
         await using var built = services.BuildServiceProvider();
 

@@ -1,48 +1,42 @@
-using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelRegistry.Providers;
 using ModelRegistry.Testing;
-using ModelRegistry.Tests.Support;
 using Polly.CircuitBreaker;
 
 namespace ModelRegistry.Tests;
 
-/// <summary>Fallback, breakers and limits through the registry, against scripted faults from loopback servers.</summary>
+/// <summary>Fallback, breakers and limits through the registry, against scripted faults from loopback servers speaking testwire.</summary>
 public sealed class ResilienceAcrossModelsTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(15);
 
-    private static ScriptedResponse Answer(string text) => ScriptedResponse.Json(TinyWire.Answer(text));
+    private static ScriptedResponse Answer(string text) => TestWireAnswers.Text(text);
 
-    private static ScriptedResponse Stream(params string[] parts) =>
-        new() { Headers = [new("Content-Type", "text/event-stream")], Body = Encoding.UTF8.GetBytes(TinyWire.Sse([.. parts, "[DONE]"])) };
+    private static ScriptedResponse Failure(int status, params (string Name, string Value)[] headers) => TestWireAnswers.Error(status, $"failed with {status}", headers);
 
-    private static ServiceProvider Registry(string json, TimeProvider time, Action<ModelRegistryOptions>? options = null)
+    private static ServiceProvider Registry(string json, FakeClock time, Action<ModelRegistryOptions>? options = null)
     {
-        var services = new ServiceCollection().AddSingleton(time);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
         services.AddModelRegistry(o =>
         {
             o.Resilience.MaxRetries = 0;
             o.Resilience.UseJitter = false;
             options?.Invoke(o);
-        }).FromJson(json).AddProvider<HttpTestProvider>(TinyWire.Protocol);
+        }).FromJson(json).AddTestWire();
         return services.BuildServiceProvider();
     }
 
     private static string Entry(string name, ReplayServer server, string extra = "", string fallbacks = "") =>
         $$"""
-        "{{name}}":{"provider":"http","model_id":"{{name}}-1","endpoint":"{{server.BaseAddress}}"{{(fallbacks.Length > 0 ? $",\"fallbacks\":[{fallbacks}]" : "")}}{{extra}}}
+        "{{name}}":{"provider":"testwire","model_id":"{{name}}-1","endpoint":"{{server.BaseAddress}}"{{(fallbacks.Length > 0 ? $",\"fallbacks\":[{fallbacks}]" : "")}}{{extra}}}
         """;
 
-    /// <summary>Waits until the call armed a timer of exactly <paramref name="wait"/>, advances the clock by exactly that, and awaits the call.</summary>
-    private static async Task<T> AfterWait<T>(RecordingTimeProvider time, TimeSpan wait, Task<T> call)
+    /// <summary>Waits until the call armed a timer of exactly <paramref name="wait"/>, advances the clock by exactly that (checking the call waits the whole time), and awaits the call.</summary>
+    private static async Task<T> AfterWait<T>(FakeClock time, TimeSpan wait, Task<T> call)
     {
-        await time.WaitForTimerAsync(wait);
-        time.Advance(wait - TimeSpan.FromTicks(1));
-        Assert.That(call.IsCompleted, Is.False, $"the call waits the whole {wait}");
-        time.Advance(TimeSpan.FromTicks(1));
+        await time.AdvanceWhenArmedAsync(wait, call);
         return await call.WaitAsync(Guard);
     }
 
@@ -50,8 +44,8 @@ public sealed class ResilienceAcrossModelsTests
     public async Task A_429_with_Retry_After_is_retried_on_the_same_entry_after_exactly_that_wait_then_answers()
     {
         await using var primary = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 429, ("Retry-After", "2")), Answer("primary"));
-        var time = new RecordingTimeProvider();
+        primary.Enqueue(Failure(429, ("Retry-After", "2")), Answer("primary"));
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary)}}}", time, o => o.Resilience.MaxRetries = 2);
 
         var response = await AfterWait(time, TimeSpan.FromSeconds(2), services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
@@ -64,15 +58,13 @@ public sealed class ResilienceAcrossModelsTests
     public async Task An_entrys_resilience_settings_apply_to_its_calls()
     {
         await using var primary = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 503), ScriptedResponse.Json("{}", 503), Answer("third"));
-        var time = new RecordingTimeProvider();
+        primary.Enqueue(Failure(503), Failure(503), Answer("third"));
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary, extra: ",\"resilience\":{\"max_retries\":2,\"base_delay_ms\":250}")}}}", time);
         var call = services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi");
 
-        var mark = await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(250));
-        time.Advance(TimeSpan.FromMilliseconds(250));
-        await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(500), mark);
-        time.Advance(TimeSpan.FromMilliseconds(500));
+        await time.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(250), call);
+        await time.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(500), call);
 
         Assert.That((await call.WaitAsync(Guard)).Text, Is.EqualTo("third"));
         Assert.That(primary.Requests, Has.Count.EqualTo(3), "the registry default of no retries is overridden by the entry");
@@ -83,9 +75,9 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 503));
+        primary.Enqueue(Failure(503));
         backup.Enqueue(Answer("backup"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var response = await services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi", new ChatOptions { ModelId = "a-override" });
@@ -95,7 +87,7 @@ public sealed class ResilienceAcrossModelsTests
             Assert.That(response.Text, Is.EqualTo("backup"));
             Assert.That(response.AdditionalProperties![RegistryProperties.ServedBy], Is.EqualTo("b"));
             Assert.That(primary.Requests, Has.Count.EqualTo(1));
-            Assert.That(backup.Requests.Single().Json!["model"]!.GetValue<string>(), Is.EqualTo("b-1"), "the fallback uses its own model id");
+            Assert.That(backup.Requests.Single().PathAndQuery, Is.EqualTo("/v1/models/b-1/chat"), "the fallback uses its own model id");
         });
     }
 
@@ -105,8 +97,8 @@ public sealed class ResilienceAcrossModelsTests
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(new ScriptedResponse { ResetConnection = true });
-        backup.Enqueue(Stream("from ", "backup"));
-        var time = new RecordingTimeProvider();
+        backup.Enqueue(TestWireAnswers.Stream("from ", "backup").Complete());
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var updates = await services.GetRequiredKeyedService<IChatClient>("a").GetStreamingResponseAsync("hi").ToListAsync();
@@ -120,10 +112,9 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
-        var body = Encoding.UTF8.GetBytes(TinyWire.Sse("partial", "more", "[DONE]"));
-        primary.Enqueue(new ScriptedResponse { Body = body, TruncateAfter = "data: partial\n\n".Length });
-        backup.Enqueue(Stream("backup"));
-        var time = new RecordingTimeProvider();
+        primary.Enqueue(TestWireAnswers.Stream("partial", "more").ResetEarly());
+        backup.Enqueue(TestWireAnswers.Stream("backup").Complete());
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time, o => o.Resilience.MaxRetries = 3);
 
         var received = new List<string>();
@@ -150,8 +141,8 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 400));
-        var time = new RecordingTimeProvider();
+        primary.Enqueue(Failure(400));
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", primary, fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
@@ -164,10 +155,10 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         primary.Enqueue(
-            ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500),
-            new ScriptedResponse(), // the health probe: the model is available
+            Failure(500), Failure(500), Failure(500),
+            TestWireAnswers.Available("a-1"), // the health probe: the model is available
             Answer("recovered"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":3,\"break_duration_ms\":10000}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
@@ -192,7 +183,7 @@ public sealed class ResilienceAcrossModelsTests
         {
             Assert.That(report.Status, Is.EqualTo(HealthStatus.Degraded));
             Assert.That(report.Description, Is.EqualTo("1 models; circuit breaker open: a."));
-            Assert.That(report.Data["a"], Is.EqualTo("Healthy; circuit breaker Open; a-1 available"));
+            Assert.That(report.Data["a"], Is.EqualTo("Healthy; circuit breaker Open; testwire model 'a-1' is available."));
         });
 
         time.Advance(TimeSpan.FromSeconds(10));
@@ -201,7 +192,7 @@ public sealed class ResilienceAcrossModelsTests
         Assert.Multiple(() =>
         {
             Assert.That(after.Status, Is.EqualTo(HealthStatus.Healthy));
-            Assert.That(after.Data["a"], Is.EqualTo($"Healthy; circuit breaker {nameof(CircuitState.Closed)}; a-1 available"));
+            Assert.That(after.Data["a"], Is.EqualTo($"Healthy; circuit breaker {nameof(CircuitState.Closed)}; testwire model 'a-1' is available."));
             Assert.That(primary.Requests.Count(r => r.Method == "GET"), Is.EqualTo(1), "the probe's result is reused within a minute");
         });
     }
@@ -211,9 +202,9 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var primary = await ReplayServer.StartAsync();
         await using var backup = await ReplayServer.StartAsync();
-        primary.Enqueue(ScriptedResponse.Json("{}", 500), ScriptedResponse.Json("{}", 500));
+        primary.Enqueue(Failure(500), Failure(500));
         backup.Enqueue(Answer("b1"), Answer("b2"), Answer("b3"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":2}", fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
@@ -233,7 +224,7 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(Answer("1"), Answer("2"), Answer("3"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"requests_per_minute\":2}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
 
@@ -258,8 +249,8 @@ public sealed class ResilienceAcrossModelsTests
     public async Task Tokens_per_minute_settle_the_estimate_against_reported_usage()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"text":"big","input_tokens":900,"output_tokens":100}"""), Answer("never"));
-        var time = new RecordingTimeProvider();
+        server.Enqueue(TestWireAnswers.Text("big", inputTokens: 900, outputTokens: 100), Answer("never"));
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"tokens_per_minute\":1000}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
 
@@ -277,10 +268,11 @@ public sealed class ResilienceAcrossModelsTests
     {
         await using var server = await ReplayServer.StartAsync();
         // The first answer stalls until the test has seen the second call refused: no real-time window decides it.
+        var slow = Answer("slow").Body;
         server.Enqueue(
-            new ScriptedResponse { Chunks = [("{\"text\":"u8.ToArray(), TimeSpan.Zero), ("\"slow\"}"u8.ToArray(), TimeSpan.FromHours(1))] },
+            new ScriptedResponse { Chunks = [(slow[..(slow.Length / 2)], TimeSpan.Zero), (slow[(slow.Length / 2)..], TimeSpan.FromHours(1))] },
             Answer("after"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry($"{{{Entry("a", server, extra: ",\"limits\":{\"max_concurrency\":1}")}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
         using var cancelFirst = new CancellationTokenSource();
@@ -311,7 +303,7 @@ public sealed class ResilienceAcrossModelsTests
         await using var backup = await ReplayServer.StartAsync();
         primary.Enqueue(Answer("p"));
         backup.Enqueue(Answer("b"));
-        var time = new RecordingTimeProvider();
+        var time = new FakeClock();
         await using var services = Registry(
             $"{{{Entry("a", primary, extra: ",\"limits\":{\"requests_per_minute\":1}", fallbacks: "\"b\"")},{Entry("b", backup)}}}", time);
         var client = services.GetRequiredKeyedService<IChatClient>("a");
@@ -325,8 +317,8 @@ public sealed class ResilienceAcrossModelsTests
     [TestCase("\"circuit_breaker\":{\"enabled\":\"sometimes\"}", "setting 'circuit_breaker:enabled' must be true or false")]
     public async Task Invalid_limit_and_breaker_settings_fail_the_load_naming_entry_and_field(string extra, string expected)
     {
-        var time = new RecordingTimeProvider();
-        await using var services = Registry($$$"""{"a":{"provider":"http","model_id":"m","endpoint":"http://127.0.0.1:9/",{{{extra}}}}}""", time);
+        var time = new FakeClock();
+        await using var services = Registry($$$"""{"a":{"provider":"testwire","model_id":"m","endpoint":"http://127.0.0.1:9/",{{{extra}}}}}""", time);
 
         var ex = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi"));
         Assert.That(ex!.Message, Does.StartWith("Model registry entry 'a' (inline JSON): ").And.Contain(expected).And.EndWith(". Fix the value in the registry."));

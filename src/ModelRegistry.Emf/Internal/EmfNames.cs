@@ -7,7 +7,7 @@ namespace ModelRegistry.Emf.Internal;
 internal static class EmfNames
 {
     /// <summary>The <c>UsageDetails.AdditionalCounts</c> key provider packages use for tokens written to the prompt cache.</summary>
-    public const string CacheWriteAdditionalCount = "CacheWriteInputTokens";
+    public const string CacheWriteAdditionalCount = RegistryProperties.CacheWriteInputTokens;
 
     public const string Aws = "_aws";
 

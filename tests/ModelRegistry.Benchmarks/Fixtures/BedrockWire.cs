@@ -37,12 +37,12 @@ internal static class BedrockWire
     {
         var messages = new List<byte[]>
         {
-            EventStreamEncoder.Event("messageStart", Padded(w => w.WriteString("role", "assistant"))),
+            EventFrame("messageStart", Padded(w => w.WriteString("role", "assistant"))),
         };
         for (var i = 0; i < Transcript.StreamTokens; i++)
         {
             var token = Transcript.Token(i);
-            messages.Add(EventStreamEncoder.Event("contentBlockDelta", Padded(w =>
+            messages.Add(EventFrame("contentBlockDelta", Padded(w =>
             {
                 w.WriteNumber("contentBlockIndex", 0);
                 w.WriteStartObject("delta");
@@ -51,9 +51,9 @@ internal static class BedrockWire
             })));
         }
 
-        messages.Add(EventStreamEncoder.Event("contentBlockStop", Padded(w => w.WriteNumber("contentBlockIndex", 0))));
-        messages.Add(EventStreamEncoder.Event("messageStop", Padded(w => w.WriteString("stopReason", "end_turn"))));
-        messages.Add(EventStreamEncoder.Event("metadata", Padded(w =>
+        messages.Add(EventFrame("contentBlockStop", Padded(w => w.WriteNumber("contentBlockIndex", 0))));
+        messages.Add(EventFrame("messageStop", Padded(w => w.WriteString("stopReason", "end_turn"))));
+        messages.Add(EventFrame("metadata", Padded(w =>
         {
             WriteConverseUsage(w, 58, Transcript.StreamTokens);
             w.WriteStartObject("metrics");
@@ -213,7 +213,7 @@ internal static class BedrockWire
             w.WriteEndObject();
         }));
 
-        return [.. events.Select(e => EventStreamEncoder.Event("chunk", Json.Write(w =>
+        return [.. events.Select(e => EventFrame("chunk", Json.Write(w =>
         {
             w.WriteStartObject();
             w.WriteBase64String("bytes", e);
@@ -248,4 +248,8 @@ internal static class BedrockWire
         w.WriteNumber("output_tokens", output);
         w.WriteEndObject();
     }
+
+    /// <summary>A ConverseStream event frame with an already-encoded JSON payload, from the test kit's one encoder.</summary>
+    private static byte[] EventFrame(string eventType, byte[] jsonPayload) =>
+        ModelRegistry.Testing.EventStreamEncoder.Message([(":event-type", eventType), (":content-type", "application/json"), (":message-type", "event")], jsonPayload);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Testing;
+using ModelRegistry.Testing;
 
 namespace ModelRegistry.Emf.Tests.TestSupport;
 
@@ -31,11 +32,11 @@ internal sealed class EmfHarness : IDisposable
         }
     }
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(StartMilliseconds));
+    public FakeClock Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(StartMilliseconds));
 
     public RecordingSink Sink { get; } = new();
 
-    public ListLogger Logger { get; } = new();
+    public FakeLogger Logger { get; } = new();
 
     public ScriptedChatClient Inner { get; }
 

@@ -72,6 +72,61 @@ public sealed class FakeClockTests
     }
 
     [Test]
+    public async Task Armed_now_means_armed_and_not_since_disarmed_as_a_timer_re_armed_on_every_read_is()
+    {
+        var clock = new FakeClock();
+        using var timer = clock.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan); // a read that got its data at once...
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // ...disarms it again
+
+        var counted = clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+        var armedNow = clock.WaitUntilArmedAsync(TimeSpan.FromSeconds(5));
+        await counted.WaitAsync(Guard);
+        Assert.That(armedNow.IsCompleted, Is.False, "the earlier read's timer is not armed any more");
+
+        timer.Change(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan); // the read that stalls
+        await armedNow.WaitAsync(Guard);
+    }
+
+    [Test]
+    public async Task A_fired_or_disposed_timer_is_not_armed_now_and_a_periodic_one_is_again()
+    {
+        var clock = new FakeClock { HangGuard = TimeSpan.Zero };
+        var delay = Task.Delay(TimeSpan.FromSeconds(1), clock);
+        await clock.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
+        await delay.WaitAsync(Guard);
+        var disposed = new CancellationTokenSource(TimeSpan.FromSeconds(7), clock);
+        disposed.Dispose();
+        var ticks = 0;
+        using var periodic = clock.CreateTimer(_ => Interlocked.Increment(ref ticks), null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3));
+        await clock.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(3));
+
+        var fired = Assert.ThrowsAsync<TimeoutException>(() => clock.WaitUntilArmedAsync(TimeSpan.FromSeconds(1)));
+        Assert.ThrowsAsync<TimeoutException>(() => clock.WaitUntilArmedAsync(TimeSpan.FromSeconds(7)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(fired!.Message, Is.EqualTo("No timer with due time 00:00:01 was armed within 0 s of real time; armed now: 00:00:03; armed so far: 00:00:01, 00:00:07, 00:00:03."));
+            Assert.That(clock.WaitUntilArmedAsync(TimeSpan.FromSeconds(3)).IsCompletedSuccessfully, Is.True, "the periodic timer is due again after its period");
+            Assert.That(ticks, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Advancing_with_the_waiting_work_checks_that_it_waits_the_whole_time()
+    {
+        var clock = new FakeClock();
+        var exact = Task.Delay(TimeSpan.FromSeconds(2), clock);
+        await clock.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(2), exact);
+        await exact.WaitAsync(Guard);
+
+        // Armed for 2 s, but the work ends after 1 s: the check sees it done a tick early.
+        var early = Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(2), clock), Task.Delay(TimeSpan.FromSeconds(1), clock));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => clock.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(2), early));
+
+        Assert.That(error!.Message, Does.StartWith("The work completed (RanToCompletion) one tick before its wait of 00:00:02 was over"));
+    }
+
+    [Test]
     public void The_clock_starts_at_a_fixed_time_and_moves_only_when_advanced()
     {
         var clock = new FakeClock();

@@ -109,7 +109,7 @@ public static class ConformanceData
     public const long CacheWriteTokens = 4;
 
     /// <summary>The <c>UsageDetails.AdditionalCounts</c> key of cache writes, which the EMF package reads.</summary>
-    public const string CacheWriteKey = "CacheWriteInputTokens";
+    public const string CacheWriteKey = RegistryProperties.CacheWriteInputTokens;
 
     /// <summary>Output tokens of the cached-usage answer.</summary>
     public const long CachedUsageOutputTokens = 7;

@@ -12,7 +12,7 @@ namespace ModelRegistry.Testing;
 /// </summary>
 internal sealed class ConformanceHost(
     ReplayServer server,
-    ConformanceClock clock,
+    FakeClock clock,
     ServiceProvider services,
     ResponseObserver responses,
     FakeLogCollector emfLines,
@@ -24,7 +24,7 @@ internal sealed class ConformanceHost(
 
     public ReplayServer Server => server;
 
-    public ConformanceClock Clock => clock;
+    public FakeClock Clock => clock;
 
     public ServiceProvider Services => services;
 

@@ -275,7 +275,7 @@ public abstract partial class ProviderConformanceTests
         Assert.That(counter, Is.Not.Null, "a provider that declares TokenCounting offers IChatTokenCounter");
         host.Server.Enqueue(Wire.TokenCount);
 
-        var count = await counter!.CountTokensAsync(Question(), new ChatOptions { Instructions = ConformanceData.Instructions }).WaitAsync(ConformanceClock.HangGuard);
+        var count = await counter!.CountTokensAsync(Question(), new ChatOptions { Instructions = ConformanceData.Instructions }).WaitAsync(HangGuard);
 
         Assert.That(count, Is.EqualTo(ConformanceData.TokenCount));
         Wire.CheckTokenCountRequest(host.Server.Requests[1]);
@@ -305,14 +305,14 @@ public abstract partial class ProviderConformanceTests
 
         var embeddings = host.Registry.GetEmbeddingGenerator(ConformanceData.EmbeddingEntryName);
         host.Server.Enqueue([.. Wire.Embeddings]);
-        var result = await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs).WaitAsync(ConformanceClock.HangGuard);
+        var result = await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs).WaitAsync(HangGuard);
 
         Assert.That(result.Select(e => e.Vector.ToArray()), Is.EqualTo(ConformanceData.EmbeddingVectors));
         Wire.CheckEmbeddingRequests(host.Server.Requests, host.Entry.EmbeddingModelId ?? host.Entry.ModelId);
 
         var sent = host.Server.Requests.Count;
         host.Server.Enqueue([.. Wire.Embeddings]);
-        await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs, new EmbeddingGenerationOptions { ModelId = Wire.AlternateEmbeddingModelId }).WaitAsync(ConformanceClock.HangGuard);
+        await embeddings.GenerateAsync(ConformanceData.EmbeddingInputs, new EmbeddingGenerationOptions { ModelId = Wire.AlternateEmbeddingModelId }).WaitAsync(HangGuard);
         Wire.CheckEmbeddingRequests([.. host.Server.Requests.Skip(sent)], Wire.AlternateEmbeddingModelId);
 
         sent = host.Server.Requests.Count;
@@ -329,7 +329,7 @@ public abstract partial class ProviderConformanceTests
         var check = new ModelRegistryHealthCheck(host.Registry, host.Services, host.Clock, [ConformanceData.EntryName]);
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("models", check, HealthStatus.Unhealthy, null) };
 
-        var result = await check.CheckHealthAsync(context).WaitAsync(ConformanceClock.HangGuard);
+        var result = await check.CheckHealthAsync(context).WaitAsync(HangGuard);
 
         Assert.That(result.Status, Is.EqualTo(HealthStatus.Healthy), result.Description);
         Wire.CheckProbeRequests(host.Server.Requests, host.Entry.ModelId);
@@ -344,7 +344,7 @@ public abstract partial class ProviderConformanceTests
         var entry = await host.Registry.GetEntryAsync(ConformanceData.EntryName);
         var provider = host.Services.GetServices<IChatClientProvider>().Single(p => string.Equals(p.Name, entry.Provider, StringComparison.OrdinalIgnoreCase));
 
-        var result = await provider.CheckHealthAsync(entry, host.Services, CancellationToken.None).WaitAsync(ConformanceClock.HangGuard);
+        var result = await provider.CheckHealthAsync(entry, host.Services, CancellationToken.None).WaitAsync(HangGuard);
 
         Assert.Multiple(() =>
         {

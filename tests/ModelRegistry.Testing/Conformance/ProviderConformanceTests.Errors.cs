@@ -105,7 +105,7 @@ public abstract partial class ProviderConformanceTests
         var call = streaming ? StreamTextAsync(host) : TextAsync(host);
         await host.Clock.AdvanceWhenArmedAsync(FirstBackoff);
 
-        Assert.That(await call.WaitAsync(ConformanceClock.HangGuard), Is.EqualTo(ConformanceData.Answer));
+        Assert.That(await call.WaitAsync(HangGuard), Is.EqualTo(ConformanceData.Answer));
         Assert.That(host.Server.Requests[1].Body, Is.EqualTo(host.Server.Requests[0].Body), "the retry sends the same body");
     }
 

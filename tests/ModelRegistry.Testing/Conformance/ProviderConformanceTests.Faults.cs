@@ -21,7 +21,7 @@ public abstract partial class ProviderConformanceTests
         var call = TextAsync(host);
         await host.Clock.AdvanceWhenArmedAsync(FirstBackoff);
 
-        Assert.That(await call.WaitAsync(ConformanceClock.HangGuard), Is.EqualTo(ConformanceData.Answer));
+        Assert.That(await call.WaitAsync(HangGuard), Is.EqualTo(ConformanceData.Answer));
         Assert.That(host.Server.Requests, Has.Count.EqualTo(2));
     }
 
@@ -55,7 +55,7 @@ public abstract partial class ProviderConformanceTests
         await host.Clock.AdvanceWhenArmedAsync(AttemptTimeout);
         await host.Clock.AdvanceWhenArmedAsync(FirstBackoff);
 
-        Assert.That(await call.WaitAsync(ConformanceClock.HangGuard), Is.EqualTo(ConformanceData.Answer));
+        Assert.That(await call.WaitAsync(HangGuard), Is.EqualTo(ConformanceData.Answer));
         Assert.That(host.Server.Requests, Has.Count.EqualTo(2));
     }
 

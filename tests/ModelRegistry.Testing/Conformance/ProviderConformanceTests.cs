@@ -16,7 +16,7 @@ namespace ModelRegistry.Testing;
 /// The provider conformance suite: every provider's tests subclass it, and the provider passes the same cases as every
 /// other one. Each case drives the provider through the registry (<c>AddModelRegistry().FromJson(...)</c>, the
 /// provider's <c>AddXxx()</c>, EMF metrics, MEAI's OpenTelemetry and logging in the pipeline) over HTTP to a loopback
-/// <see cref="ReplayServer"/> answering with the provider's own wire fixtures, on a <see cref="ConformanceClock"/> and
+/// <see cref="ReplayServer"/> answering with the provider's own wire fixtures, on a <see cref="FakeClock"/> and
 /// an <see cref="EnvironmentProvider.FromVariables"/> environment (never the process's).
 /// </summary>
 /// <remarks>
@@ -63,6 +63,9 @@ public abstract partial class ProviderConformanceTests
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SecondBackoff = TimeSpan.FromSeconds(2);
     private const int Attempts = 3;
+
+    /// <summary>The real time a case waits for something that should happen at once, before it fails instead of hanging.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
 
     private readonly List<ConformanceHost> _hosts = [];
     private ProviderWireFixtures? _wire;
@@ -148,9 +151,9 @@ public abstract partial class ProviderConformanceTests
     private async Task<ConformanceHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var server = await ReplayServer.StartAsync();
-        var clock = new ConformanceClock();
+        var clock = new FakeClock { HangGuard = HangGuard };
         var entry = CreateEntry(server.BaseAddress);
-        var observer = new ResponseObserver();
+        var observer = new ResponseObserver { HangGuard = HangGuard };
         var emf = new FakeLogCollector();
         var source = "ModelRegistry.Conformance." + Guid.NewGuid().ToString("N");
         var activities = new ConcurrentQueue<Activity>();
@@ -226,7 +229,7 @@ public abstract partial class ProviderConformanceTests
     private static Task<ChatResponse> ChatAsync(ConformanceHost host, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         host.CountCall();
-        return host.Chat.GetResponseAsync(messages, options, cancellationToken).WaitAsync(ConformanceClock.HangGuard);
+        return host.Chat.GetResponseAsync(messages, options, cancellationToken).WaitAsync(HangGuard);
     }
 
     /// <summary>A streaming call through the registry, read to its end in the background.</summary>
@@ -236,13 +239,13 @@ public abstract partial class ProviderConformanceTests
         return new StreamRun(host.Chat.GetStreamingResponseAsync(messages, options, cancellationToken));
     }
 
-    /// <summary>Awaits a call that must fail with <typeparamref name="T"/> (or a subclass), at most <see cref="ConformanceClock.HangGuard"/>.</summary>
+    /// <summary>Awaits a call that must fail with <typeparamref name="T"/> (or a subclass), at most <see cref="HangGuard"/>.</summary>
     private static async Task<T> FailsAsync<T>(Task call)
         where T : Exception
     {
         try
         {
-            await call.WaitAsync(ConformanceClock.HangGuard);
+            await call.WaitAsync(HangGuard);
         }
         catch (T expected)
         {
@@ -259,7 +262,7 @@ public abstract partial class ProviderConformanceTests
 
     private static async Task WaitForRequestsAsync(ReplayServer server, int count)
     {
-        using var guard = new CancellationTokenSource(ConformanceClock.HangGuard);
+        using var guard = new CancellationTokenSource(HangGuard);
         while (server.Requests.Count < count)
         {
             await Task.Delay(10, guard.Token);
@@ -307,13 +310,13 @@ public abstract partial class ProviderConformanceTests
             }
         }
 
-        /// <summary>Waits until an update with text has arrived (or the stream ended without one), at most <see cref="ConformanceClock.HangGuard"/>.</summary>
-        public Task FirstTextAsync() => Task.WhenAny(_firstText.Task, Completion).WaitAsync(ConformanceClock.HangGuard);
+        /// <summary>Waits until an update with text has arrived (or the stream ended without one), at most <see cref="HangGuard"/>.</summary>
+        public Task FirstTextAsync() => Task.WhenAny(_firstText.Task, Completion).WaitAsync(HangGuard);
 
         /// <summary>The updates once the stream ended successfully.</summary>
         public async Task<IReadOnlyList<ChatResponseUpdate>> ToEndAsync()
         {
-            await Completion.WaitAsync(ConformanceClock.HangGuard);
+            await Completion.WaitAsync(HangGuard);
             return Updates;
         }
     }

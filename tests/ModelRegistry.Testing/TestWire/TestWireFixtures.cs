@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using NUnit.Framework;
+using static ModelRegistry.Testing.TestWireAnswers;
 
 namespace ModelRegistry.Testing;
 
@@ -44,11 +45,10 @@ public sealed class TestWireFixtures : ProviderWireFixtures
     }
 
     /// <inheritdoc />
-    public override ScriptedResponse Error(int status, string message) =>
-        ScriptedResponse.Json(new JsonObject { ["error"] = new JsonObject { ["type"] = $"status_{status}", ["message"] = message } }.ToJsonString(), status);
+    public override ScriptedResponse Error(int status, string message) => TestWireAnswers.Error(status, message);
 
     /// <inheritdoc />
-    public override IReadOnlyList<ScriptedResponse> HealthyProbe => [ScriptedResponse.Json("""{"id":"wire-large-1","status":"available"}""")];
+    public override IReadOnlyList<ScriptedResponse> HealthyProbe => [Available("wire-large-1")];
 
     /// <inheritdoc />
     public override IReadOnlyList<ScriptedResponse> UnhealthyProbe => [Error(404, "no such model")];
@@ -168,14 +168,7 @@ public sealed class TestWireFixtures : ProviderWireFixtures
         });
 
     /// <inheritdoc />
-    public override IReadOnlyList<ScriptedResponse> Embeddings =>
-    [
-        ScriptedResponse.Json(new JsonObject
-        {
-            ["embeddings"] = new JsonArray([.. ConformanceData.EmbeddingVectors.Select(v => new JsonArray([.. v.Select(x => JsonValue.Create(x))]))]),
-            ["usage"] = new JsonObject { ["input"] = 2 },
-        }.ToJsonString()),
-    ];
+    public override IReadOnlyList<ScriptedResponse> Embeddings => [TestWireAnswers.Embeddings([.. ConformanceData.EmbeddingVectors])];
 
     /// <inheritdoc />
     public override void CheckEmbeddingRequests(IReadOnlyList<ReceivedRequest> requests, string modelId)
@@ -228,28 +221,8 @@ public sealed class TestWireFixtures : ProviderWireFixtures
         Assert.That(WireJson.Text(request, "messages[0].content[1].data"), Is.EqualTo(Convert.ToBase64String(data.Span)));
     });
 
-    private static ScriptedResponse Answer(JsonObject[] content, string finish, JsonObject usage) => ScriptedResponse.Json(new JsonObject
-    {
-        ["id"] = "conf-answer",
-        ["model"] = "wire-large-1",
-        ["content"] = new JsonArray(content),
-        ["finish"] = finish,
-        ["usage"] = usage,
-    }.ToJsonString());
-
-    private static JsonObject Usage(long input, long output) => new() { ["input"] = input, ["output"] = output };
-
     private static JsonObject ToolCallBlock() => Block("tool_call", ToolCallFields());
 
     private static (string, JsonNode?)[] ToolCallFields() =>
         [("id", ConformanceData.ToolCallId), ("name", ConformanceData.ToolName), ("arguments", new JsonObject { ["city"] = ConformanceData.ToolCity })];
-
-    private static JsonObject Block(string type, params (string Name, JsonNode? Value)[] fields) => new([new("type", type), .. fields.Select(f => new KeyValuePair<string, JsonNode?>(f.Name, f.Value))]);
-
-    private static string Start() => Event("start", ("id", "conf-stream"), ("model", "wire-large-1"));
-
-    private static string Done(string finish, JsonObject usage) => Event("done", ("finish", finish), ("usage", usage));
-
-    private static string Event(string name, params (string Name, JsonNode? Value)[] fields) =>
-        $"event: {name}\ndata: {new JsonObject([.. fields.Select(f => new KeyValuePair<string, JsonNode?>(f.Name, f.Value))]).ToJsonString()}";
 }

@@ -12,7 +12,7 @@ namespace ModelRegistry.Testing.TestWire;
 internal static class TestWireResponseReader
 {
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key of tokens written to the prompt cache (the EMF package reads it).</summary>
-    public const string CacheWriteKey = "CacheWriteInputTokens";
+    public const string CacheWriteKey = RegistryProperties.CacheWriteInputTokens;
 
     public static ChatResponse Read(ProviderResponse response)
     {

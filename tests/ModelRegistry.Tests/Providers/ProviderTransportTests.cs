@@ -292,8 +292,7 @@ public sealed class ProviderTransportTests
         tiny.Server.Enqueue(new ScriptedResponse { Status = 502 }, Sse(TinyWire.Sse("ok", "[DONE]")));
 
         var call = tiny.StreamAsync().ToListAsync().AsTask();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        tiny.Time.Advance(TimeSpan.FromSeconds(1));
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), call);
 
         Assert.That(await call.WaitAsync(Guard), Is.EqualTo(new[] { "ok" }));
     }
@@ -311,13 +310,10 @@ public sealed class ProviderTransportTests
         await using var items = tiny.StreamAsync().GetAsyncEnumerator();
         Assert.That(await items.MoveNextAsync().AsTask().WaitAsync(Guard), Is.True);
         Assert.That(items.Current, Is.EqualTo("first"));
-        var mark = tiny.Time.Armed;
         var next = items.MoveNextAsync().AsTask();
 
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5), mark);
-        tiny.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
-        Assert.That(next.IsCompleted, Is.False);
-        tiny.Time.Advance(TimeSpan.FromTicks(1));
+        // The idle timer is re-armed on every read: the one armed now is the stalled read's.
+        await tiny.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(5), next);
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => next.WaitAsync(Guard));
         Assert.Multiple(() =>
@@ -341,9 +337,8 @@ public sealed class ProviderTransportTests
 
         await using var items = tiny.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
         Assert.That(await items.MoveNextAsync().AsTask().WaitAsync(Guard), Is.True);
-        var mark = tiny.Time.Armed;
         var next = items.MoveNextAsync().AsTask();
-        await tiny.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5), mark);
+        await tiny.Time.WaitUntilArmedAsync(TimeSpan.FromSeconds(5));
         await cancel.CancelAsync();
 
         var ex = Assert.CatchAsync<OperationCanceledException>(() => next.WaitAsync(Guard));

@@ -108,23 +108,23 @@ public sealed class SecretScrubbingTests
     public async Task A_secret_resolved_for_a_registry_entry_is_scrubbed_from_errors_and_logs()
     {
         await using var server = await ReplayServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json(Echo(ResolvedKey), 500));
+        server.Enqueue(TestWireAnswers.Error(500, $"invalid credentials: {ResolvedKey} was refused"));
         var logs = new FakeLogCollector();
         var services = new ServiceCollection()
             .AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["TINY_SECRET"] = ResolvedKey }))
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         services.AddModelRegistry(o => o.Resilience.MaxRetries = 0)
-            .FromJson($$$"""{"a":{"provider":"http","model_id":"m","endpoint":"{{{server.BaseAddress}}}","api_key":"env:TINY_SECRET"}}""")
-            .AddProvider<HttpTestProvider>(TinyWire.Protocol)
+            .FromJson($$$"""{"a":{"provider":"testwire","model_id":"m","endpoint":"{{{server.BaseAddress}}}","api_key":"env:TINY_SECRET"}}""")
+            .AddTestWire()
             .ConfigurePipeline(b => b.UseLogging());
         await using var provider = services.BuildServiceProvider();
 
         var ex = Assert.ThrowsAsync<ModelProviderException>(() => provider.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi").WaitAsync(Guard));
 
-        Assert.That(server.Requests.Single().Header("x-tiny-key"), Is.EqualTo(ResolvedKey), "the resolved key was sent");
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + ResolvedKey), "the resolved key was sent");
         Assert.That(ex!.ModelName, Is.EqualTo("a"));
-        Assert.That(ex.Message, Does.StartWith("Model registry entry 'a' (tiny): Tiny answered HTTP 500"));
-        AssertScrubbed(ex, string.Join("\n", logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}")), ResolvedKey);
+        Assert.That(ex.Message, Does.StartWith("Model registry entry 'a' (testwire): TestWire answered HTTP 500"));
+        AssertScrubbed(ex, logs.AllText(), ResolvedKey);
         Assert.That(logs.GetSnapshot(), Is.Not.Empty, "the failure was logged");
     }
 }

@@ -6,22 +6,25 @@ using ModelRegistry.Testing;
 namespace ModelRegistry.Tests.Support;
 
 /// <summary>
-/// A direct-use transport for the tiny wire against a loopback <see cref="ReplayServer"/>, on a recording fake clock,
-/// logging into a <see cref="FakeLogCollector"/>. Its HttpClient reports each response whose headers arrived, so a test
-/// knows when a body read has begun.
+/// A direct-use transport for the tiny wire against a loopback <see cref="ReplayServer"/>, on a <see cref="FakeClock"/>,
+/// logging into a <see cref="FakeLogCollector"/>. Its HttpClient reports each response whose headers arrived to a
+/// <see cref="ResponseObserver"/>, so a test knows when a body read has begun.
 /// </summary>
 internal sealed class TinyHarness : IAsyncDisposable
 {
-    private readonly HeadersSignal _signal;
+    private readonly ResponseObserver _responses;
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggers;
 
-    private TinyHarness(ReplayServer server, RecordingTimeProvider time, TinyOptions options, HeadersSignal signal, HttpClient http, ILoggerFactory loggers, FakeLogCollector logs)
+    /// <summary>Where the clock starts: the HTTP dates of the Retry-After cases are written against it.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private TinyHarness(ReplayServer server, FakeClock time, TinyOptions options, ResponseObserver responses, HttpClient http, ILoggerFactory loggers, FakeLogCollector logs)
     {
         Server = server;
         Time = time;
         Options = options;
-        _signal = signal;
+        _responses = responses;
         _http = http;
         _loggers = loggers;
         Logs = logs;
@@ -30,7 +33,7 @@ internal sealed class TinyHarness : IAsyncDisposable
 
     public ReplayServer Server { get; }
 
-    public RecordingTimeProvider Time { get; }
+    public FakeClock Time { get; }
 
     public TinyOptions Options { get; }
 
@@ -39,14 +42,16 @@ internal sealed class TinyHarness : IAsyncDisposable
     public FakeLogCollector Logs { get; }
 
     /// <summary>Every log message and exception message written so far, one per line.</summary>
-    public string LogText => string.Join("\n", Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+    public string LogText => Logs.AllText();
 
     public static async Task<TinyHarness> StartAsync(Action<ProviderResilienceOptions>? resilience = null, string? apiKey = null)
     {
         var server = await ReplayServer.StartAsync();
-        var time = new RecordingTimeProvider();
-        var signal = new HeadersSignal(new SocketsHttpHandler { AllowAutoRedirect = false });
-        var http = new HttpClient(signal) { Timeout = Timeout.InfiniteTimeSpan };
+        var time = new FakeClock(Start);
+        var responses = new ResponseObserver();
+        var handler = responses.CreateHandler();
+        handler.InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var logs = new FakeLogCollector();
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         var options = new TinyOptions
@@ -59,7 +64,7 @@ internal sealed class TinyHarness : IAsyncDisposable
             Resilience = new ProviderResilienceOptions { UseJitter = false, BaseDelay = TimeSpan.FromSeconds(1), AttemptTimeout = TimeSpan.FromSeconds(30) },
         };
         resilience?.Invoke(options.Resilience);
-        return new TinyHarness(server, time, options, signal, http, loggers, logs);
+        return new TinyHarness(server, time, options, responses, http, loggers, logs);
     }
 
     public Task<TinyAnswer> ChatAsync(CancellationToken cancellationToken = default) =>
@@ -68,55 +73,13 @@ internal sealed class TinyHarness : IAsyncDisposable
     public IAsyncEnumerable<string> StreamAsync(CancellationToken cancellationToken = default) =>
         Transport.StreamAsync(TinyWire.Chat(Server.BaseAddress, "tiny-1", "hi", Options.ApiKey, stream: true), TinyWire.ReadEvents, cancellationToken);
 
-    /// <summary>Completes when the <paramref name="count"/>-th response's headers have arrived (15 real seconds at most, a hang guard).</summary>
-    public Task HeadersArrived(int count) => _signal.WaitAsync(count);
+    /// <summary>Completes when the <paramref name="count"/>-th response's headers have arrived (a hang guard bounds the wait).</summary>
+    public Task HeadersArrived(int count) => _responses.WaitForResponsesAsync(count);
 
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
         _loggers.Dispose();
         await Server.DisposeAsync();
-    }
-
-    private sealed class HeadersSignal(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        private readonly object _gate = new();
-        private int _count;
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task WaitAsync(int count)
-        {
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            while (true)
-            {
-                Task changed;
-                lock (_gate)
-                {
-                    if (_count >= count)
-                    {
-                        return;
-                    }
-
-                    changed = _changed.Task;
-                }
-
-                await changed.WaitAsync(guard.Token);
-            }
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            TaskCompletionSource changed;
-            lock (_gate)
-            {
-                _count++;
-                changed = _changed;
-                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            changed.TrySetResult();
-            return response;
-        }
     }
 }

@@ -1,19 +1,27 @@
 namespace ModelRegistry.Testing;
 
 /// <summary>
-/// Counts the responses whose headers reached the client (a handler in every HttpClient of the factory), so a test knows
-/// the client is reading a body before it lets an attempt timeout fire, and a body read outside the attempt shows as
-/// the hang it is.
+/// Counts the responses whose headers reached the client (a handler in its HttpClient, or in every HttpClient of the
+/// factory), so a test knows the client is reading a body before it lets an attempt timeout fire, and a body read
+/// outside the attempt shows as the hang it is.
 /// </summary>
-internal sealed class ResponseObserver
+public sealed class ResponseObserver
 {
     private readonly object _gate = new();
     private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
     private int _responses;
 
+    /// <summary>How long, in real time, <see cref="WaitForResponsesAsync"/> waits before it fails: only a guard against a hung test. Default 20 s.</summary>
+    public TimeSpan HangGuard { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A handler that reports each response to this observer; set its inner handler, or add it to a factory's handlers.</summary>
+    /// <returns>The handler.</returns>
     public DelegatingHandler CreateHandler() => new Handler(this);
 
-    /// <summary>Waits until at least <paramref name="count"/> responses have arrived, at most <see cref="ConformanceClock.HangGuard"/>.</summary>
+    /// <summary>Waits until at least <paramref name="count"/> responses have arrived, at most <see cref="HangGuard"/>.</summary>
+    /// <param name="count">How many responses.</param>
+    /// <returns>A task that completes when they have arrived.</returns>
+    /// <exception cref="TimeoutException">They did not arrive in time.</exception>
     public async Task WaitForResponsesAsync(int count)
     {
         Task reached;
@@ -31,11 +39,11 @@ internal sealed class ResponseObserver
 
         try
         {
-            await reached.WaitAsync(ConformanceClock.HangGuard).ConfigureAwait(false);
+            await reached.WaitAsync(HangGuard).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The client received {_responses} response(s), not {count}, within {ConformanceClock.HangGuard.TotalSeconds:0} s.");
+            throw new TimeoutException($"The client received {_responses} response(s), not {count}, within {HangGuard.TotalSeconds:0} s.");
         }
     }
 
