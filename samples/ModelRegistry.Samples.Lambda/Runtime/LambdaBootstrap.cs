@@ -16,11 +16,15 @@ internal sealed partial class LambdaBootstrap(
     /// <summary>Time kept back from the deadline to report a timeout before Lambda kills the process.</summary>
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Serves invocations until <paramref name="stop"/> is cancelled or the Runtime API fails fatally.</summary>
+    /// <summary>
+    /// Serves invocations until <paramref name="stop"/> is cancelled (then it throws <see cref="OperationCanceledException"/>,
+    /// whether it was waiting for the next invocation or between two) or the Runtime API fails fatally.
+    /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        while (true)
         {
+            stop.ThrowIfCancellationRequested();
             var invocation = await client.NextAsync(stop).ConfigureAwait(false);
             await InvokeAsync(invocation, stop).ConfigureAwait(false);
         }
