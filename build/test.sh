@@ -141,14 +141,10 @@ bench_failed=0
 clean ./build/bench.sh --quick --no-build || bench_failed=1
 
 # --- FUZZ STEP (issue 13, item 6) ------------------------------------------------------------------------------
-# build/fuzz.sh comes with the fuzz runner; test.sh runs it briefly and counts its failure as a failed test. Until it
-# lands this says it did not run; once it is in, drop the existence check so a missing fuzz.sh fails.
+# 20 seconds of the fuzz runner (the solution build above built it); any escape, hang, big allocation or leaked secret
+# counts as a failed test. Its one summary line says what ran; the report is in build/out/fuzz/run.log.
 fuzz_failed=0
-if [ -e build/fuzz.sh ]; then
-  clean ./build/fuzz.sh 20 || fuzz_failed=1
-else
-  echo "fuzz: not run (build/fuzz.sh does not exist yet)"
-fi
+clean ./build/fuzz.sh 20 --no-build || fuzz_failed=1
 
 # --- summary ---------------------------------------------------------------------------------------------------
 if [ -f "$out/lambda-startup.tsv" ]; then

@@ -283,6 +283,40 @@ public sealed class ErrorTests
         });
     }
 
+    // Found by the fuzz runner: a message was cut to 2000 characters before it was scrubbed (by the kit for an error
+    // answer, by the stream's exception event reader for itself), so an echoed key the cut went through kept its first
+    // characters.
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task An_echoed_api_key_where_a_long_message_would_be_cut_leaves_no_part_of_it(bool inStream)
+    {
+        const string key = "ABSKsecret-bedrock-key-value-1234567890";
+        var message = new string('m', 1984) + key + " tail";
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(inStream
+            ? new ScriptedResponse { Body = EventStreamEncoder.Body(EventStreamEncoder.Exception("throttlingException", message)) }
+            : ScriptedResponse.Json(new System.Text.Json.Nodes.JsonObject { ["message"] = message }.ToJsonString(), 400, ("x-amzn-ErrorType", "ValidationException")));
+        var options = TestClients.Options(server);
+        options.ApiKey = key;
+        using var client = TestClients.Chat(options, Claude);
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(async () =>
+        {
+            if (inStream)
+            {
+                await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+                {
+                    _ = update;
+                }
+            }
+            else
+            {
+                await client.GetResponseAsync("Hi");
+            }
+        });
+        Assert.That(error!.Message, Does.Not.Contain(key[..12]).And.Contain("m*** tail"), "scrubbed, then bounded");
+    }
+
     [Test]
     public async Task AWS_credentials_never_appear_in_errors_even_when_the_server_echoes_them()
     {

@@ -46,6 +46,20 @@ public sealed class EventStreamReaderTests
     }
 
     [Test]
+    public void A_declared_length_takes_no_buffer_before_its_bytes_arrive()
+    {
+        // Found by the fuzz runner: a prelude claiming 16 MiB made the reader take a 16 MiB buffer for a body of a few
+        // hundred bytes. The buffer the reader reads into shows how much it took.
+        var claim = EventStreamEncoder.Changed(Messages[1], m => System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(m, 16 << 20));
+        var body = new ReadSizeRecorder(EventStreamEncoder.Body(Messages[0], claim));
+
+        var error = Assert.ThrowsAsync<EndOfStreamException>(() => ReadAll(body));
+
+        Assert.That(error!.Message, Does.Contain($"of {16 << 20} arrived"));
+        Assert.That(body.LargestRead, Is.LessThanOrEqualTo(64 * 1024), "the reader's buffer stays what the arrived bytes need");
+    }
+
+    [Test]
     public async Task Decodes_a_message_larger_than_the_read_buffer()
     {
         var text = new string('x', 70_000);
@@ -175,5 +189,17 @@ public sealed class EventStreamReaderTests
         }
 
         return frames;
+    }
+
+    /// <summary>A body that records the largest buffer a reader asked it to fill.</summary>
+    private sealed class ReadSizeRecorder(byte[] data) : MemoryStream(data)
+    {
+        public int LargestRead { get; private set; }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            LargestRead = Math.Max(LargestRead, buffer.Length);
+            return base.ReadAsync(buffer, cancellationToken);
+        }
     }
 }

@@ -33,6 +33,23 @@ public sealed class HealthCheckTests
         Assert.That(health.Data["authorizationStatus"], Is.EqualTo("NOT_AUTHORIZED"));
     }
 
+    [Test]
+    public async Task A_key_echoed_in_any_availability_field_is_scrubbed_from_the_description()
+    {
+        // Found by the fuzz runner: the data were scrubbed, but the description was built from the raw field values.
+        const string key = "ABSKsecret-bedrock-key-value-1234567890";
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Availability("NOT_AVAILABLE", $"denied for Bearer {key}", $"no agreement for Bearer {key}"));
+        var options = TestClients.Options(server);
+        options.ApiKey = key;
+
+        var health = await new BedrockClient(options).CheckHealthAsync("amazon.nova-micro-v1:0");
+
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(health.Description, Does.Not.Contain(key).And.Contain("authorizationStatus denied for ***"));
+        Assert.That(health.Data.Values.Select(v => v.ToString()), Has.None.Contains(key));
+    }
+
     [TestCase("regionAvailability")]
     [TestCase("entitlementAvailability")]
     public async Task Every_availability_field_counts(string field)

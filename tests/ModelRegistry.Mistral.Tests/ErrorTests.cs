@@ -156,6 +156,22 @@ public sealed class ErrorTests
         });
     }
 
+    // Found by the fuzz runner (seed own:long-message-echoing-key): Mistral's reader cut a message to 1500 characters
+    // before the kit scrubbed it, so an echoed key the cut went through kept its first characters. The same for an
+    // error in a 200 body.
+    [TestCase(400)]
+    [TestCase(200)]
+    public async Task An_echoed_key_where_a_long_message_would_be_cut_leaves_no_part_of_it(int status)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json(
+            $$"""{"object":"error","message":"{{new string('m', 1480)}} Bearer {{ApiKey}} trailing text","type":"invalid_request_error","code":"3000"}""", status));
+        using var client = ChatClient(server);
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("hi"));
+        Assert.That(error!.Message, Does.Not.Contain(ApiKey[..12]).And.Contain("m *** trailing text"), "the echoed Authorization value is masked whole");
+    }
+
     [Test]
     public async Task An_unreachable_endpoint_is_a_retryable_connection_failure_without_status()
     {

@@ -44,6 +44,7 @@ internal static class BedrockHealthProbe
             return HealthCheckResult.Unhealthy(ex.Message, ex);
         }
 
+        // Every value the service sent is scrubbed before it goes into the data or the description.
         var data = details.ToDictionary(d => d.Key, d => (object)connection.Transport.Redact(d.Value), StringComparer.Ordinal);
         var healthy = Fields.All(f => details[f] == (f == "authorizationStatus" ? "AUTHORIZED" : "AVAILABLE"));
         if (healthy)
@@ -53,7 +54,7 @@ internal static class BedrockHealthProbe
 
         var problem = data.GetValueOrDefault("errorMessage");
         return HealthCheckResult.Unhealthy(
-            $"Bedrock model '{baseId}' is not usable in {target.Region}: {string.Join(", ", Fields.Select(f => $"{f} {details[f]}"))}" +
+            $"Bedrock model '{baseId}' is not usable in {target.Region}: {string.Join(", ", Fields.Select(f => $"{f} {data[f]}"))}" +
             (problem is null ? "." : $" ({problem})."),
             data: data);
     }

@@ -10,7 +10,8 @@ namespace ModelRegistry.Bedrock.Internal;
 /// Reads <c>application/vnd.amazon.eventstream</c> messages from a stream as they arrive. A message may be split across
 /// reads at any byte; each complete message is handed to <see cref="AwsSdkAdapter.DecodeEventStreamMessage"/> (which
 /// checks both CRCs). Each message is bounded by <see cref="ProviderStream.MaxEventBytes"/> and the protocol's 16 MiB,
-/// and never more is buffered than the message's prelude declares within those bounds. It throws only
+/// and the buffer grows with the bytes that arrive (never beyond what the prelude declares, nor ahead of the bytes
+/// themselves: a prelude's claim alone allocates nothing). It throws only
 /// <see cref="InvalidDataException"/> (corrupt framing), <see cref="EndOfStreamException"/> (the body ends inside a
 /// message) and the stream's <see cref="ProviderStream.EventTooLarge"/>.
 /// </summary>
@@ -51,7 +52,8 @@ internal static class EventStreamReader
                     yield return AwsSdkAdapter.DecodeEventStreamMessage(message);
                 }
 
-                // Move the partial message to the front, and grow the buffer for a message larger than it.
+                // Move the partial message to the front; grow the buffer for a message larger than it only once the buffer
+                // is full, doubling up to the declared length, so a prelude that claims more than arrives takes no more.
                 if (start > 0)
                 {
                     Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
@@ -60,9 +62,9 @@ internal static class EventStreamReader
                 }
 
                 var needed = end >= PreludeLength ? TotalLength(buffer, stream, limit) : PreludeLength;
-                if (needed > buffer.Length)
+                if (end == buffer.Length && needed > buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(needed);
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(needed, 2L * buffer.Length));
                     Buffer.BlockCopy(buffer, 0, larger, 0, end);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;

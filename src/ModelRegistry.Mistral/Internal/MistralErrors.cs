@@ -9,15 +9,13 @@ namespace ModelRegistry.Mistral.Internal;
 /// <c>{"object":"error","message":"...","type":"...","code":"3230"}</c>, a 422 whose <c>message</c> is an object or an
 /// array of pydantic errors and whose <c>code</c> is an integer, <c>{"detail":"Unauthorized"}</c>,
 /// <c>{"message":"Requests rate limit exceeded"}</c>, plain text, or no body at all. The same shapes arrive inside a 200
-/// body or a stream.
+/// body or a stream. Messages are not cut here: the kit scrubs secrets from them first and then bounds them, as a cut
+/// through an echoed key would leave part of it.
 /// </summary>
 internal static class MistralErrors
 {
     /// <summary>The header whose value 0 says the monthly token quota is spent: a 429 that retrying cannot fix.</summary>
     public const string MonthlyTokensRemainingHeader = "x-ratelimit-remaining-tokens-month";
-
-    /// <summary>Room for the hint after a long message, within the kit's bound on a message.</summary>
-    private const int MaxDetailLength = 1500;
 
     /// <summary>
     /// The kit's <see cref="ProviderTransportOptions.ParseError"/>: Mistral's code (or type) and message, a hint for a
@@ -77,11 +75,11 @@ internal static class MistralErrors
             using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? Describe(document.RootElement)
-                : (Shorten(document.RootElement.ToString()), null);
+                : (document.RootElement.ToString(), null);
         }
         catch (JsonException)
         {
-            return (Shorten(Encoding.UTF8.GetString(body.Span).Trim()), null);
+            return (Encoding.UTF8.GetString(body.Span).Trim(), null);
         }
     }
 
@@ -119,7 +117,7 @@ internal static class MistralErrors
             code = NullIfEmpty(type.GetString());
         }
 
-        return (string.IsNullOrWhiteSpace(detail) ? null : Shorten(detail), code);
+        return (string.IsNullOrWhiteSpace(detail) ? null : detail, code);
     }
 
     /// <summary>A message that is a string, an object (<c>{"detail":[...]}</c>) or an array of validation errors, as one line.</summary>
@@ -161,7 +159,4 @@ internal static class MistralErrors
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-
-    private static string Shorten(string text) =>
-        text.Length <= MaxDetailLength ? text : string.Concat(text.AsSpan(0, MaxDetailLength), "…");
 }

@@ -270,7 +270,11 @@ public sealed partial class ProviderTransport
         }
     }
 
-    /// <summary>Creates this provider's exception: entry name, provider and code set, message scrubbed of every known secret.</summary>
+    /// <summary>
+    /// Creates this provider's exception: entry name, provider and code set, message and code scrubbed of every known
+    /// secret and then bounded (so server text in them needs no cutting by the provider, which could cut through a
+    /// secret and leave part of it).
+    /// </summary>
     /// <param name="code">The error code, usually one of <see cref="ProviderErrorCodes"/>.</param>
     /// <param name="message">What went wrong.</param>
     /// <param name="isRetryable">Whether the same call may succeed later (and the registry may fall back).</param>
@@ -278,10 +282,11 @@ public sealed partial class ProviderTransport
     public ModelProviderException Failure(string code, string message, bool isRetryable = true, Exception? innerException = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return new ModelProviderException(Redact(_prefix + message), ProviderName, innerException)
+        var text = Redact(_prefix + message);
+        return new ModelProviderException(text.Length <= MaxMessageLength ? text : string.Concat(text.AsSpan(0, MaxMessageLength), "…"), ProviderName, innerException)
         {
             ModelName = EntryName,
-            ErrorCode = code,
+            ErrorCode = OneLine(Redact(code), 200) ?? code,
             IsRetryable = isRetryable,
         };
     }
@@ -295,7 +300,8 @@ public sealed partial class ProviderTransport
     /// <param name="statusCode">The HTTP status the provider gives the error, when it gives one.</param>
     public ModelProviderException InBandError(ProviderError error, int? statusCode)
     {
-        error = error with { Code = OneLine(error.Code, 200), Message = OneLine(error.Message, MaxMessageLength) };
+        // Scrubbed before it is cut, as in ParseError.
+        error = error with { Code = OneLine(RedactOrNull(error.Code), 200), Message = OneLine(RedactOrNull(error.Message), MaxMessageLength) };
         var status = statusCode is { } s ? $" (status {s.ToString(CultureInfo.InvariantCulture)})" : string.Empty;
         return new ModelProviderException(
             Redact($"{_prefix}{DisplayName} reported an error inside its answer{status}{(error.Code is null ? string.Empty : $" [{error.Code}]")}: {error.Message ?? "no message."}"),
@@ -497,8 +503,11 @@ public sealed partial class ProviderTransport
             error = default;
         }
 
-        return error with { Code = OneLine(error.Code, 200), Message = OneLine(error.Message, MaxMessageLength) };
+        // Scrubbed before it is cut: a cut through a secret would leave part of it for Redact to miss.
+        return error with { Code = OneLine(RedactOrNull(error.Code), 200), Message = OneLine(RedactOrNull(error.Message), MaxMessageLength) };
     }
+
+    private string? RedactOrNull(string? text) => text is null ? null : Redact(text);
 
     private ModelProviderException ErrorOf(TransportAttempt attempt)
     {

@@ -86,6 +86,25 @@ public sealed class SecretScrubbingTests
     }
 
     [Test]
+    public async Task A_secret_where_a_message_is_cut_leaves_no_part_of_it()
+    {
+        // Found by the fuzz runner: an error message was cut to 2000 characters before it was scrubbed, so an echoed key
+        // the cut went through was no longer whole, and its first characters stayed in the message.
+        await using var tiny = await TinyHarness.StartAsync(r => r.MaxRetries = 0, apiKey: ConfiguredKey);
+        tiny.Server.Enqueue(ScriptedResponse.Json($$"""{"message":"{{new string('m', 1984)}}{{ConfiguredKey}} was refused","type":"auth"}""", 401));
+
+        var ex = Assert.ThrowsAsync<ModelProviderException>(() => tiny.ChatAsync().WaitAsync(Guard));
+        var failure = tiny.Transport.Failure(ConfiguredKey, new string('m', 3000) + ConfiguredKey);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Message, Does.Not.Contain(ConfiguredKey[..12]).And.Contain("m***"), "scrubbed, then cut");
+            Assert.That(failure.Message, Has.Length.EqualTo(2001).And.EndsWith("m…"), "a provider's own failure is bounded by the kit");
+            Assert.That(failure.ErrorCode, Is.EqualTo("***"), "a code taken from the server's answer is scrubbed too");
+        });
+    }
+
+    [Test]
     public async Task A_secret_resolved_for_a_registry_entry_is_scrubbed_from_errors_and_logs()
     {
         await using var server = await ReplayServer.StartAsync();
