@@ -23,6 +23,19 @@ public sealed class EmbeddingTests
     }
 
     [Test]
+    public async Task Token_counts_past_a_long_add_up_to_the_largest_count_not_a_negative_one()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var huge = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        server.Enqueue(
+            ScriptedResponse.Json("""{"embedding":[0.5]}""", 200, ("x-amzn-bedrock-input-token-count", huge)),
+            ScriptedResponse.Json("""{"embedding":[0.25]}""", 200, ("x-amzn-bedrock-input-token-count", huge)));
+        using var generator = Generator(server, "amazon.titan-embed-text-v2:0");
+        var result = await generator.GenerateAsync(["hello", "world"]);
+        Assert.That(result.Usage!.InputTokenCount, Is.EqualTo(long.MaxValue));
+    }
+
+    [Test]
     public async Task Titan_v2_normalizes_by_default()
     {
         await using var server = await ReplayServer.StartAsync();

@@ -86,7 +86,7 @@ internal sealed class BedrockEmbeddingGenerator : IEmbeddingGenerator<string, Em
                 result.Add(new Embedding<float>(vector) { ModelId = settings.ModelId, CreatedAt = transport.TimeProvider.GetUtcNow() });
             }
 
-            inputTokens += tokens;
+            inputTokens = tokens > long.MaxValue - inputTokens ? long.MaxValue : inputTokens + tokens; // a server's absurd count saturates
         }
 
         result.Usage = new UsageDetails { InputTokenCount = inputTokens, TotalTokenCount = inputTokens };

@@ -19,6 +19,7 @@ public sealed class ServerSentEventReader : IDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     private int _start;
     private int _end;
+    private int _scanned;
     private bool _skipLineFeed;
     private bool _eof;
     private bool _hasData;
@@ -69,6 +70,7 @@ public sealed class ServerSentEventReader : IDisposable
                 {
                     ProcessLine(_buffer.AsSpan(_start, _end - _start));
                     _start = _end;
+                    _scanned = 0;
                 }
 
                 return Dispatch();
@@ -149,13 +151,19 @@ public sealed class ServerSentEventReader : IDisposable
             _skipLineFeed = false;
         }
 
+        // Bytes of a pending line already searched are not searched again, so a long line arriving in small reads
+        // costs time in proportion to its length, not its square.
         var span = _buffer.AsSpan(_start, _end - _start);
-        var index = span.IndexOfAny((byte)'\n', (byte)'\r');
-        if (index < 0)
+        var found = span[_scanned..].IndexOfAny((byte)'\n', (byte)'\r');
+        if (found < 0)
         {
+            _scanned = span.Length;
             line = default;
             return false;
         }
+
+        var index = _scanned + found;
+        _scanned = 0;
 
         line = _buffer.AsMemory(_start, index);
         if (span[index] == (byte)'\r')
