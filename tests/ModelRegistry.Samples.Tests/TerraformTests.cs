@@ -50,9 +50,10 @@ public sealed class TerraformTests
     {
         var models = ParseTerraform(Path.Combine(Infra, "models.tf"))["models.tf"]!["locals"]![0]!["default_models"]!;
 
-        // jsonencode of an HCL object literal is the same JSON as HCL's own JSON form of it.
+        // jsonencode of an HCL object literal is the same JSON as HCL's own JSON form of it. With both providers
+        // registered, every key of every entry is checked against what the provider declares, as the function does.
         var services = new ServiceCollection();
-        services.AddModelRegistry().FromJson(models.ToJsonString());
+        services.AddModelRegistry().FromJson(models.ToJsonString()).AddMistral().AddBedrock();
         await using var provider = services.BuildServiceProvider();
         var entries = await provider.GetRequiredService<IModelRegistry>().GetEntriesAsync();
 
