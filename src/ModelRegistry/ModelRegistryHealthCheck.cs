@@ -44,6 +44,10 @@ public sealed class ModelRegistryHealthCheck : IHealthCheck
         _models = models;
     }
 
+    /// <summary>The status to report a failure with: the registration's, or unhealthy when run outside a registration.</summary>
+    private static HealthStatus FailureStatus(HealthCheckContext? context) =>
+        (HealthCheckRegistration?)context?.Registration is { } registration ? registration.FailureStatus : HealthStatus.Unhealthy;
+
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -57,9 +61,10 @@ public sealed class ModelRegistryHealthCheck : IHealthCheck
                     ?? throw new ModelRegistryException($"The health check names model '{name}', which is not in the registry. Known models: {string.Join(", ", entries.Select(e => e.Name))}."))];
             }
         }
-        catch (ModelRegistryException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context?.Registration.FailureStatus ?? HealthStatus.Unhealthy, "The model registry cannot be loaded.", ex);
+            // Any failure to read the registry (invalid, unreachable source, denied) is the report, not an exception.
+            return new HealthCheckResult(FailureStatus(context), "The model registry cannot be loaded.", ex);
         }
 
         var results = await Task.WhenAll(entries.Select(e => ProbeAsync(e, cancellationToken))).ConfigureAwait(false);
@@ -86,7 +91,7 @@ public sealed class ModelRegistryHealthCheck : IHealthCheck
 
         if (entries.Count > 0 && unhealthy.Count == entries.Count)
         {
-            return new HealthCheckResult(context?.Registration.FailureStatus ?? HealthStatus.Unhealthy, $"No model is available: {string.Join(", ", unhealthy)}.", data: data);
+            return new HealthCheckResult(FailureStatus(context), $"No model is available: {string.Join(", ", unhealthy)}.", data: data);
         }
 
         if (unhealthy.Count > 0 || open.Count > 0)
