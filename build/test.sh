@@ -43,8 +43,10 @@ from_caller() { # sets clean_env and network_env from the current environment
     esac
   done
 }
-clean() { env -i "${clean_env[@]}" "$@"; }
-clean_with_network() { env -i "${clean_env[@]}" "${network_env[@]}" "$@"; }
+# SIGINT back to its default: a caller that runs this script in the background (where the shell ignores SIGINT) would
+# otherwise hand that on, and the chat sample under test could not be stopped with Ctrl-C.
+clean() { env -i --default-signal=INT "${clean_env[@]}" "$@"; }
+clean_with_network() { env -i --default-signal=INT "${clean_env[@]}" "${network_env[@]}" "$@"; }
 
 # The variables users are told to set, and others that change what code under test does: planted here (in a subshell,
 # whatever the caller has), they must not come through. Guards the lists above against a too-broad pattern.
