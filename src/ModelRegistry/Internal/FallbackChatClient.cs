@@ -17,6 +17,9 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry, IChatClient Client)> chain, ILogger logger) : IChatClient
 {
+    /// <summary>How the log names a filtered answer that falls back.</summary>
+    private const string ContentFiltered = "content filter";
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         for (var i = 0; ;)
@@ -168,8 +171,6 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
         copy.ModelId = null;
         return copy;
     }
-
-    private const string ContentFiltered = "content filter";
 
     private static string Describe(Exception exception) => exception is ModelProviderException provider
         ? $"{provider.ErrorCode ?? provider.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "error"}"
