@@ -2,7 +2,7 @@ namespace ModelRegistry.Mistral;
 
 /// <summary>
 /// The <c>AdditionalProperties</c> keys the Mistral clients read from <c>ChatOptions</c> (and, where noted, from tools,
-/// content or <c>EmbeddingGenerationOptions</c>). Any other key is not sent: the API refuses unknown fields.
+/// content or <c>EmbeddingGenerationOptions</c>, or write on responses). Any other key is not sent: the API refuses unknown fields.
 /// </summary>
 public static class MistralProperties
 {
@@ -21,8 +21,14 @@ public static class MistralProperties
     /// <summary><c>service_tier</c>, as given.</summary>
     public const string ServiceTier = "service_tier";
 
-    /// <summary><c>guardrails</c>, as given.</summary>
+    /// <summary><c>guardrails</c>, as given, for an entry without <c>guardrail</c> (the entry's guardrail is not replaced per call).</summary>
     public const string Guardrails = "guardrails";
+
+    /// <summary>
+    /// On a response (or the one update of a stream) that Mistral's guardrail blocked, whose <c>FinishReason</c> is
+    /// <c>ContentFilter</c>: Mistral's reason, as its HTTP 403 gave it (scrubbed of secrets, one line).
+    /// </summary>
+    public const string GuardrailBlock = "guardrail_block";
 
     /// <summary><c>metadata</c>, as given.</summary>
     public const string Metadata = "metadata";

@@ -100,6 +100,7 @@ public sealed class RegistryTests
     [TestCase("\"guardrail_identifier\": \"Not A Guardrail\"", "guardrail_identifier")]
     [TestCase("\"guardrail_identifier\": \"gr1\", \"guardrail_version\": \"latest\"", "guardrail_version")]
     [TestCase("\"guardrail_identifier\": \"gr1\", \"guardrail_trace\": \"on\"", "guardrail_trace")]
+    [TestCase("\"guardrail_identifier\": \"gr1\", \"guardrail_stream_processing_mode\": \"later\"", "guardrail_stream_processing_mode")]
     [TestCase("\"service_tier\": \"gold\"", "service_tier")]
     [TestCase("\"performance_latency\": \"fast\"", "performance_latency")]
     [TestCase("\"regoin\": \"eu-west-1\"", "Did you mean 'region'")]
@@ -111,6 +112,18 @@ public sealed class RegistryTests
             """);
         var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredService<IModelRegistry>().GetEntriesAsync().AsTask());
         Assert.That(error!.Message, Does.Contain("'broken'").And.Contain(key));
+        Assert.That(server.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_guardrail_stream_processing_mode_without_a_guardrail_is_refused()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "guardrail_stream_processing_mode": "async" }
+            """);
+        var error = Assert.ThrowsAsync<ModelRegistryException>(() => services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi"));
+        Assert.That(error!.Message, Does.Contain("'nova'").And.Contain("guardrail_stream_processing_mode").And.Contain("guardrail_identifier"));
         Assert.That(server.Requests, Is.Empty);
     }
 
@@ -196,6 +209,136 @@ public sealed class RegistryTests
         Assert.That(report.Status, Is.EqualTo(HealthStatus.Healthy), string.Join("; ", report.Entries.Select(e => e.Value.Description)));
         Assert.That(server.Requests.Single().PathAndQuery, Is.EqualTo("/foundation-model-availability/anthropic.claude-haiku-4-5-20251001-v1%3A0"));
         Assert.That(server.Requests[0].Method, Is.EqualTo("GET"));
+    }
+
+    [TestCase("Input is too long for requested model.")]
+    [TestCase("The model returned the following errors: Input is too long for requested model.")]
+    [TestCase("The model returned the following errors: prompt is too long: 200049 tokens > 200000 maximum")]
+    [TestCase("Too many input tokens. Max input tokens: 8192, request input token count: 9000")]
+    [TestCase("The model returned the following errors: input length and `max_tokens` exceed context limit: 90402 + 116650 > 204648, decrease input length or `max_tokens` and try again")]
+    public async Task A_too_long_input_is_context_window_exceeded_and_falls_back_to_a_larger_window(string message)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            ScriptedResponse.Json($$"""{"message":"{{message.Replace("`", "\\u0060", StringComparison.Ordinal)}}"}""", 400, ("x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/")),
+            Ok());
+        await using var services = Services(server, """
+            "small": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                       "capabilities": { "context_window": 128000 }, "fallbacks": ["same", "large"] },
+            "same":  { "provider": "bedrock", "model_id": "us.amazon.nova-lite-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                       "capabilities": { "context_window": 128000 } },
+            "large": { "provider": "bedrock", "model_id": "us.amazon.nova-pro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                       "capabilities": { "context_window": 300000 } }
+            """);
+
+        var response = await services.GetRequiredKeyedService<IChatClient>("small").GetResponseAsync("a long document");
+
+        Assert.That(response.AdditionalProperties![RegistryProperties.ServedBy], Is.EqualTo("large"));
+        Assert.That(server.Requests.Select(r => r.PathAndQuery), Is.EqualTo(new[] { "/model/us.amazon.nova-micro-v1%3A0/converse", "/model/us.amazon.nova-pro-v1%3A0/converse" }),
+            "the fallback with the same window is skipped");
+    }
+
+    [TestCase("Input is too long for requested model.", ProviderErrorCodes.ContextWindowExceeded)]
+    [TestCase("Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again.", "ValidationException")]
+    public async Task A_validation_error_has_the_context_window_code_only_when_it_says_so(string message, string code)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json($$"""{"message":"{{message}}"}""", 400, ("x-amzn-ErrorType", "ValidationException")));
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY" }
+            """);
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi"));
+
+        Assert.That((error!.ErrorCode, error.StatusCode, error.IsRetryable), Is.EqualTo((code, 400, false)));
+        Assert.That(error.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public async Task A_too_long_input_refused_inside_a_stream_has_the_context_window_code()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse
+        {
+            Body = EventStreamEncoder.Body(EventStreamEncoder.Exception("validationException", "Input is too long for requested model.")),
+            Headers = [new("Content-Type", "application/vnd.amazon.eventstream")],
+        });
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY" }
+            """);
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(async () => await services.GetRequiredKeyedService<IChatClient>("nova").GetStreamingResponseAsync("Hi").ToListAsync());
+
+        Assert.That((error!.ErrorCode, error.StatusCode), Is.EqualTo((ProviderErrorCodes.ContextWindowExceeded, 400)));
+    }
+
+    private const string Intervened = """
+        {"output":{"message":{"role":"assistant","content":[{"text":"Sorry, I cannot answer that."}]}},"stopReason":"guardrail_intervened",
+         "usage":{"inputTokens":12,"outputTokens":0,"totalTokens":12},"metrics":{"latencyMs":80},
+         "trace":{"guardrail":{"inputAssessment":{"gr1":{"contentPolicy":{"filters":[{"type":"VIOLENCE","confidence":"HIGH","filterStrength":"HIGH","action":"BLOCKED"}]}}},"actionReason":"Guardrail blocked."}}}
+        """;
+
+    [Test]
+    public async Task A_guardrail_intervention_is_a_content_filter_answer_carrying_bedrocks_trace()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Ok(Intervened));
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                      "guardrail_identifier": "gr1", "guardrail_trace": "enabled" }
+            """);
+
+        var response = await services.GetRequiredKeyedService<IChatClient>("nova").GetResponseAsync("Hi");
+
+        Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.ContentFilter));
+        Assert.That(response.AdditionalProperties![BedrockProperties.StopReason], Is.EqualTo("guardrail_intervened"));
+        Assert.That(((JsonNode)response.AdditionalProperties[BedrockProperties.Trace]!)["guardrail"]!["actionReason"]!.GetValue<string>(), Is.EqualTo("Guardrail blocked."));
+        AssertJson(server.Requests.Single().Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"DRAFT","trace":"enabled"}""");
+    }
+
+    [Test]
+    public async Task With_fallback_on_content_filter_a_guardrail_intervention_moves_to_the_fallback()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Ok(Intervened), Ok());
+        await using var services = Services(server, """
+            "guarded": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                         "guardrail_identifier": "gr1", "fallback_on": { "content_filter": true }, "fallbacks": ["other"] },
+            "other":   { "provider": "bedrock", "model_id": "us.amazon.nova-lite-v1:0", "api_key": "env:TEST_BEDROCK_KEY" }
+            """);
+
+        var response = await services.GetRequiredKeyedService<IChatClient>("guarded").GetResponseAsync("Hi");
+
+        Assert.That(response.Text, Is.EqualTo("Paris."));
+        Assert.That(response.AdditionalProperties![RegistryProperties.ServedBy], Is.EqualTo("other"));
+        Assert.That(server.Requests[1].Json!["guardrailConfig"], Is.Null, "the fallback has no guardrail of its own");
+    }
+
+    [Test]
+    public async Task The_entrys_guardrail_stream_processing_mode_is_sent_on_streams_only()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(
+            Ok(),
+            new ScriptedResponse
+            {
+                Body = EventStreamEncoder.Body(
+                    EventStreamEncoder.Event("messageStart", """{"role":"assistant"}"""),
+                    EventStreamEncoder.Event("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"Paris."}}"""),
+                    EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}""")),
+                Headers = [new("Content-Type", "application/vnd.amazon.eventstream")],
+            });
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                      "guardrail_identifier": "gr1", "guardrail_version": "2", "guardrail_stream_processing_mode": "async" }
+            """);
+        var client = services.GetRequiredKeyedService<IChatClient>("nova");
+
+        await client.GetResponseAsync("Hi");
+        await client.GetStreamingResponseAsync("Hi").ToListAsync();
+
+        AssertJson(server.Requests[0].Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"2"}""");
+        AssertJson(server.Requests[1].Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"2","streamProcessingMode":"async"}""");
     }
 
     private static ServiceProvider Services(

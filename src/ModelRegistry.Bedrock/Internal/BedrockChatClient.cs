@@ -39,6 +39,11 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var call = Prepare(messages, options);
+        if (settings.GuardrailIdentifier is not null && settings.GuardrailStreamProcessingMode is { } mode && call.Request["guardrailConfig"] is JsonObject guardrail)
+        {
+            guardrail["streamProcessingMode"] = mode; // the entry's guardrail: only ConverseStream takes this key
+        }
+
         var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
         var request = target.Runtime(call.Segment, "converse-stream", Serialize(call.Request), "application/vnd.amazon.eventstream");
         await foreach (var update in Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, call, token), cancellationToken).ConfigureAwait(false))

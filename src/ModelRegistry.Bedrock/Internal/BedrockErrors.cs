@@ -8,7 +8,8 @@ namespace ModelRegistry.Bedrock.Internal;
 /// <summary>
 /// How Bedrock's errors read, for HTTP error responses and stream exception events alike: the error type from
 /// <c>x-amzn-ErrorType</c> (else the body's <c>__type</c>/<c>code</c>), the message from <c>message</c>/<c>Message</c>,
-/// and one table of the types worth retrying.
+/// and one table of the types worth retrying. An input too long for the model ("Input is too long for requested model",
+/// "prompt is too long: ...", "too many input tokens") becomes the kit's <see cref="ProviderErrorCodes.ContextWindowExceeded"/>.
 /// </summary>
 internal static class BedrockErrors
 {
@@ -50,7 +51,7 @@ internal static class BedrockErrors
     public static ProviderError Parse(ProviderResponse response)
     {
         var body = ProviderError.Read(response);
-        return Classify(CleanType(response.Header("x-amzn-ErrorType")) ?? CleanType(body.Code), body.Message);
+        return Classify(CleanType(response.Header("x-amzn-ErrorType")) ?? CleanType(body.Code), body.Message).WithContextWindowCode();
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ internal static class BedrockErrors
         }
 
         int? status = error.Code is not null && StreamExceptionStatus.TryGetValue(error.Code, out var s) ? s : null;
-        return transport.InBandError(error, status);
+        return transport.InBandError(error.WithContextWindowCode(), status);
     }
 
     /// <summary>The error type of <c>x-amzn-ErrorType</c> or <c>__type</c>: the text before any ':' and after any '#'.</summary>

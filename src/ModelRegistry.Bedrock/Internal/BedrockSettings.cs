@@ -36,6 +36,8 @@ internal sealed partial record BedrockSettings
 
     public static readonly EntrySetting<string> GuardrailTraceSetting = Words("guardrail_trace", "enabled", "disabled", "enabled_full");
 
+    public static readonly EntrySetting<string> GuardrailStreamProcessingModeSetting = Words("guardrail_stream_processing_mode", "sync", "async");
+
     public static readonly EntrySetting<string> ServiceTierSetting = Words("service_tier", "priority", "default", "flex", "reserved");
 
     public static readonly EntrySetting<string> PerformanceLatencySetting = Words("performance_latency", "standard", "optimized");
@@ -44,7 +46,7 @@ internal sealed partial record BedrockSettings
     public static readonly IReadOnlyList<EntrySetting> Declared =
     [
         RegionSetting, InferenceProfileArnSetting, EndpointSetting, ControlPlaneEndpointSetting, ApiKeySetting, StructuredOutputSetting,
-        GuardrailIdentifierSetting, GuardrailVersionSetting, GuardrailTraceSetting, ServiceTierSetting, PerformanceLatencySetting,
+        GuardrailIdentifierSetting, GuardrailVersionSetting, GuardrailTraceSetting, GuardrailStreamProcessingModeSetting, ServiceTierSetting, PerformanceLatencySetting,
     ];
 
     private BedrockSettings(string modelId)
@@ -72,6 +74,9 @@ internal sealed partial record BedrockSettings
     public string? GuardrailVersion { get; private init; }
 
     public string? GuardrailTrace { get; private init; }
+
+    /// <summary>guardrailConfig.streamProcessingMode from the entry (sync, async), sent on ConverseStream only.</summary>
+    public string? GuardrailStreamProcessingMode { get; private init; }
 
     /// <summary>serviceTier.type from the entry (priority, default, flex, reserved).</summary>
     public string? ServiceTier { get; private init; }
@@ -104,13 +109,14 @@ internal sealed partial record BedrockSettings
             GuardrailIdentifier = GuardrailIdentifierSetting.TryGetValue(entry, out var guardrail) ? guardrail : null,
             GuardrailVersion = GuardrailVersionSetting.TryGetValue(entry, out var version) ? version : null,
             GuardrailTrace = GuardrailTraceSetting.TryGetValue(entry, out var trace) ? trace : null,
+            GuardrailStreamProcessingMode = GuardrailStreamProcessingModeSetting.TryGetValue(entry, out var mode) ? mode : null,
             ServiceTier = ServiceTierSetting.TryGetValue(entry, out var tier) ? tier : null,
             PerformanceLatency = PerformanceLatencySetting.TryGetValue(entry, out var latency) ? latency : null,
         };
-        if (settings.GuardrailIdentifier is null && (settings.GuardrailVersion ?? settings.GuardrailTrace) is not null)
+        if (settings.GuardrailIdentifier is null && (settings.GuardrailVersion ?? settings.GuardrailTrace ?? settings.GuardrailStreamProcessingMode) is not null)
         {
             throw new ModelRegistryException(
-                $"{at}: '{GuardrailVersionSetting.Key}' and '{GuardrailTraceSetting.Key}' apply to a guardrail, but '{GuardrailIdentifierSetting.Key}' is not set. Set it, or remove them.");
+                $"{at}: '{GuardrailVersionSetting.Key}', '{GuardrailTraceSetting.Key}' and '{GuardrailStreamProcessingModeSetting.Key}' apply to a guardrail, but '{GuardrailIdentifierSetting.Key}' is not set. Set it, or remove them.");
         }
 
         return settings;

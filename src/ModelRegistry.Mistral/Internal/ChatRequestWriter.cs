@@ -29,8 +29,9 @@ internal static class ChatRequestWriter
     /// <param name="modelId">The entry's model id, used when the options name none.</param>
     /// <param name="agentId">The agent id when the entry is an agent (<c>/v1/agents/completions</c>).</param>
     /// <param name="stream">Whether to ask for an event stream.</param>
+    /// <param name="guardrails">The entry's <c>guardrails</c>, which a per-call <see cref="MistralProperties.Guardrails"/> does not replace.</param>
     public static ReadOnlyMemory<byte> Write(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream)
+        IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream, JsonArray? guardrails = null)
     {
         var raw = RawRequest(options, client);
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -70,10 +71,16 @@ internal static class ChatRequestWriter
                 WriteMessages(writer, messages, options?.Instructions);
             }
 
+            if (guardrails is not null && Unset(MistralProperties.Guardrails))
+            {
+                writer.WritePropertyName(MistralProperties.Guardrails);
+                WriteNode(writer, guardrails);
+            }
+
             writer.WriteBoolean("stream", stream);
             if (options is not null)
             {
-                WriteOptions(writer, options, agent, effectiveModel, Unset);
+                WriteOptions(writer, options, agent, effectiveModel, guardrails is null ? Unset : field => field != MistralProperties.Guardrails && Unset(field));
             }
 
             writer.WriteEndObject();

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Providers;
 
@@ -15,13 +16,15 @@ internal sealed class MistralChatClient : IChatClient
     private readonly string _modelId;
     private readonly string? _agentId;
     private readonly ChatClientMetadata _metadata;
+    private readonly JsonArray? _guardrails;
 
-    public MistralChatClient(MistralApi api, string modelId, string? agentId)
+    public MistralChatClient(MistralApi api, string modelId, string? agentId, JsonArray? guardrails = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         _api = api;
         _modelId = modelId;
         _agentId = string.IsNullOrWhiteSpace(agentId) ? null : agentId;
+        _guardrails = guardrails;
         _metadata = new ChatClientMetadata(MistralProtocol.TelemetryProviderName, api.Endpoint, _agentId is null ? modelId : null);
     }
 
@@ -31,11 +34,27 @@ internal sealed class MistralChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: false);
+        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: false, _guardrails);
         var includeReasoning = IncludeReasoning(options);
         var model = ModelOf(options);
         var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: false, cancellationToken).ConfigureAwait(false);
-        return await _api.Transport.SendAsync(request, response =>
+        try
+        {
+            return await SendAsync(request, includeReasoning, model, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelProviderException ex) when (ex.ErrorCode == MistralErrors.GuardrailBlocked)
+        {
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, []))
+            {
+                FinishReason = ChatFinishReason.ContentFilter,
+                ModelId = model,
+                AdditionalProperties = new() { [MistralProperties.GuardrailBlock] = ex.Message },
+            };
+        }
+    }
+
+    private Task<ChatResponse> SendAsync(ProviderRequest request, bool includeReasoning, string model, CancellationToken cancellationToken) =>
+        _api.Transport.SendAsync(request, response =>
         {
             _api.ReportDeprecation(response.Header(MistralApi.DeprecationHeader), model);
             using var document = JsonDocument.Parse(response.Body);
@@ -46,21 +65,52 @@ internal sealed class MistralChatClient : IChatClient
             }
 
             return ChatResponseReader.ReadResponse(root, includeReasoning);
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        }, cancellationToken);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: true);
+        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: true, _guardrails);
         var includeReasoning = IncludeReasoning(options);
         var model = ModelOf(options);
         var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: true, cancellationToken).ConfigureAwait(false);
-        var updates = _api.Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, includeReasoning, model, token), cancellationToken);
-        await foreach (var update in updates.ConfigureAwait(false))
+        var updates = _api.Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, includeReasoning, model, token), cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        try
         {
-            yield return update;
+            bool any;
+            ChatResponseUpdate? blocked = null;
+            try
+            {
+                any = await updates.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (ModelProviderException ex) when (ex.ErrorCode == MistralErrors.GuardrailBlocked)
+            {
+                // The guardrail refuses before any event: the stream is one update saying so.
+                any = false;
+                blocked = new ChatResponseUpdate(ChatRole.Assistant, [])
+                {
+                    FinishReason = ChatFinishReason.ContentFilter,
+                    ModelId = model,
+                    AdditionalProperties = new() { [MistralProperties.GuardrailBlock] = ex.Message },
+                };
+            }
+
+            if (blocked is not null)
+            {
+                yield return blocked;
+            }
+
+            while (any)
+            {
+                yield return updates.Current;
+                any = await updates.MoveNextAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class MistralChatClientProvider : IChatClientProvider
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(services);
-        return new MistralChatClient(MistralApi.ForEntry(entry, services), entry.ModelId, AgentOf(entry));
+        return new MistralChatClient(MistralApi.ForEntry(entry, services), entry.ModelId, AgentOf(entry), MistralGuardrail.ForEntry(entry));
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services)

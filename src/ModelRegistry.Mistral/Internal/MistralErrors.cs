@@ -14,12 +14,20 @@ namespace ModelRegistry.Mistral.Internal;
 /// </summary>
 internal static class MistralErrors
 {
+    /// <summary>
+    /// The code a 403 gets when its text names a guardrail or moderation: the entry's guardrail blocked the input. The
+    /// chat client turns it into a <c>ContentFilter</c> answer; it never leaves the client as an error.
+    /// </summary>
+    public const string GuardrailBlocked = "guardrail_blocked";
+
     /// <summary>The header whose value 0 says the monthly token quota is spent: a 429 that retrying cannot fix.</summary>
     public const string MonthlyTokensRemainingHeader = "x-ratelimit-remaining-tokens-month";
 
     /// <summary>
     /// The kit's <see cref="ProviderTransportOptions.ParseError"/>: Mistral's code (or type) and message, a hint for a
-    /// 401, and a 429 for a spent monthly quota marked not retryable.
+    /// 401, a 429 for a spent monthly quota marked not retryable, a 403 of a guardrail as <see cref="GuardrailBlocked"/>,
+    /// and an input too large for the model ("Prompt contains N tokens ... too large for model with M maximum context
+    /// length") as the kit's <see cref="ProviderErrorCodes.ContextWindowExceeded"/>.
     /// </summary>
     public static ProviderError Parse(ProviderResponse response)
     {
@@ -36,7 +44,16 @@ internal static class MistralErrors
         }
 
         var message = hint is null ? detail : (detail is null ? "the response had no error message." : detail.TrimEnd().TrimEnd('.') + ".") + hint;
-        return new ProviderError(code, message) { IsRetryable = quota ? false : null };
+        if (response.StatusCode == 403 && (Names(detail) || Names(code)))
+        {
+            return new ProviderError(GuardrailBlocked, code is null ? detail : $"{code}: {detail}") { IsRetryable = false };
+        }
+
+        return new ProviderError(code, message) { IsRetryable = quota ? false : null }.WithContextWindowCode();
+
+        // Mistral documents that a guardrail blocks with a 403 but not the body's words; these are the words it would use.
+        static bool Names(string? text) => text is not null
+            && (text.Contains("guardrail", StringComparison.OrdinalIgnoreCase) || text.Contains("moderation", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
@@ -53,7 +70,7 @@ internal static class MistralErrors
         var target = element.TryGetProperty("error", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : element;
         var (detail, code) = Describe(target);
         int? status = target.TryGetProperty("raw_status_code", out var raw) && raw.ValueKind == JsonValueKind.Number && raw.TryGetInt32(out var s) ? s : null;
-        return transport.InBandError(new ProviderError(code, detail), status);
+        return transport.InBandError(new ProviderError(code, detail).WithContextWindowCode(), status);
     }
 
     /// <summary>Whether a JSON object is an error rather than a chunk: it says so, or it has a message and no choices.</summary>

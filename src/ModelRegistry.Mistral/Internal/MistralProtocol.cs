@@ -41,5 +41,5 @@ internal static class MistralProtocol
     public static readonly EntrySetting<string> AgentId = EntrySettings.Text("agent_id", "a Mistral agent id such as ag:3996db2b:20250101:support:1");
 
     /// <summary>Every entry key the provider reads.</summary>
-    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, AgentId];
+    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, AgentId, .. MistralGuardrail.Settings];
 }

@@ -5,7 +5,8 @@ namespace ModelRegistry.Internal;
 /// <summary>
 /// The entry keys the registry itself owns, besides <c>provider</c>, <c>model_id</c>, <c>fallbacks</c>,
 /// <c>capabilities</c> and <c>pricing</c>: retry and transport (<c>resilience:*</c>), circuit breaker
-/// (<c>circuit_breaker:*</c>) and client-side limits (<c>limits:*</c>). The ranges are those the runtime accepts.
+/// (<c>circuit_breaker:*</c>), client-side limits (<c>limits:*</c>), how the capability gate counts input
+/// (<c>token_count</c>) and which answers fall back (<c>fallback_on:*</c>). The ranges are those the runtime accepts.
 /// </summary>
 internal static class CoreSettings
 {
@@ -30,14 +31,24 @@ internal static class CoreSettings
     public static readonly EntrySetting<long> RequestsPerMinute = EntrySettings.WholeNumber("limits:requests_per_minute", 1, 10_000_000);
     public static readonly EntrySetting<long> TokensPerMinute = EntrySettings.WholeNumber("limits:tokens_per_minute", 1, int.MaxValue);
 
+    /// <summary><c>estimate</c> (the default: no network) or <c>exact</c> (the provider counts the input before every call that has a context window to check).</summary>
+    public static readonly EntrySetting<bool> ExactTokenCount = EntrySettings.Choice("token_count", ("estimate", false), ("exact", true));
+
+    /// <summary>Whether a context-window error falls back to a fallback with a larger window. Default true.</summary>
+    public static readonly EntrySetting<bool> FallbackOnContextWindow = EntrySettings.Boolean("fallback_on:context_window");
+
+    /// <summary>Whether an answer the provider's content filter or guardrail stopped falls back. Default false.</summary>
+    public static readonly EntrySetting<bool> FallbackOnContentFilter = EntrySettings.Boolean("fallback_on:content_filter");
+
     /// <summary>Every key above, for validation and suggestions.</summary>
     public static readonly IReadOnlyList<EntrySetting> All =
     [
         MaxRetries, BaseDelay, MaxDelay, AttemptTimeout, MaxRetryAfter, StreamIdleTimeout, MaxResponseBytes, MaxEventBytes,
         BreakerEnabled, FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration,
         MaxConcurrency, RequestsPerMinute, TokensPerMinute,
+        ExactTokenCount, FallbackOnContextWindow, FallbackOnContentFilter,
     ];
 
     /// <summary>The groups whose keys are all declared here: any other key inside them is a typo.</summary>
-    public static readonly IReadOnlyList<string> Groups = ["resilience", "circuit_breaker", "limits"];
+    public static readonly IReadOnlyList<string> Groups = ["resilience", "circuit_breaker", "limits", "fallback_on"];
 }

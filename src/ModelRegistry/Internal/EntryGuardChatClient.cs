@@ -35,15 +35,25 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         _concurrency = options.MaxConcurrency is { } max ? new SemaphoreSlim(max, max) : null;
         if (options.BreakerEnabled)
         {
+            var cooldown = new BreakCooldown(options.BreakDuration, options.MaxRetryAfter);
             _breaker = new ResiliencePipelineBuilder { TimeProvider = time }
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions
                 {
                     FailureRatio = options.FailureRatio,
                     MinimumThroughput = options.MinimumThroughput,
                     SamplingDuration = options.SamplingDuration,
-                    BreakDuration = options.BreakDuration,
+                    BreakDurationGenerator = cooldown.NextAsync,
                     StateProvider = _state,
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && CountsAgainstBreaker(ex)),
+                    ShouldHandle = args =>
+                    {
+                        var counts = args.Outcome.Exception is { } ex && CountsAgainstBreaker(ex);
+                        if (counts)
+                        {
+                            cooldown.Observe(args.Outcome.Exception!);
+                        }
+
+                        return ValueTask.FromResult(counts);
+                    },
                     OnOpened = args =>
                     {
                         Log.BreakerOpened(_logger, _entry.Name, args.BreakDuration.TotalSeconds);
@@ -77,6 +87,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
         var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -114,6 +125,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
         var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);

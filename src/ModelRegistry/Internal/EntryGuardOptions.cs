@@ -17,6 +17,9 @@ internal sealed record EntryGuardOptions
 
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest a Retry-After keeps the breaker open beyond <see cref="BreakDuration"/> (<c>resilience:max_retry_after_ms</c>).</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
     public int? MaxConcurrency { get; init; }
 
     public int? RequestsPerMinute { get; init; }

@@ -119,6 +119,7 @@ internal static class EntryValidator
         }
 
         providers.TryGetValue(entry.Provider, out var provider);
+        ValidateTokenCount(entry, at, provider);
         var declared = new Dictionary<string, EntrySetting>(StringComparer.Ordinal);
         foreach (var setting in CoreSettings.All.Concat(provider?.Settings ?? []))
         {
@@ -161,6 +162,27 @@ internal static class EntryValidator
                 (inCoreGroup
                     ? $"Known keys: {string.Join(", ", known.Where(k => k.StartsWith(group + ":", StringComparison.Ordinal)))}."
                     : $"Known keys: {string.Join(", ", ReservedKeys.Concat(provider?.Settings.Select(p => p.Key) ?? []))}, and the groups {string.Join(", ", CoreSettings.Groups.Select(g => g + ":*"))}."));
+        }
+    }
+
+    /// <summary><c>token_count: exact</c> needs a context window to check and a provider that counts tokens.</summary>
+    private static void ValidateTokenCount(ModelEntry entry, string at, IChatClientProvider? provider)
+    {
+        if (!CoreSettings.ExactTokenCount.TryGetValue(entry, out var exact) || !exact)
+        {
+            return;
+        }
+
+        if (entry.Capabilities?.ContextWindow is null)
+        {
+            throw new ModelRegistryException(
+                $"{at}: \"token_count\" is \"exact\", but the entry has no \"capabilities\": {{\"context_window\": ...}} to check the count against. Set the context window, or remove token_count.");
+        }
+
+        if (provider is not null && !provider.Features.HasFlag(ProviderFeatures.TokenCounting))
+        {
+            throw new ModelRegistryException(
+                $"{at}: \"token_count\" is \"exact\", but provider '{provider.Name}' cannot count tokens. Set it to \"estimate\" (the default), or remove it.");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using ModelRegistry.Providers;
 using Polly.Timeout;
 
 namespace ModelRegistry.Internal;
@@ -8,27 +9,40 @@ namespace ModelRegistry.Internal;
 /// <summary>
 /// Tries an entry, then its fallbacks in order, when a call fails in a way retrying this entry cannot fix: a retryable
 /// provider error (after the provider's own HTTP retries), an open breaker, a client-side limit, a timeout or a lost
-/// connection. Validation, authentication and configuration errors do not fall back. A stream falls back only before
-/// its first update reached the caller. The answer names the entry that served it in
+/// connection, a request the entry's capabilities cannot take, an input too large for its context window (to the next
+/// entry with a larger or unknown window), and, when the entry sets <c>fallback_on:content_filter</c>, an answer its
+/// content filter stopped. Validation, authentication and configuration errors do not fall back. A stream falls back
+/// only before its first update reached the caller. The answer names the entry that served it in
 /// <see cref="RegistryProperties.ServedBy"/>.
 /// </summary>
 internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry, IChatClient Client)> chain, ILogger logger) : IChatClient
 {
+    /// <summary>How the log names a filtered answer that falls back.</summary>
+    private const string ContentFiltered = "content filter";
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        for (var i = 0; ; i++)
+        for (var i = 0; ;)
         {
             var (entry, client) = chain[i];
+            int next;
             try
             {
                 var response = await client.GetResponseAsync(messages, OptionsFor(i, options), cancellationToken).ConfigureAwait(false);
-                (response.AdditionalProperties ??= [])[RegistryProperties.ServedBy] = entry.Name;
-                return response;
+                if (!IsFilteredFailure(entry, response.FinishReason) || (next = i + 1) >= chain.Count)
+                {
+                    (response.AdditionalProperties ??= [])[RegistryProperties.ServedBy] = entry.Name;
+                    return response;
+                }
+
+                Log.FallingBack(logger, entry.Name, ContentFiltered, chain[next].Entry.Name);
             }
-            catch (Exception ex) when (i < chain.Count - 1 && ShouldFallBack(ex, cancellationToken))
+            catch (Exception ex) when ((next = NextAfter(i, ex, cancellationToken)) > 0)
             {
-                Log.FallingBack(logger, entry.Name, Describe(ex), chain[i + 1].Entry.Name);
+                Log.FallingBack(logger, entry.Name, Describe(ex), chain[next].Entry.Name);
             }
+
+            i = next;
         }
     }
 
@@ -37,19 +51,30 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        for (var i = 0; ; i++)
+        for (var i = 0; ;)
         {
             var (entry, client) = chain[i];
             var updates = client.GetStreamingResponseAsync(messages, OptionsFor(i, options), cancellationToken).GetAsyncEnumerator(cancellationToken);
             bool any;
+            int next;
             try
             {
                 any = await updates.MoveNextAsync().ConfigureAwait(false);
             }
-            catch (Exception ex) when (i < chain.Count - 1 && ShouldFallBack(ex, cancellationToken))
+            catch (Exception ex) when ((next = NextAfter(i, ex, cancellationToken)) > 0)
             {
                 await updates.DisposeAsync().ConfigureAwait(false);
-                Log.FallingBack(logger, entry.Name, Describe(ex), chain[i + 1].Entry.Name);
+                Log.FallingBack(logger, entry.Name, Describe(ex), chain[next].Entry.Name);
+                i = next;
+                continue;
+            }
+
+            // A content filter falls back only while the caller has seen nothing: when it stops the stream's first update.
+            if (any && IsFilteredFailure(entry, updates.Current.FinishReason) && (next = i + 1) < chain.Count)
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+                Log.FallingBack(logger, entry.Name, ContentFiltered, chain[next].Entry.Name);
+                i = next;
                 continue;
             }
 
@@ -86,15 +111,53 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
         // The registry owns the entries' clients.
     }
 
-    /// <summary>Whether another entry may succeed where this one failed.</summary>
-    internal static bool ShouldFallBack(Exception exception, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Whether another entry may succeed where this one failed: a retryable failure, a request this entry's
+    /// capabilities cannot take, or (with <c>fallback_on:context_window</c>, the default) an input too large for its
+    /// context window.
+    /// </summary>
+    internal static bool ShouldFallBack(ModelEntry entry, Exception exception, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && exception switch
         {
+            ModelProviderException { ErrorCode: ProviderErrorCodes.CapabilityMismatch } => true,
+            ModelProviderException { ErrorCode: ProviderErrorCodes.ContextWindowExceeded } => CoreSettings.FallbackOnContextWindow.GetValueOrDefault(entry, true),
             ModelProviderException provider => provider.IsRetryable,
             HttpRequestException or TimeoutRejectedException or TimeoutException => true,
             OperationCanceledException => true, // not the caller's token: a timeout inside the client
             _ => false,
         };
+
+    /// <summary>
+    /// The index of the entry to try after entry <paramref name="index"/> failed, or 0 for none: the next one, or after
+    /// a context-window error the next one whose context window is larger than the failed one's, or unknown.
+    /// </summary>
+    private int NextAfter(int index, Exception exception, CancellationToken cancellationToken)
+    {
+        var failed = chain[index].Entry;
+        if (index >= chain.Count - 1 || !ShouldFallBack(failed, exception, cancellationToken))
+        {
+            return 0;
+        }
+
+        if (exception is ModelProviderException { ErrorCode: ProviderErrorCodes.ContextWindowExceeded } && failed.Capabilities?.ContextWindow is { } window)
+        {
+            for (var next = index + 1; next < chain.Count; next++)
+            {
+                if (chain[next].Entry.Capabilities?.ContextWindow is not { } larger || larger > window)
+                {
+                    return next;
+                }
+            }
+
+            return 0;
+        }
+
+        return index + 1;
+    }
+
+    /// <summary>Whether the answer is one the provider's content filter or guardrail stopped and the entry treats that as a failure (<c>fallback_on:content_filter</c>).</summary>
+    private static bool IsFilteredFailure(ModelEntry entry, ChatFinishReason? finishReason) =>
+        finishReason == ChatFinishReason.ContentFilter && CoreSettings.FallbackOnContentFilter.GetValueOrDefault(entry, false);
 
     /// <summary>A caller's ModelId names the first entry's model; the fallbacks use their own.</summary>
     private static ChatOptions? OptionsFor(int index, ChatOptions? options)

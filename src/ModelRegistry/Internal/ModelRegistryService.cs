@@ -185,7 +185,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
 
         Log.ClientBuilt(_logger, entry.Name, entry.Provider, entry.ModelId);
-        return new EntryGuardChatClient(client, entry, EntryGuardOptions.For(entry), _rateLimits, _time, _logger);
+        return new EntryGuardChatClient(client, entry, EntryGuardOptions.For(entry) with { MaxRetryAfter = _options.Resilience.ForEntry(entry).MaxRetryAfter }, _rateLimits, _time, _logger);
     }
 
     private ModelEntry Find(Snapshot snapshot, string? name)

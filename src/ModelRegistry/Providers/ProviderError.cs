@@ -19,6 +19,43 @@ public readonly record struct ProviderError(string? Code, string? Message)
     public bool? IsThrottling { get; init; }
 
     /// <summary>
+    /// The phrases (lower case) with which providers say an input does not fit the model's context window: Bedrock's
+    /// "Input is too long for requested model" and "too many input tokens", Anthropic's (also through Bedrock)
+    /// "prompt is too long: N tokens &gt; M maximum" and "input length and max_tokens exceed context limit", Mistral's
+    /// "... too large for model with N maximum context length", and the OpenAI-style "maximum context length is N" /
+    /// <c>context_length_exceeded</c>.
+    /// </summary>
+    private static readonly string[] ContextWindowPhrases =
+    [
+        "input is too long", "prompt is too long", "too many input tokens", "exceed context limit", "exceeds context limit",
+        "exceeds the context window", "exceed the context window", "too large for model", "maximum context length", "context_length_exceeded",
+    ];
+
+    /// <summary>
+    /// This error as <see cref="ProviderErrorCodes.ContextWindowExceeded"/> (not retryable) when its code or message says
+    /// the input does not fit the model's context window, so that every provider reports that one fault with one code
+    /// and the registry can fall back to a model with a larger window; otherwise this error unchanged. The provider's
+    /// own code is kept at the start of the message. Call it from a provider's
+    /// <see cref="ProviderTransportOptions.ParseError"/> (and wherever it reads an error inside a stream).
+    /// </summary>
+    /// <returns>The error, its code replaced when it is a context-window error.</returns>
+    public ProviderError WithContextWindowCode()
+    {
+        if (!Says(Message) && !Says(Code))
+        {
+            return this;
+        }
+
+        return new ProviderError(ProviderErrorCodes.ContextWindowExceeded, Code is null ? Message : $"{Code}: {Message}")
+        {
+            IsRetryable = false,
+            IsThrottling = false,
+        };
+
+        static bool Says(string? text) => text is not null && ContextWindowPhrases.Any(p => text.Contains(p, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
     /// The common reading of an error body: of a JSON object, the first string of <c>message</c>, <c>Message</c>,
     /// <c>detail</c>, <c>error.message</c> or <c>error</c>, and the code from <c>code</c>, <c>type</c>, <c>__type</c> or
     /// <c>error.type</c>; of any other body, its text.

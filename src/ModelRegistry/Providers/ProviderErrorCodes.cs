@@ -5,9 +5,13 @@ namespace ModelRegistry.Providers;
 /// A provider's own codes (<c>ThrottlingException</c>, <c>3230</c>) pass through as the provider sent them.
 /// </summary>
 /// <remarks>
-/// Every code below but <see cref="ResponseTooLarge"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>):
-/// the registry falls back to the entry's fallbacks, and its circuit breaker counts them, except the client-side limits
+/// Every code below but <see cref="ResponseTooLarge"/>, <see cref="CapabilityMismatch"/> and
+/// <see cref="ContextWindowExceeded"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>): the registry
+/// falls back to the entry's fallbacks, and its circuit breaker counts them, except the client-side limits
 /// (<see cref="ClientRateLimit"/>, <see cref="ClientConcurrencyLimit"/>), which say nothing about the model's health.
+/// The two capability codes are not retryable (the same request fails the same way on the same model) and never count
+/// for the breaker, but they do fall back: to the next fallback, or for a context window to the next one with a
+/// larger (or unknown) window.
 /// </remarks>
 public static class ProviderErrorCodes
 {
@@ -37,4 +41,19 @@ public static class ProviderErrorCodes
 
     /// <summary>The entry's circuit breaker is open: recent calls failed, so this one was not sent.</summary>
     public const string CircuitOpen = "CircuitOpen";
+
+    /// <summary>
+    /// The entry's <c>capabilities</c> cannot take the request, so it was not sent: images to a model without
+    /// <c>vision</c>, tools to a model without <c>tools</c>, or <c>ChatOptions.MaxOutputTokens</c> above
+    /// <c>max_output_tokens</c>. Not retryable; falls back to the entry's next fallback.
+    /// </summary>
+    public const string CapabilityMismatch = "capability_mismatch";
+
+    /// <summary>
+    /// The input (and the output asked for) does not fit the model's context window: refused before the call by the
+    /// entry's <c>capabilities:context_window</c>, or answered so by the provider (Bedrock's "Input is too long for
+    /// requested model", Mistral's "too large for model with ... maximum context length" and their kin). Not retryable;
+    /// falls back to the first fallback whose context window is larger or unknown (<c>fallback_on:context_window</c>).
+    /// </summary>
+    public const string ContextWindowExceeded = "context_window_exceeded";
 }

@@ -13,6 +13,7 @@ internal sealed class TestWireConnection
         ProviderName = TestWireProvider.ProviderName,
         DisplayName = "TestWire",
         HttpClientName = "ModelRegistry.TestWire",
+        ParseError = response => ProviderError.Read(response).WithContextWindowCode(),
     };
 
     /// <summary>Where an entry without <c>endpoint</c> sends: a name that never resolves, so a forgotten endpoint fails fast.</summary>
