@@ -139,6 +139,7 @@ internal static class MessagePlanner
                     // Nothing readable: a foreign block's signature or encrypted data never goes to Mistral.
                     break;
                 case TextReasoningContent:
+                    // Readable reasoning goes, another provider's too; the writer leaves out any signature not Mistral's.
                     spoken.Content.Add(content);
                     break;
                 case var other when IsForeign(other):

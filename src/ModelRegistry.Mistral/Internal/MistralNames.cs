@@ -16,8 +16,9 @@ internal static class MistralNames
 
     /// <summary>
     /// The id to send for a call id: a conforming id unchanged, any other (a Bedrock <c>tooluse_...</c>, an OpenAI
-    /// <c>call_...</c>, an Anthropic <c>toolu_...</c>, a MEAI-generated one) as nine base62 characters derived from its SHA-256, so the same id always
-    /// maps to the same value and an assistant's tool call and the tool message answering it stay paired.
+    /// <c>call_...</c>, an Anthropic <c>toolu_...</c>, a MEAI-generated one) as nine base62 characters derived from its
+    /// SHA-256 (<see cref="PortableHistory.StableId"/>), so the same id always maps to the same value and an assistant's
+    /// tool call and the tool message answering it stay paired.
     /// </summary>
     public static string ToToolCallId(string? id) =>
         IsValidToolCallId(id) ? id! : PortableHistory.StableId(id, ToolCallIdLength);

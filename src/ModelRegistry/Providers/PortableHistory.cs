@@ -19,7 +19,7 @@ public static class PortableHistory
     private const int CharsPerBlock = 10;
 
     /// <summary>The longest <see cref="StableId"/>: four 64-bit blocks of a SHA-256 hash.</summary>
-    public const int MaxStableIdLength = 4 * CharsPerBlock;
+    private const int MaxStableIdLength = 4 * CharsPerBlock;
 
     /// <summary>
     /// Marks the contents of an answer that only <paramref name="provider"/> can send back: reasoning
@@ -73,7 +73,7 @@ public static class PortableHistory
     /// 62^-length.
     /// </summary>
     /// <param name="id">The id to map.</param>
-    /// <param name="length">1 to <see cref="MaxStableIdLength"/>.</param>
+    /// <param name="length">1 to 40.</param>
     public static string StableId(string? id, int length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
