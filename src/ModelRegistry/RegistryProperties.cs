@@ -15,4 +15,13 @@ public static class RegistryProperties
     /// update of a stream). Absent means the entry that was asked for answered.
     /// </summary>
     public const string ServedBy = "model_registry.served_by";
+
+    /// <summary>
+    /// On content of an answer that only the provider which produced it can send back (reasoning with its signature or
+    /// encrypted data, records of tools the provider ran itself, blocks the client did not map) and on content types
+    /// only one provider knows (Bedrock's cache point): that provider's registry name (<c>bedrock</c>, <c>mistral</c>).
+    /// When fallback carries the conversation to another provider, that provider sends only what it can take of such
+    /// content and never another provider's signature (see "Portable history" in the README).
+    /// </summary>
+    public const string Origin = "model_registry.origin";
 }

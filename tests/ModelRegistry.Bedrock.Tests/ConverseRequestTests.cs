@@ -156,6 +156,70 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public async Task Another_providers_reasoning_and_blocks_are_left_out_whole()
+    {
+        static AdditionalPropertiesDictionary Mistral() => new() { [RegistryProperties.Origin] = "mistral" };
+        var chunk = JsonElement.Parse("""{"type":"reference"}""");
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, [new TextContent("Think"), new AIContent { RawRepresentation = chunk, AdditionalProperties = Mistral() }]),
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new TextReasoningContent("Mistral thought.") { ProtectedData = "mistral-sig", AdditionalProperties = Mistral() },
+                new TextReasoningContent("Unsigned Mistral thought.") { AdditionalProperties = Mistral() },
+                new TextReasoningContent("Bedrock thought.") { ProtectedData = "bedrock-sig", AdditionalProperties = new() { [RegistryProperties.Origin] = "bedrock" } },
+                new TextContent("Done."),
+            ]),
+            new ChatMessage(ChatRole.User, "Again"),
+        ]);
+        AssertJson(sent["messages"], """
+            [{"role":"user","content":[{"text":"Think"}]},
+             {"role":"assistant","content":[{"reasoningContent":{"reasoningText":{"text":"Bedrock thought.","signature":"bedrock-sig"}}},{"text":"Done."}]},
+             {"role":"user","content":[{"text":"Again"}]}]
+            """);
+    }
+
+    [TestCase("tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q")]
+    [TestCase("Ab3dE5gH7", "Ab3dE5gH7")]
+    [TestCase("call_9f149c74-c42f", "call_9f149c74-c42f")]
+    [TestCase("fc_68c1|call_abc.1", "2s123BcE6ClinoFvT0KcA360")]
+    [TestCase("", "rTM0nKHr3jYAdqp3HwT9tKIa")]
+    public async Task Tool_use_ids_Bedrock_would_refuse_are_mapped_the_same_for_a_call_and_its_result(string id, string expected)
+    {
+        var sent = await SentAsync(
+        [
+            new ChatMessage(ChatRole.User, "Weather?"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(id, "get_weather")]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent(id, "Sunny")]),
+        ]);
+        Assert.That(((string?)sent["messages"]![1]!["content"]![0]!["toolUse"]!["toolUseId"], (string?)sent["messages"]![2]!["content"]![0]!["toolResult"]!["toolUseId"]),
+            Is.EqualTo((expected, expected)));
+    }
+
+    [Test]
+    public void An_id_longer_than_64_characters_is_mapped()
+    {
+        var id = new string('a', 65);
+        Assert.That(Internal.ConverseRequestBuilder.ToolUseId(id), Is.EqualTo("NuFqkkOw2HpJVJFfzD3HlXrQ"));
+        Assert.That(Internal.ConverseRequestBuilder.ToolUseId(id[..64]), Is.EqualTo(id[..64]));
+    }
+
+    [Test]
+    public async Task Reasoning_tool_records_and_cache_points_are_marked_as_Bedrocks()
+    {
+        var response = await ResponseAsync(Converse("""
+            [{"reasoningContent":{"reasoningText":{"text":"Hm.","signature":"s1"}}},{"reasoningContent":{"redactedContent":"UkVEQUNURUQ="}},
+             {"searchResult":{"source":"x"}},{"text":"4"},{"toolUse":{"toolUseId":"t1","name":"get_weather","input":{}}}]
+            """, "tool_use"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Messages.Single().Contents.Select(c => c.AdditionalProperties?.GetValueOrDefault(RegistryProperties.Origin)),
+                Is.EqualTo(new object?[] { "bedrock", "bedrock", "bedrock", null, null }), "text and function calls are portable and stay unmarked");
+            Assert.That(new BedrockCachePointContent("1h").AdditionalProperties![RegistryProperties.Origin], Is.EqualTo("bedrock"));
+        });
+    }
+
+    [Test]
     public async Task Cache_points_go_where_the_caller_put_them()
     {
         var sent = await SentAsync(

@@ -162,6 +162,65 @@ public sealed class MessageMappingTests
     }
 
     [Test]
+    public async Task Content_another_provider_marked_is_left_out_but_its_readable_reasoning_goes_without_its_signature()
+    {
+        static AdditionalPropertiesDictionary Bedrock() => new() { [RegistryProperties.Origin] = "bedrock" };
+        var sent = await MessagesSentAsync(
+            new ChatMessage(ChatRole.System, [new TextContent("Be brief."), new AIContent { AdditionalProperties = Bedrock() }]),
+            new ChatMessage(ChatRole.User, [new TextContent("2+2?"), new AIContent { AdditionalProperties = Bedrock() }]),
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new TextReasoningContent("Two plus two.") { ProtectedData = "bedrock-sig", AdditionalProperties = Bedrock() },
+                new TextReasoningContent(string.Empty) { ProtectedData = "UkVEQUNURUQ=", AdditionalProperties = Bedrock() },
+                new TextReasoningContent("Mine.") { ProtectedData = "mistral-sig", AdditionalProperties = new() { [RegistryProperties.Origin] = "mistral" } },
+                new CodeInterpreterToolCallContent("tooluse_1") { AdditionalProperties = Bedrock() },
+                new TextContent("4"),
+            ]),
+            new ChatMessage(ChatRole.User, "Thanks"));
+
+        // Bedrock's reasoning and Mistral's own never share a thinking chunk, so Mistral's signature covers only its text.
+        AssertJson(new JsonArray([.. sent.Select(m => m?.DeepClone())]), """
+            [{"role":"system","content":"Be brief."},
+             {"role":"user","content":"2+2?"},
+             {"role":"assistant","content":[
+               {"type":"thinking","thinking":[{"type":"text","text":"Two plus two."}]},
+               {"type":"thinking","thinking":[{"type":"text","text":"Mine."}],"signature":"mistral-sig"},
+               {"type":"text","text":"4"}]},
+             {"role":"user","content":"Thanks"}]
+            """);
+    }
+
+    [Test]
+    public async Task A_stored_conversation_read_back_still_keeps_another_providers_signature_out()
+    {
+        var stored = JsonSerializer.Serialize(
+            new List<ChatMessage>
+            {
+                new(ChatRole.User, "2+2?"),
+                new(ChatRole.Assistant, [new TextReasoningContent("Two plus two.") { ProtectedData = "bedrock-sig", AdditionalProperties = new() { [RegistryProperties.Origin] = "bedrock" } }, new TextContent("4")]),
+                new(ChatRole.User, "Thanks"),
+            },
+            AIJsonUtilities.DefaultOptions);
+        var history = JsonSerializer.Deserialize<List<ChatMessage>>(stored, AIJsonUtilities.DefaultOptions)!;
+        Assert.That(history[1].Contents[0].AdditionalProperties![RegistryProperties.Origin], Is.InstanceOf<JsonElement>(), "the mark comes back as JSON");
+
+        var sent = await MessagesSentAsync([.. history]);
+        AssertJson(sent[1]!, """{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"Two plus two."}]},{"type":"text","text":"4"}]}""");
+    }
+
+    [Test]
+    public async Task Reasoning_and_unknown_chunks_of_an_answer_are_marked_as_Mistrals()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Completion(content: """[{"type":"thinking","thinking":[{"type":"text","text":"Hm."}],"signature":"s1"},{"type":"reference","reference_ids":[1]},{"type":"text","text":"4"}]"""));
+        using var client = ChatClient(server);
+        var contents = (await client.GetResponseAsync("2+2?")).Messages.Single().Contents;
+
+        Assert.That(contents.Select(c => c.AdditionalProperties?.GetValueOrDefault(RegistryProperties.Origin)), Is.EqualTo(new object?[] { "mistral", "mistral", null }),
+            "text is portable and stays unmarked");
+    }
+
+    [Test]
     public async Task Tool_results_with_images_become_chunks_and_results_in_user_messages_become_tool_messages()
     {
         var sent = await MessagesSentAsync(

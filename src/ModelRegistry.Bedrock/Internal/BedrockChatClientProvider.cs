@@ -11,7 +11,10 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal sealed class BedrockChatClientProvider(IOptions<BedrockClientOptions> options) : IChatClientProvider
 {
-    public string Name => "bedrock";
+    /// <summary>The provider name registry entries use, and the <see cref="RegistryProperties.Origin"/> of Bedrock's content.</summary>
+    public const string RegistryName = "bedrock";
+
+    public string Name => RegistryName;
 
     public IReadOnlyList<EntrySetting> Settings => BedrockSettings.Declared;
 

@@ -41,7 +41,7 @@ internal static class BedrockErrors
     /// <summary>The kit's description of the Bedrock wire: names, named HttpClient and how errors read.</summary>
     public static readonly ProviderTransportOptions Protocol = new()
     {
-        ProviderName = "bedrock",
+        ProviderName = BedrockChatClientProvider.RegistryName,
         DisplayName = "Bedrock",
         HttpClientName = "ModelRegistry.Bedrock",
         ParseError = Parse,

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
@@ -166,7 +167,7 @@ internal static class ConverseRequestBuilder
                 case BedrockCachePointContent cache:
                     system.Push(CachePoint(cache.Ttl));
                     break;
-                case { RawRepresentation: JsonObject raw } when IsBlock(raw):
+                case { RawRepresentation: JsonObject raw } when IsBlock(raw) && !IsForeign(content):
                     system.Push(raw.DeepClone());
                     break;
             }
@@ -199,7 +200,7 @@ internal static class ConverseRequestBuilder
                 {
                     ["toolUse"] = new JsonObject
                     {
-                        ["toolUseId"] = call.CallId,
+                        ["toolUseId"] = ToolUseId(call.CallId),
                         ["name"] = call.Name,
                         ["input"] = Arguments(call.Arguments),
                     },
@@ -209,7 +210,7 @@ internal static class ConverseRequestBuilder
                 historyTools.Add(string.Empty);
                 var toolResult = new JsonObject
                 {
-                    ["toolUseId"] = result.CallId,
+                    ["toolUseId"] = ToolUseId(result.CallId),
                     ["content"] = ToolResultContent(result, documentNames),
                 };
                 if (family.AcceptsToolResultStatus)
@@ -218,6 +219,10 @@ internal static class ConverseRequestBuilder
                 }
 
                 blocks.Push(new JsonObject { ["toolResult"] = toolResult });
+                break;
+            case var other when IsForeign(other):
+                // Another provider's reasoning, server-tool records and unmapped blocks: Bedrock verifies reasoning by a
+                // signature only it issues, so they are left out whole, never sent without it or with another's.
                 break;
             case { RawRepresentation: JsonObject raw } when IsBlock(raw):
                 blocks.Push(raw.DeepClone());
@@ -263,6 +268,18 @@ internal static class ConverseRequestBuilder
             }
         }
     }
+
+    /// <summary>Whether another provider marked the content as its own (<see cref="RegistryProperties.Origin"/>).</summary>
+    private static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, BedrockChatClientProvider.RegistryName);
+
+    /// <summary>
+    /// The <c>toolUseId</c> to send: an id of 1 to 64 of <c>a-z A-Z 0-9 _ -</c> unchanged (what Bedrock issues, and
+    /// Mistral's nine-character ids), any other (null, too long, or with characters such as <c>.</c> <c>:</c> <c>|</c>,
+    /// which botocore's pattern partly allows but Claude's tool-use id rule does not) as 24 base62 characters derived
+    /// from it, the same for a call and its result.
+    /// </summary>
+    internal static string ToolUseId(string? id) =>
+        id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? id : PortableHistory.StableId(id, 24);
 
     /// <summary>Whether a JSON object has the shape of a content block: exactly one member naming the block type.</summary>
     private static bool IsBlock(JsonObject raw) => raw.Count == 1;
@@ -432,7 +449,7 @@ internal static class ConverseRequestBuilder
             case DataContent or UriContent:
                 content.Push(MediaBlock(item, documentNames));
                 break;
-            case { RawRepresentation: JsonObject raw } when IsBlock(raw):
+            case { RawRepresentation: JsonObject raw } when IsBlock(raw) && !IsForeign(item):
                 content.Push(raw.DeepClone());
                 break;
         }

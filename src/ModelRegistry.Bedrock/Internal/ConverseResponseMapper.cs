@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
@@ -41,6 +42,7 @@ internal static class ConverseResponseMapper
             }
         }
 
+        PortableHistory.MarkOrigin(message.Contents, BedrockChatClientProvider.RegistryName);
         var response = new ChatResponse(message)
         {
             ResponseId = requestId,

@@ -178,13 +178,17 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         return update;
     }
 
-    private ChatResponseUpdate Update(params AIContent[] contents) => new(ChatRole.Assistant, [.. contents])
+    private ChatResponseUpdate Update(params AIContent[] contents)
     {
-        ResponseId = responseId,
-        MessageId = responseId,
-        ModelId = modelId,
-        CreatedAt = createdAt,
-    };
+        PortableHistory.MarkOrigin(contents, BedrockChatClientProvider.RegistryName);
+        return new(ChatRole.Assistant, [.. contents])
+        {
+            ResponseId = responseId,
+            MessageId = responseId,
+            ModelId = modelId,
+            CreatedAt = createdAt,
+        };
+    }
 
     private static int Index(JsonObject payload) =>
         payload["contentBlockIndex"] is JsonValue value && value.TryGetValue<int>(out var index) ? index : 0;

@@ -454,9 +454,11 @@ internal static class ChatRequestWriter
         {
             if (contents[i] is TextReasoningContent)
             {
-                // Consecutive reasoning parts form one thinking chunk, as the API returns them.
+                // Consecutive reasoning parts form one thinking chunk, as the API returns them; Mistral's own parts and
+                // another provider's never share one, so a Mistral signature never covers text it did not sign.
                 var end = i;
-                while (end + 1 < contents.Count && contents[end + 1] is TextReasoningContent)
+                var foreign = MessagePlanner.IsForeign(contents[i]);
+                while (end + 1 < contents.Count && contents[end + 1] is TextReasoningContent next && MessagePlanner.IsForeign(next) == foreign)
                 {
                     end++;
                 }
@@ -481,7 +483,12 @@ internal static class ChatRequestWriter
         for (var i = start; i <= end; i++)
         {
             var reasoning = (TextReasoningContent)contents[i];
-            signature = reasoning.ProtectedData ?? signature;
+            if (!MessagePlanner.IsForeign(reasoning))
+            {
+                // Another provider's signature (Bedrock's, say) means nothing to Mistral and is never sent to it.
+                signature = reasoning.ProtectedData ?? signature;
+            }
+
             if (!string.IsNullOrEmpty(reasoning.Text))
             {
                 writer.WriteStartObject();

@@ -1,11 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
 /// <summary>
 /// Maps Mistral's chat completion JSON (whole responses and stream chunks) to MEAI. Unknown fields and chunk types
 /// are tolerated: unknown chunks become plain <see cref="AIContent"/> holding the chunk as their raw representation.
+/// Reasoning and unknown chunks are marked as Mistral's (<see cref="PortableHistory.MarkOrigin"/>), so another provider
+/// given the conversation never sends Mistral's signatures or chunks.
 /// </summary>
 internal static class ChatResponseReader
 {
@@ -42,6 +45,8 @@ internal static class ChatResponseReader
                         }
                     }
                 }
+
+                PortableHistory.MarkOrigin(message.Contents, MistralProtocol.ProviderName);
 
                 response.FinishReason ??= ReadFinishReason(choice);
                 response.Messages.Add(message);

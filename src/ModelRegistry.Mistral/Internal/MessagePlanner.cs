@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
@@ -10,7 +11,9 @@ namespace ModelRegistry.Mistral.Internal;
 /// <item>all tool calls of one turn sit in one assistant message, whose content is empty; text or reasoning that came
 /// with them goes into an assistant message just before it;</item>
 /// <item>a trailing assistant message becomes a prefix (<c>prefix: true</c>), the only way the API accepts one;</item>
-/// <item>empty system messages are dropped (the API refuses them); <see cref="ChatOptions.Instructions"/> comes first as a system message.</item>
+/// <item>empty system messages are dropped (the API refuses them); <see cref="ChatOptions.Instructions"/> comes first as a system message;</item>
+/// <item>content another provider marked as its own (<see cref="RegistryProperties.Origin"/>) is left out, except the
+/// readable text of its reasoning, which goes as a thinking chunk without the other provider's signature.</item>
 /// </list>
 /// </summary>
 internal static class MessagePlanner
@@ -99,6 +102,8 @@ internal static class MessagePlanner
                     break;
                 case TextContent or UsageContent or ErrorContent or TextReasoningContent:
                     break;
+                case var other when IsForeign(other):
+                    break;
                 default:
                     throw new NotSupportedException(
                         $"A system message holds a {content.GetType().Name}; Mistral system messages take text only. Move it to a user message.");
@@ -130,7 +135,14 @@ internal static class MessagePlanner
                     break;
                 case TextContent { Text.Length: 0 } or UsageContent or ErrorContent:
                     break;
-                case TextReasoningContent reasoning when string.IsNullOrEmpty(reasoning.Text) && reasoning.ProtectedData is null:
+                case TextReasoningContent reasoning when string.IsNullOrEmpty(reasoning.Text) && (reasoning.ProtectedData is null || IsForeign(reasoning)):
+                    // Nothing readable: a foreign block's signature or encrypted data never goes to Mistral.
+                    break;
+                case TextReasoningContent:
+                    // Readable reasoning goes, another provider's too; the writer leaves out any signature not Mistral's.
+                    spoken.Content.Add(content);
+                    break;
+                case var other when IsForeign(other):
                     break;
                 default:
                     spoken.Content.Add(content);
@@ -175,6 +187,8 @@ internal static class MessagePlanner
                     break;
                 case UsageContent or ErrorContent or TextReasoningContent or FunctionCallContent { InformationalOnly: true }:
                     break;
+                case var other when IsForeign(other):
+                    break;
                 case FunctionCallContent:
                     throw new ArgumentException(
                         $"A {message.Role} message holds a FunctionCallContent; tool calls belong to assistant messages.", nameof(message));
@@ -201,6 +215,9 @@ internal static class MessagePlanner
             wire.Add(user);
         }
     }
+
+    /// <summary>Whether another provider marked the content as its own (a cache point, a server tool's record, an unmapped block).</summary>
+    internal static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, MistralProtocol.ProviderName);
 
     private static void AddResults(List<WireMessage> wire, List<FunctionResultContent> results, Dictionary<string, string> callNames)
     {

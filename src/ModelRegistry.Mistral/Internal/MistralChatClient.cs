@@ -224,6 +224,7 @@ internal sealed class MistralChatClient : IChatClient
                 }
             }
 
+            PortableHistory.MarkOrigin(update.Contents, MistralProtocol.ProviderName);
             var hasUsage = chunk.TryGetProperty("usage", out var usageElement) && usageElement.ValueKind == JsonValueKind.Object;
             if (hasUsage && ChatResponseReader.ReadUsage(usageElement) is { } usage)
             {

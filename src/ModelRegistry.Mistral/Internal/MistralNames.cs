@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
@@ -10,7 +8,6 @@ namespace ModelRegistry.Mistral.Internal;
 /// </summary>
 internal static class MistralNames
 {
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private const int ToolCallIdLength = 9;
 
     /// <summary>Whether Mistral accepts the id as it is.</summary>
@@ -18,29 +15,13 @@ internal static class MistralNames
         id is { Length: ToolCallIdLength } && id.All(char.IsAsciiLetterOrDigit);
 
     /// <summary>
-    /// The id to send for a call id: a conforming id unchanged, any other (an OpenAI <c>call_...</c>, an Anthropic
-    /// <c>toolu_...</c>, a MEAI-generated one) as nine base62 characters derived from its SHA-256, so the same id always
-    /// maps to the same value and an assistant's tool call and the tool message answering it stay paired.
+    /// The id to send for a call id: a conforming id unchanged, any other (a Bedrock <c>tooluse_...</c>, an OpenAI
+    /// <c>call_...</c>, an Anthropic <c>toolu_...</c>, a MEAI-generated one) as nine base62 characters derived from its
+    /// SHA-256 (<see cref="PortableHistory.StableId"/>), so the same id always maps to the same value and an assistant's
+    /// tool call and the tool message answering it stay paired.
     /// </summary>
-    public static string ToToolCallId(string? id)
-    {
-        if (IsValidToolCallId(id))
-        {
-            return id!;
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(id ?? string.Empty), hash);
-        var value = BitConverter.ToUInt64(hash);
-        Span<char> chars = stackalloc char[ToolCallIdLength];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = Base62[(int)(value % 62)];
-            value /= 62;
-        }
-
-        return new string(chars);
-    }
+    public static string ToToolCallId(string? id) =>
+        IsValidToolCallId(id) ? id! : PortableHistory.StableId(id, ToolCallIdLength);
 
     /// <summary>Whether Mistral accepts the function name.</summary>
     public static bool IsValidFunctionName(string? name) =>
