@@ -15,4 +15,12 @@ public static class RegistryProperties
     /// update of a stream). Absent means the entry that was asked for answered.
     /// </summary>
     public const string ServedBy = "model_registry.served_by";
+
+    /// <summary>
+    /// In <c>ChatOptions.AdditionalProperties</c>: the caller's roles for the entries' <c>allowed_roles</c>, as a
+    /// <see cref="string"/> (one role) or an <see cref="IEnumerable{T}"/> of <see cref="string"/>. When present it decides
+    /// alone, instead of <see cref="ModelRegistryCaller.Current"/>. Set it from what your application authenticated, never
+    /// from what a user sent.
+    /// </summary>
+    public const string CallerRoles = "modelregistry.roles";
 }

@@ -5,7 +5,7 @@ namespace ModelRegistry.Internal;
 /// <summary>
 /// The entry keys the registry itself owns, besides <c>provider</c>, <c>model_id</c>, <c>fallbacks</c>,
 /// <c>capabilities</c> and <c>pricing</c>: retry and transport (<c>resilience:*</c>), circuit breaker
-/// (<c>circuit_breaker:*</c>) and client-side limits (<c>limits:*</c>). The ranges are those the runtime accepts.
+/// (<c>circuit_breaker:*</c>), client-side limits (<c>limits:*</c>) and access (<c>allowed_roles</c>). The ranges are those the runtime accepts.
 /// </summary>
 internal static class CoreSettings
 {
@@ -30,12 +30,22 @@ internal static class CoreSettings
     public static readonly EntrySetting<long> RequestsPerMinute = EntrySettings.WholeNumber("limits:requests_per_minute", 1, 10_000_000);
     public static readonly EntrySetting<long> TokensPerMinute = EntrySettings.WholeNumber("limits:tokens_per_minute", 1, int.MaxValue);
 
+    /// <summary>
+    /// The roles allowed to call the entry: a list (<c>["admin", "user"]</c>, flattened to <c>allowed_roles:0</c>...) or
+    /// one comma-separated text. Absent: every caller may.
+    /// </summary>
+    public static readonly EntrySetting<string> AllowedRoles = EntrySettings.Text(
+        "allowed_roles",
+        "a list of role names such as [\"admin\", \"user\"]",
+        text => text.Split(',').All(role => role.Trim().Length > 0));
+
     /// <summary>Every key above, for validation and suggestions.</summary>
     public static readonly IReadOnlyList<EntrySetting> All =
     [
         MaxRetries, BaseDelay, MaxDelay, AttemptTimeout, MaxRetryAfter, StreamIdleTimeout, MaxResponseBytes, MaxEventBytes,
         BreakerEnabled, FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration,
         MaxConcurrency, RequestsPerMinute, TokensPerMinute,
+        AllowedRoles,
     ];
 
     /// <summary>The groups whose keys are all declared here: any other key inside them is a typo.</summary>

@@ -37,4 +37,11 @@ public static class ProviderErrorCodes
 
     /// <summary>The entry's circuit breaker is open: recent calls failed, so this one was not sent.</summary>
     public const string CircuitOpen = "CircuitOpen";
+
+    /// <summary>
+    /// The caller may not call the entry: its <c>allowed_roles</c> name none of the caller's roles (from
+    /// <see cref="ModelRegistryCaller"/> or <see cref="RegistryProperties.CallerRoles"/>). Not retryable, never falls back;
+    /// the call was not sent.
+    /// </summary>
+    public const string AccessDenied = "access_denied";
 }
