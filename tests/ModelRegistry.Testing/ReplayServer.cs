@@ -123,6 +123,9 @@ public sealed class ReplayServer : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Drops the queued responses not served yet (a call the client refused itself left its answer queued).</summary>
+    public void DiscardPending() => _responses.Clear();
+
     private async Task HandleAsync(HttpContext context)
     {
         var now = Interlocked.Increment(ref _inFlight);
