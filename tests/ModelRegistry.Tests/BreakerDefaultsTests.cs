@@ -42,7 +42,7 @@ public sealed class BreakerDefaultsTests
             var time = new FakeClock();
             var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
             services.AddModelRegistry(o => o.Resilience.MaxRetries = 0)
-                .FromJson($$$"""{"a":{"provider":"testwire","model_id":"a-1","endpoint":"{{{server.BaseAddress}}}"{{{extra}}}}}""")
+                .FromJson($$"""{"a":{"provider":"testwire","model_id":"a-1","endpoint":"{{server.BaseAddress}}"{{extra}} } }""")
                 .AddTestWire();
             return new Entry(server, time, services.BuildServiceProvider());
         }
