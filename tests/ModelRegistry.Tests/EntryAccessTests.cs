@@ -90,8 +90,9 @@ public sealed class EntryAccessTests
 
     [TestCase("[\"admin\",\"\"]", "setting 'allowed_roles' must be a list of role names")]
     [TestCase("\"admin,,user\"", "setting 'allowed_roles' must be a list of role names")]
+    [TestCase("[]", "setting 'allowed_roles' must be a list of role names")]
     [TestCase("[{\"role\":\"admin\"}]", "\"allowed_roles:0:role\" is not a setting of provider 'testwire'")]
-    public async Task Invalid_allowed_roles_fail_the_load_naming_entry_and_key(string roles, string expected)
+    public async Task Invalid_allowed_roles_fail_the_load_naming_entry_and_key_and_an_empty_list_does_not_open_the_entry(string roles, string expected)
     {
         await using var server = await ReplayServer.StartAsync();
         await using var services = Registry(server, roles);

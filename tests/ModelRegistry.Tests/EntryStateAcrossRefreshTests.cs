@@ -230,6 +230,8 @@ public sealed class EntryStateAcrossRefreshTests
             await harness.Client.GetResponseAsync("hi", asAdmin);
         }
 
+        var guard = harness.Client.GetService<Internal.EntryGuardChatClient>();
+        Assert.That(guard?.CircuitState, Is.EqualTo(Polly.CircuitBreaker.CircuitState.Closed), "the guard is still found through the wrappers outside it");
         Assert.Multiple(() =>
         {
             Assert.That(harness.Source.Loads, Is.EqualTo(4));
