@@ -5,7 +5,7 @@ namespace ModelRegistry.Providers;
 /// A provider's own codes (<c>ThrottlingException</c>, <c>3230</c>) pass through as the provider sent them.
 /// </summary>
 /// <remarks>
-/// Every code below but <see cref="ResponseTooLarge"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>):
+/// Every code below but <see cref="ResponseTooLarge"/> and <see cref="AccessDenied"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>):
 /// the registry falls back to the entry's fallbacks, and its circuit breaker counts them, except the client-side limits
 /// (<see cref="ClientRateLimit"/>, <see cref="ClientConcurrencyLimit"/>), which say nothing about the model's health.
 /// </remarks>
