@@ -12,7 +12,7 @@ namespace ModelRegistry.Tests;
 /// </summary>
 public sealed class PerCallChoiceTests
 {
-    private static (ServiceProvider Services, List<string> Built) Registry(ReplayServer a, ReplayServer b, ReplayServer adHoc, bool allowAdHoc = false)
+    private static (ServiceProvider Services, List<string> Built) Registry(ReplayServer a, ReplayServer b, ReplayServer adHoc, bool allowAdHoc = false, List<string>? pipelines = null)
     {
         var built = new List<string>();
         var services = new ServiceCollection().AddSingleton<TimeProvider>(new FakeClock());
@@ -29,6 +29,15 @@ public sealed class PerCallChoiceTests
                 }
                 """)
             .AddTestWire(o => o.Endpoint = adHoc.BaseAddress) // the provider's defaults, which an ad-hoc entry gets
+            .ConfigurePipeline((p, entry) => p.Use(async (messages, options, next, ct) =>
+            {
+                lock (built)
+                {
+                    pipelines?.Add(entry.Name);
+                }
+
+                await next(messages, options, ct);
+            }))
             .WrapProviderClients((inner, entry, _) =>
             {
                 lock (built)
@@ -47,7 +56,8 @@ public sealed class PerCallChoiceTests
         await using var a = await ReplayServer.StartAsync();
         await using var b = await ReplayServer.StartAsync();
         await using var adHoc = await ReplayServer.StartAsync();
-        var (services, _) = Registry(a, b, adHoc);
+        var pipelines = new List<string>();
+        var (services, _) = Registry(a, b, adHoc, pipelines: pipelines);
         await using var _ = services;
         b.Enqueue(TestWireAnswers.Text("from b"), TestWireAnswers.Error(503, "down"));
         a.Enqueue(TestWireAnswers.Text("from a after b failed"));
@@ -62,6 +72,7 @@ public sealed class PerCallChoiceTests
             Assert.That(fellBack.AdditionalProperties![RegistryProperties.ServedBy], Is.EqualTo("a"));
             Assert.That(b.Requests.Select(r => r.PathAndQuery), Is.EqualTo(new[] { "/v1/models/b-1/chat", "/v1/models/b-1/chat" }), "the entry's own model id, not its name");
             Assert.That(a.Requests.Single().PathAndQuery, Is.EqualTo("/v1/models/a-1/chat"), "the fallback uses its own model id too");
+            Assert.That(pipelines, Is.EqualTo(new[] { "Big-B", "Big-B" }), "through the chosen entry's pipeline, whichever client was called");
         });
     }
 
