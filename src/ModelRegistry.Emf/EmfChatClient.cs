@@ -21,8 +21,9 @@ namespace ModelRegistry.Emf;
 /// </para>
 /// <para>
 /// Use <c>UseEmfMetrics()</c> on a <see cref="ChatClientBuilder"/>, or on the model registry builder, where each
-/// provider client is wrapped so the <c>Model</c> dimension is the registry entry that served the call. The client is
-/// thread-safe. Message contents are never written.
+/// entry's client is wrapped outside the entry's guard, so the <c>Model</c> dimension is the registry entry that made
+/// the attempt and the attempts the guard refuses are measured too. The client is thread-safe. Message contents are
+/// never written.
 /// </para>
 /// </remarks>
 public sealed partial class EmfChatClient : DelegatingChatClient

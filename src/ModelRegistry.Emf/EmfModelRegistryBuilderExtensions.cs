@@ -10,10 +10,11 @@ namespace ModelRegistry;
 public static class EmfModelRegistryBuilderExtensions
 {
     /// <summary>
-    /// Writes one CloudWatch Embedded Metric Format line per provider call of every registry client. Each provider
-    /// client is wrapped directly, inside fallback and the pipeline of <c>ConfigurePipeline</c>, so the <c>Model</c>
-    /// dimension is the registry name of the entry that actually served the call and <c>Cost</c> uses that entry's
-    /// prices. The clock, the logger for warnings and, when no sink is set, the sink come from the application's
+    /// Writes one CloudWatch Embedded Metric Format line per attempted entry of every registry call. Each entry's client
+    /// is wrapped inside fallback and the pipeline of <c>ConfigurePipeline</c>, and outside the entry's guard, so the
+    /// <c>Model</c> dimension is the registry name of the entry that made the attempt, <c>Cost</c> uses that entry's
+    /// prices, and the calls the guard refuses before any HTTP (open breaker, client limits, access) write their line
+    /// too, counted in <c>Errors</c> (and <c>Throttles</c> for the limits) with their <c>ErrorCode</c>. The clock, the logger for warnings and, when no sink is set, the sink come from the application's
     /// services (<see cref="TimeProvider"/>, <see cref="ILoggerFactory"/>, <see cref="EmfSink"/>), else standard output.
     /// </summary>
     /// <param name="builder">The registry builder.</param>

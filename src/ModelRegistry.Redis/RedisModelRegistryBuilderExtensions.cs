@@ -32,7 +32,9 @@ public static class RedisModelRegistryBuilderExtensions
             async () => await ConnectionMultiplexer.ConnectAsync(redis.Clone()).ConfigureAwait(false),
             ownsConnection: true,
             options,
-            CreateLogger(services)));
+            CreateLogger(services),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            boundWaits: true));
     }
 
     /// <summary>
@@ -59,7 +61,9 @@ public static class RedisModelRegistryBuilderExtensions
                 "The connection factory given to UseRedisRateLimits returned null; return the application's IConnectionMultiplexer.")),
             ownsConnection: false,
             options,
-            CreateLogger(services)));
+            CreateLogger(services),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            boundWaits: false));
     }
 
     private static ModelRegistryBuilder Use(ModelRegistryBuilder builder, Func<IServiceProvider, RedisRateLimitStore> create)
@@ -120,7 +124,10 @@ public static class RedisModelRegistryBuilderExtensions
 
         // Never block or throw at start-up, keep reconnecting in the background, and fail a command at once while
         // disconnected (instead of queueing it) so FailOpen/FailClosed decides without waiting.
+        // One connect cycle: the library's default of three made a Redis that accepts connections and never answers hold
+        // the first call for three connect timeouts (15 s for the documented 5 s). The store also bounds its waits itself.
         redis.AbortOnConnectFail = false;
+        redis.ConnectRetry = 1;
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         redis.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
         redis.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;

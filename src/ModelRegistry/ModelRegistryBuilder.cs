@@ -118,8 +118,9 @@ public sealed class ModelRegistryBuilder
     }
 
     /// <summary>
-    /// Wraps each provider client directly, inside fallback and the user pipeline, so the wrapper sees the entry that
-    /// actually served a call. Middleware packages use it (EMF metrics count each attempt under its own entry).
+    /// Wraps each entry's client, inside fallback and the user pipeline and outside the entry's guard (access, limits,
+    /// circuit breaker), so the wrapper sees every attempt on the entry that made it, including the attempts the guard
+    /// refuses before any HTTP. Middleware packages use it (EMF metrics write one line per attempted entry).
     /// </summary>
     /// <param name="wrap">Returns the client that wraps the provider client of the entry.</param>
     public ModelRegistryBuilder WrapProviderClients(Func<IChatClient, ModelEntry, IServiceProvider, IChatClient> wrap)

@@ -24,4 +24,12 @@ public static class RegistryProperties
     /// content and never another provider's signature (see "Portable history" in the README).
     /// </summary>
     public const string Origin = "model_registry.origin";
+
+    /// <summary>
+    /// In <c>ChatOptions.AdditionalProperties</c>: the caller's roles for the entries' <c>allowed_roles</c>, as a
+    /// <see cref="string"/> (one role) or an <see cref="IEnumerable{T}"/> of <see cref="string"/>. When present it decides
+    /// alone, instead of <see cref="ModelRegistryCaller.Current"/>. Set it from what your application authenticated, never
+    /// from what a user sent.
+    /// </summary>
+    public const string CallerRoles = "model_registry.roles";
 }

@@ -28,6 +28,8 @@ public sealed class ReplayServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ScriptedResponse> _responses = new();
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private int _inFlight;
+    private int _mostInFlight;
 
     private ReplayServer(WebApplication app, Uri baseAddress)
     {
@@ -40,6 +42,12 @@ public sealed class ReplayServer : IAsyncDisposable
 
     /// <summary>The requests received so far, in order.</summary>
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    /// <summary>How many requests the server is handling now (received, not yet answered).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most requests the server has handled at once.</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
 
     /// <summary>How many queued responses have not been served.</summary>
     public int Pending => _responses.Count;
@@ -115,7 +123,28 @@ public sealed class ReplayServer : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Drops the queued responses not served yet (a call the client refused itself left its answer queued).</summary>
+    public void DiscardPending() => _responses.Clear();
+
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var most = Volatile.Read(ref _mostInFlight); now > most; most = Volatile.Read(ref _mostInFlight))
+        {
+            Interlocked.CompareExchange(ref _mostInFlight, now, most);
+        }
+
+        try
+        {
+            await AnswerAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var request = context.Request;
         using var body = new MemoryStream();
@@ -129,6 +158,18 @@ public sealed class ReplayServer : IAsyncDisposable
             context.Response.StatusCode = 599;
             await context.Response.WriteAsync($"replay server: no response queued for request #{_requests.Count} {request.Method} {target}").ConfigureAwait(false);
             return;
+        }
+
+        if (scripted.HoldUntil is { } hold)
+        {
+            try
+            {
+                await hold.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
 
         if (scripted.DelayBeforeHeaders > TimeSpan.Zero)

@@ -23,6 +23,9 @@ public sealed class ScriptedResponse
     /// <summary>A wait before the status line, e.g. to trip a client's timeout.</summary>
     public TimeSpan DelayBeforeHeaders { get; init; }
 
+    /// <summary>Completes when the server may answer: until then the request is held (counted in <see cref="ReplayServer.InFlight"/>), with no timing window.</summary>
+    public Task? HoldUntil { get; init; }
+
     /// <summary>When set, only this many body bytes are sent, then the connection is aborted (a truncated body).</summary>
     public int? TruncateAfter { get; init; }
 

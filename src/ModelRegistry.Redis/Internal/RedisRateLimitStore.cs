@@ -10,6 +10,12 @@ namespace ModelRegistry.Redis.Internal;
 /// yet. The connection is made on first use, never when the store is created. While Redis cannot be reached or fails,
 /// calls pass or are refused as <see cref="RedisRateLimitOptions.FailOpen"/> says, and a warning is logged once per outage.
 /// </summary>
+/// <remarks>
+/// For a connection it makes from a configuration string, the store bounds its own waits on the application's
+/// <see cref="TimeProvider"/>: a call waits for the connection at most the connect timeout, and for one operation at
+/// most the operation timeout, whatever the client library's own retries and timers do (a Redis that accepts the
+/// connection and never answers must not hold a call for several connect cycles).
+/// </remarks>
 internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The Retry-After of a call refused because Redis is unavailable and the store fails closed.</summary>
@@ -20,6 +26,9 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
     private readonly string _keyPrefix;
     private readonly bool _failOpen;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _connectTimeout;
+    private readonly TimeSpan? _operationTimeout;
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connection;
     private bool _disposed;
@@ -29,8 +38,13 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
     /// <param name="ownsConnection">Whether disposing the store disposes the connection.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="logger">Where outages are reported.</param>
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, bool ownsConnection, RedisRateLimitOptions options, ILogger logger)
+    /// <param name="time">The clock the store's own timeouts run on.</param>
+    /// <param name="boundWaits">Whether the store bounds its waits by the options' timeouts (not for a multiplexer the application supplies).</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, bool ownsConnection, RedisRateLimitOptions options, ILogger logger, TimeProvider time, bool boundWaits)
     {
+        _time = time;
+        _connectTimeout = boundWaits ? options.ConnectTimeout : null;
+        _operationTimeout = boundWaits ? options.OperationTimeout : null;
         _connect = connect;
         _ownsConnection = ownsConnection;
         _keyPrefix = options.KeyPrefix;
@@ -87,6 +101,13 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
             return;
         }
 
+        if (!connection.IsCompleted)
+        {
+            // Still connecting: close it once it is there, without holding the caller for the connect timeout.
+            CloseWhenConnected(connection);
+            return;
+        }
+
         try
         {
             await (await connection.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
@@ -110,10 +131,13 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
         }
         else
         {
-            // Still connecting (at most the connect timeout): close it once it is there, without blocking the caller.
-            _ = connection.ContinueWith(static c => c.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            CloseWhenConnected(connection);
         }
     }
+
+    /// <summary>Closes a connection still being made once it is there, without blocking the caller.</summary>
+    private static void CloseWhenConnected(Task<IConnectionMultiplexer> connection) =>
+        _ = connection.ContinueWith(static c => c.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     private Task<IConnectionMultiplexer>? TakeOwnedConnection()
     {
@@ -128,7 +152,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
 
     private async Task<RedisResult> EvaluateAsync(string key, RateLimitBucket bucket, long amount, bool take, CancellationToken cancellationToken)
     {
-        var connection = await GetConnectionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await Bounded(GetConnectionAsync(), _connectTimeout, cancellationToken).ConfigureAwait(false);
         var database = connection.GetDatabase();
         RedisKey[] keys = [_keyPrefix + key];
         RedisValue[] arguments =
@@ -141,14 +165,18 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
         ];
         try
         {
-            return await database.ScriptEvaluateAsync(TokenBucketScript.Hash, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await Bounded(database.ScriptEvaluateAsync(TokenBucketScript.Hash, keys, arguments), _operationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Kind == RedisErrorKind.NoScript)
         {
             // First use on this server, or its script cache was flushed (restart, failover): EVAL runs and caches it.
-            return await database.ScriptEvaluateAsync(TokenBucketScript.Source, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await Bounded(database.ScriptEvaluateAsync(TokenBucketScript.Source, keys, arguments), _operationTimeout, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Waits for <paramref name="task"/> at most <paramref name="timeout"/> on the store's clock (a <see cref="TimeoutException"/> after it).</summary>
+    private Task<T> Bounded<T>(Task<T> task, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        timeout is { } limit ? task.WaitAsync(limit, _time, cancellationToken) : task.WaitAsync(cancellationToken);
 
     private Task<IConnectionMultiplexer> GetConnectionAsync()
     {

@@ -6,7 +6,8 @@ namespace ModelRegistry.Internal;
 /// The entry keys the registry itself owns, besides <c>provider</c>, <c>model_id</c>, <c>fallbacks</c>,
 /// <c>capabilities</c> and <c>pricing</c>: retry and transport (<c>resilience:*</c>), circuit breaker
 /// (<c>circuit_breaker:*</c>), client-side limits (<c>limits:*</c>), how the capability gate counts input
-/// (<c>token_count</c>) and which answers fall back (<c>fallback_on:*</c>). The ranges are those the runtime accepts.
+/// (<c>token_count</c>), which answers fall back (<c>fallback_on:*</c>) and access (<c>allowed_roles</c>). The ranges
+/// are those the runtime accepts.
 /// </summary>
 internal static class CoreSettings
 {
@@ -40,6 +41,15 @@ internal static class CoreSettings
     /// <summary>Whether an answer the provider's content filter or guardrail stopped falls back. Default false.</summary>
     public static readonly EntrySetting<bool> FallbackOnContentFilter = EntrySettings.Boolean("fallback_on:content_filter");
 
+    /// <summary>
+    /// The roles allowed to call the entry: a list (<c>["admin", "user"]</c>, flattened to <c>allowed_roles:0</c>...) or
+    /// one comma-separated text. Absent: every caller may.
+    /// </summary>
+    public static readonly EntrySetting<string> AllowedRoles = EntrySettings.Text(
+        "allowed_roles",
+        "a list of role names such as [\"admin\", \"user\"]",
+        text => text.Split(',').All(role => role.Trim().Length > 0));
+
     /// <summary>Every key above, for validation and suggestions.</summary>
     public static readonly IReadOnlyList<EntrySetting> All =
     [
@@ -47,6 +57,7 @@ internal static class CoreSettings
         BreakerEnabled, FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration,
         MaxConcurrency, RequestsPerMinute, TokensPerMinute,
         ExactTokenCount, FallbackOnContextWindow, FallbackOnContentFilter,
+        AllowedRoles,
     ];
 
     /// <summary>The groups whose keys are all declared here: any other key inside them is a typo.</summary>

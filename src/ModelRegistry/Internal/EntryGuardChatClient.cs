@@ -9,69 +9,38 @@ using Polly.Timeout;
 namespace ModelRegistry.Internal;
 
 /// <summary>
-/// Guards one registry entry: its client-side limits (concurrent calls, requests and tokens per minute) and its
-/// circuit breaker. A refused call fails at once with a retryable <see cref="ModelProviderException"/> carrying a
-/// Retry-After, which fallback treats like a throttled provider.
+/// Guards one registry entry: who may call it (<c>allowed_roles</c>), its client-side limits (concurrent calls,
+/// requests and tokens per minute) and its circuit breaker, checked in that order before the provider client is
+/// called. A refused call fails at once with a <see cref="ModelProviderException"/>: an access refusal is final, a
+/// limit or an open breaker is retryable with a Retry-After, which fallback treats like a throttled provider. The
+/// provider wrappers (EMF) sit outside the guard, so every refusal is measured like any other attempt.
 /// </summary>
+/// <remarks>
+/// The calls in flight and the breaker live in the entry's <see cref="EntryGuardState"/>, kept by name across the
+/// clients a refresh builds; this client holds only the settings of the definition it was built for.
+/// </remarks>
 internal sealed partial class EntryGuardChatClient : DelegatingChatClient
 {
     private static readonly TimeSpan ConcurrencyRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly ModelEntry _entry;
     private readonly EntryGuardOptions _options;
+    private readonly EntryGuardState _state;
     private readonly IRateLimitStore _store;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim? _concurrency;
+    private readonly EntryAccess _access;
     private readonly ResiliencePipeline? _breaker;
-    private readonly CircuitBreakerStateProvider _state = new();
 
-    public EntryGuardChatClient(IChatClient inner, ModelEntry entry, EntryGuardOptions options, IRateLimitStore store, TimeProvider time, ILogger logger)
+    public EntryGuardChatClient(IChatClient inner, ModelEntry entry, EntryGuardOptions options, EntryGuardState state, IRateLimitStore store, ILogger logger)
         : base(inner)
     {
         _entry = entry;
         _options = options;
+        _state = state;
         _store = store;
         _logger = logger;
-        _concurrency = options.MaxConcurrency is { } max ? new SemaphoreSlim(max, max) : null;
-        if (options.BreakerEnabled)
-        {
-            var cooldown = new BreakCooldown(options.BreakDuration, options.MaxRetryAfter);
-            _breaker = new ResiliencePipelineBuilder { TimeProvider = time }
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    FailureRatio = options.FailureRatio,
-                    MinimumThroughput = options.MinimumThroughput,
-                    SamplingDuration = options.SamplingDuration,
-                    BreakDurationGenerator = cooldown.NextAsync,
-                    StateProvider = _state,
-                    ShouldHandle = args =>
-                    {
-                        var counts = args.Outcome.Exception is { } ex && CountsAgainstBreaker(ex);
-                        if (counts)
-                        {
-                            cooldown.Observe(args.Outcome.Exception!);
-                        }
-
-                        return ValueTask.FromResult(counts);
-                    },
-                    OnOpened = args =>
-                    {
-                        Log.BreakerOpened(_logger, _entry.Name, args.BreakDuration.TotalSeconds);
-                        return ValueTask.CompletedTask;
-                    },
-                    OnHalfOpened = _ =>
-                    {
-                        Log.BreakerHalfOpened(_logger, _entry.Name);
-                        return ValueTask.CompletedTask;
-                    },
-                    OnClosed = _ =>
-                    {
-                        Log.BreakerClosed(_logger, _entry.Name);
-                        return ValueTask.CompletedTask;
-                    },
-                })
-                .Build();
-        }
+        _access = EntryAccess.For(entry);
+        _breaker = state.BreakerFor(options);
     }
 
     /// <summary>The breaker's state: closed when there is no breaker.</summary>
@@ -87,6 +56,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
         var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
         try
@@ -116,7 +86,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         }
         finally
         {
-            _concurrency?.Release();
+            ReleaseConcurrency();
         }
     }
 
@@ -125,6 +95,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
         var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
@@ -154,7 +125,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         finally
         {
             await updates.DisposeAsync().ConfigureAwait(false);
-            _concurrency?.Release();
+            ReleaseConcurrency();
             await SettleTokensAsync(estimate, usage).ConfigureAwait(false);
         }
     }
@@ -179,7 +150,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     /// <summary>Takes a concurrency slot, a request and the token estimate, or throws a rejection.</summary>
     private async ValueTask<long> AcquireAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
     {
-        if (_concurrency is not null && !_concurrency.Wait(0, CancellationToken.None))
+        if (_options.MaxConcurrency is { } max && !_state.TryEnter(max))
         {
             throw Rejected(ProviderErrorCodes.ClientConcurrencyLimit, $"limits:max_concurrency = {_options.MaxConcurrency}", ConcurrencyRetryAfter);
         }
@@ -211,8 +182,16 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         }
         catch
         {
-            _concurrency?.Release();
+            ReleaseConcurrency();
             throw;
+        }
+    }
+
+    private void ReleaseConcurrency()
+    {
+        if (_options.MaxConcurrency is not null)
+        {
+            _state.Exit();
         }
     }
 
@@ -273,15 +252,6 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Warning, "Circuit breaker of model {Model} opened for {Seconds} s after repeated failures.")]
-        public static partial void BreakerOpened(ILogger logger, string model, double seconds);
-
-        [LoggerMessage(21, LogLevel.Information, "Circuit breaker of model {Model} is half-open: the next call tests the model.")]
-        public static partial void BreakerHalfOpened(ILogger logger, string model);
-
-        [LoggerMessage(22, LogLevel.Information, "Circuit breaker of model {Model} closed: the model answers again.")]
-        public static partial void BreakerClosed(ILogger logger, string model);
-
         [LoggerMessage(23, LogLevel.Debug, "Model {Model} refused a call on its client-side limit {Limit}.")]
         public static partial void Rejected(ILogger logger, string model, string limit);
     }

@@ -128,7 +128,8 @@ internal static class EntryValidator
 
         foreach (var (key, value) in entry.Settings)
         {
-            if (declared.TryGetValue(key, out var setting))
+            // A list flattens to numbered keys (allowed_roles:0, allowed_roles:1...), each checked by the list's rule.
+            if (declared.TryGetValue(EntryAccess.IsListItem(key) ? CoreSettings.AllowedRoles.Key : key, out var setting))
             {
                 if (setting.Check(value, secretSchemes) is { } problem)
                 {

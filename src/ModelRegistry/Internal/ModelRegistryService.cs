@@ -15,6 +15,9 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 {
+    /// <summary>The most ad-hoc models kept, so callers choosing model ids cannot grow the registry without bound.</summary>
+    internal const int MaxAdHocModels = 100;
+
     private static readonly Dictionary<string, string> KnownProviderPackages = new(StringComparer.OrdinalIgnoreCase)
     {
         ["bedrock"] = "ModelRegistry.Bedrock and call .AddBedrock()",
@@ -34,11 +37,14 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly ConcurrentDictionary<string, ClientSlot> _cores = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RegistryEmbeddingGenerator> _embeddingProxies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, EmbeddingSlot> _embeddings = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, EntryGuardState> _guards = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ModelEntry> _adHoc = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRateLimitStore _rateLimits;
     private readonly EnvironmentProvider _environment;
     private readonly Lazy<string[]> _secretSchemes;
     private readonly RegistryChatClient _defaultProxy;
     private volatile Snapshot? _snapshot;
+    private long _loads;
 
     public ModelRegistryService(IServiceProvider services, RegistryPipeline pipeline, IOptions<ModelRegistryOptions> options, TimeProvider time, IRateLimitStore rateLimits)
     {
@@ -78,22 +84,38 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     public async ValueTask<ModelEntry> GetEntryAsync(string? name = null, CancellationToken cancellationToken = default) =>
         Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
 
-    /// <summary>Returns the built client (fallbacks and pipeline included) for a name, building it on first use.</summary>
-    internal async ValueTask<IChatClient> GetClientAsync(string? name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes a call (the proxy's name, or the entry <c>ChatOptions.ModelId</c> names: see <see cref="Route"/>) and
+    /// leases the built client of its entry (fallbacks and pipeline included), building it on first use. The lease
+    /// keeps the client, and the entry clients it calls, from being disposed until the call ends.
+    /// </summary>
+    internal async ValueTask<ClientLease> AcquireAsync(string? name, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var snapshot = await GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
-        var entry = Find(snapshot, name);
-
-        // The hot path: a client already confirmed against this very registry needs no definition check.
-        if (_clients.TryGetValue(entry.Name, out var known) && ReferenceEquals(known.ConfirmedFor, snapshot))
+        while (true)
         {
-            return known.Client.Value;
-        }
+            var snapshot = await GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            var (entry, callOptions) = Route(snapshot, name, options);
 
-        ModelEntry[] chain = [entry, .. entry.Fallbacks.Select(f => snapshot.ByName[f])];
-        var slot = GetOrBuild(_clients, chain, () => BuildServing(chain));
-        slot.ConfirmedFor = snapshot;
-        return slot.Client.Value;
+            // The hot path: a client already confirmed against this very registry needs no definition check.
+            if (!_clients.TryGetValue(entry.Name, out var slot) || !ReferenceEquals(slot.ConfirmedFor, snapshot))
+            {
+                ModelEntry[] chain = [entry, .. entry.Fallbacks.Select(f => snapshot.ByName[f])];
+                slot = GetOrBuild(_clients, chain, snapshot.Generation, () => ServingSlot(chain, snapshot.Generation));
+                if (slot is null)
+                {
+                    continue; // a newer registry has been loaded meanwhile: route again on it
+                }
+
+                slot.ConfirmedFor = snapshot;
+            }
+
+            if (slot.TryAcquire())
+            {
+                return new ClientLease(slot, callOptions);
+            }
+
+            // The slot was replaced and disposed between the look-up and the lease: look again.
+        }
     }
 
     /// <summary>Returns the provider's embedding generator for a name, building it on first use and again when the entry changes.</summary>
@@ -134,33 +156,84 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             $"Model '{entry.Name}' uses provider '{entry.Provider}', which is not registered. Registered providers: {registered}. {hint}");
     }
 
-    /// <summary>The guarded provider client of each entry that has been called, for health reports.</summary>
-    internal IEnumerable<(ModelEntry Entry, EntryGuardChatClient Guard)> BuiltEntries =>
-        _cores.Values.Where(s => s.Client.IsValueCreated).Select(s => (s.Chain[0], s.Client.Value.GetService<EntryGuardChatClient>()!));
+    /// <summary>The guard state (breaker) of each entry that has been called, for health reports.</summary>
+    internal IEnumerable<(ModelEntry Entry, EntryGuardState Guard)> BuiltEntries =>
+        _cores.Values.Where(s => s.Client.IsValueCreated && _guards.ContainsKey(s.Chain[0].Name)).Select(s => (s.Chain[0], _guards[s.Chain[0].Name]));
 
     /// <summary>
     /// One client per definition: reuses the cached client while every entry it was built from is unchanged, and
-    /// builds at most one replacement under concurrency.
+    /// installs at most one replacement under concurrency. The replaced client is retired: disposed once its calls end.
+    /// Returns <see langword="null"/> when the cached client comes from a newer registry than the caller's.
     /// </summary>
-    private static ClientSlot GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, Func<IChatClient> build)
+    private static ClientSlot? GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, long generation, Func<ClientSlot?> create)
     {
-        if (cache.TryGetValue(chain[0].Name, out var slot) && slot.IsFor(chain))
+        while (true)
         {
-            return slot;
-        }
+            if (cache.TryGetValue(chain[0].Name, out var slot))
+            {
+                if (slot.IsFor(chain))
+                {
+                    return slot;
+                }
 
-        var fresh = new ClientSlot(chain, new Lazy<IChatClient>(build, LazyThreadSafetyMode.ExecutionAndPublication));
-        return cache.AddOrUpdate(chain[0].Name, fresh, (_, existing) => existing.IsFor(chain) ? existing : fresh);
+                if (slot.Generation > generation || create() is not { } fresh)
+                {
+                    return null;
+                }
+
+                if (cache.TryUpdate(chain[0].Name, fresh, slot))
+                {
+                    slot.Retire();
+                    return fresh;
+                }
+            }
+            else
+            {
+                if (create() is not { } fresh)
+                {
+                    return null;
+                }
+
+                if (cache.TryAdd(chain[0].Name, fresh))
+                {
+                    return fresh;
+                }
+            }
+        }
     }
 
-    /// <summary>Fallback across the entry's chain of guarded provider clients, inside the user's pipeline.</summary>
-    private IChatClient BuildServing(ModelEntry[] chain)
+    /// <summary>Fallback across the entry's chain of entry clients, inside the user's pipeline; <see langword="null"/> when an entry of the chain is newer.</summary>
+    private ClientSlot? ServingSlot(ModelEntry[] chain, long generation)
     {
-        var client = chain.Length == 1
-            ? GetCore(chain[0])
-            : new FallbackChatClient([.. chain.Select(e => (e, GetCore(e)))], _logger);
+        var cores = new ClientSlot[chain.Length];
+        for (var i = 0; i < chain.Length; i++)
+        {
+            var entry = chain[i];
+            if (GetOrBuild(_cores, [entry], generation, () => new ClientSlot([entry], generation, [], () => BuildCore(entry), ownsClient: true)) is not { } core)
+            {
+                return null;
+            }
+
+            cores[i] = core;
+        }
+
+        var sharesCore = chain.Length == 1 && _pipeline.Steps.Count == 0;
+        return new ClientSlot(chain, generation, cores, () => BuildServing(chain, cores), ownsClient: !sharesCore);
+    }
+
+    private IChatClient BuildServing(ModelEntry[] chain, ClientSlot[] cores)
+    {
+        IChatClient client = chain.Length == 1
+            ? cores[0].Client.Value
+            : new FallbackChatClient([.. chain.Select((e, i) => (e, cores[i].Client.Value))], _logger);
         if (_pipeline.Steps.Count > 0)
         {
+            if (chain.Length == 1)
+            {
+                // The pipeline's clients dispose their inner client; the entry's client is the registry's to dispose.
+                client = new SharedChatClient(client);
+            }
+
             var builder = new ChatClientBuilder(client);
             foreach (var step in _pipeline.Steps)
             {
@@ -173,19 +246,27 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         return client;
     }
 
-    private IChatClient GetCore(ModelEntry entry) => GetOrBuild(_cores, [entry], () => BuildCore(entry)).Client.Value;
-
-    /// <summary>The provider client, wrapped by the provider wrappers (metrics), inside the entry's limits and breaker.</summary>
+    /// <summary>
+    /// The entry's client: the provider client inside the entry's guard (access, limits, breaker), inside the provider
+    /// wrappers (metrics), so every attempt, refused or sent, passes the wrappers once.
+    /// </summary>
     private IChatClient BuildCore(ModelEntry entry)
     {
-        var client = ProviderOf(entry).CreateChatClient(entry, _services);
+        var state = _guards.GetOrAdd(entry.Name, static (name, self) => new EntryGuardState(name, self._time, self._logger), this);
+        IChatClient client = new EntryGuardChatClient(
+            ProviderOf(entry).CreateChatClient(entry, _services),
+            entry,
+            EntryGuardOptions.For(entry) with { MaxRetryAfter = _options.Resilience.ForEntry(entry).MaxRetryAfter },
+            state,
+            _rateLimits,
+            _logger);
         foreach (var wrap in _pipeline.ProviderWrappers)
         {
             client = wrap(client, entry, _services);
         }
 
         Log.ClientBuilt(_logger, entry.Name, entry.Provider, entry.ModelId);
-        return new EntryGuardChatClient(client, entry, EntryGuardOptions.For(entry) with { MaxRetryAfter = _options.Resilience.ForEntry(entry).MaxRetryAfter }, _rateLimits, _time, _logger);
+        return client;
     }
 
     private ModelEntry Find(Snapshot snapshot, string? name)
@@ -206,6 +287,90 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             ? entry
             : throw new ModelRegistryException(
                 $"Model '{name}' is not in the registry ({_source.Value.Description}). Known models: {snapshot.KnownNames}.");
+    }
+
+    /// <summary>
+    /// The entry a call goes to, and the options to send it with. <c>ChatOptions.ModelId</c>, when set, is read in this
+    /// order: (1) the name of a registry entry (ignoring case) routes the call to that entry, its fallbacks and its
+    /// pipeline; (2) <c>provider:model-id</c> with a registered provider, or <c>provider.model-id</c> with the provider
+    /// of the entry the call was made on, names an ad-hoc entry (only with <see cref="ModelRegistryOptions.AllowAdHocModels"/>);
+    /// (3) anything else is the provider's model id for the entry the call was made on, as MEAI means it. In (1) and (2)
+    /// the model id is the entry's own, so it is cleared from the options sent on.
+    /// </summary>
+    private (ModelEntry Entry, ChatOptions? Options) Route(Snapshot snapshot, string? name, ChatOptions? options)
+    {
+        if (options?.ModelId is not { Length: > 0 } modelId)
+        {
+            return (Find(snapshot, name), options);
+        }
+
+        if (snapshot.ByName.TryGetValue(modelId, out var named))
+        {
+            return (named, WithoutModelId(options));
+        }
+
+        var entry = Find(snapshot, name);
+        return AdHocModel(modelId, entry) is { } adHoc ? (adHoc, WithoutModelId(options)) : (entry, options);
+    }
+
+    private static ChatOptions WithoutModelId(ChatOptions options)
+    {
+        var copy = options.Clone();
+        copy.ModelId = null;
+        return copy;
+    }
+
+    /// <summary>The ad-hoc entry a model id names, built once per id; <see langword="null"/> when it names none.</summary>
+    private ModelEntry? AdHocModel(string modelId, ModelEntry callEntry)
+    {
+        var colon = modelId.IndexOf(':', StringComparison.Ordinal);
+        var dot = modelId.IndexOf('.', StringComparison.Ordinal);
+        IChatClientProvider? provider;
+        string providerModelId;
+        if (colon > 0 && _providers.Value.TryGetValue(modelId[..colon], out provider))
+        {
+            providerModelId = modelId[(colon + 1)..];
+        }
+        else if (dot > 0 && string.Equals(modelId[..dot], callEntry.Provider, StringComparison.OrdinalIgnoreCase) && _providers.Value.TryGetValue(callEntry.Provider, out provider))
+        {
+            // Only the call's own provider: "mistral.mistral-large-2407-v1:0" is a Bedrock model id, not Mistral's.
+            providerModelId = modelId[(dot + 1)..];
+        }
+        else
+        {
+            return null;
+        }
+
+        var adHocName = $"{provider.Name}:{providerModelId}";
+        if (!_options.AllowAdHocModels)
+        {
+            throw new ModelRegistryException(
+                $"ChatOptions.ModelId '{EntryValidator.Printable(modelId)}' names the model '{EntryValidator.Printable(providerModelId)}' of provider '{provider.Name}', " +
+                $"which has no registry entry, and ad-hoc models are off (the registry is also an allow-list). Add an entry for it to the registry, " +
+                $"or set ModelRegistryOptions.AllowAdHocModels = true. Known models: {_snapshot?.KnownNames}.");
+        }
+
+        if (_adHoc.TryGetValue(adHocName, out var known))
+        {
+            return known;
+        }
+
+        if (providerModelId.Length == 0)
+        {
+            throw new ModelRegistryException($"ChatOptions.ModelId '{EntryValidator.Printable(modelId)}' names provider '{provider.Name}' but no model: write \"{provider.Name}:<model-id>\".");
+        }
+
+        if (_adHoc.Count >= MaxAdHocModels)
+        {
+            throw new ModelRegistryException(
+                $"ChatOptions.ModelId '{EntryValidator.Printable(modelId)}' would be ad-hoc model number {MaxAdHocModels + 1}; the registry keeps at most {MaxAdHocModels}. " +
+                "Add the models you use to the registry instead.");
+        }
+
+        // Validated like any entry (model id, and the provider's defaults need no settings), then kept for the next call.
+        var adHoc = new ModelEntry(adHocName, provider.Name, providerModelId);
+        EntryValidator.Validate([adHoc], "ad-hoc model from ChatOptions.ModelId", _providers.Value, _secretSchemes.Value);
+        return _adHoc.GetOrAdd(adHocName, adHoc);
     }
 
     private async ValueTask<Snapshot> GetSnapshotAsync(CancellationToken cancellationToken)
@@ -277,7 +442,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             Log.DefaultMissing(_logger, defaultName, defaultSource);
         }
 
-        return new Snapshot(entries, byName, defaultName, defaultSource, _time.GetUtcNow());
+        return new Snapshot(entries, byName, defaultName, defaultSource, _time.GetUtcNow(), Interlocked.Increment(ref _loads));
     }
 
     private (string? Name, string Source) ResolveDefault(IReadOnlyList<ModelEntry> entries)
@@ -306,12 +471,10 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     public void Dispose()
     {
-        foreach (var slot in _cores.Values)
+        // Serving clients first: their pipelines may still hold entry clients.
+        foreach (var slot in _clients.Values.Concat(_cores.Values))
         {
-            if (slot.Client.IsValueCreated)
-            {
-                slot.Client.Value.Dispose();
-            }
+            slot.DisposeNow();
         }
 
         foreach (var slot in _embeddings.Values)
@@ -333,21 +496,13 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         Dictionary<string, ModelEntry> ByName,
         string? DefaultName,
         string DefaultSource,
-        DateTimeOffset LoadedAt)
+        DateTimeOffset LoadedAt,
+        long Generation)
     {
         public string KnownNames => Entries.Count == 0 ? "(none)" : string.Join(", ", Entries.Select(e => e.Name));
     }
 
     private sealed record EmbeddingSlot(ModelEntry Entry, Lazy<IEmbeddingGenerator<string, Embedding<float>>> Generator);
-
-    private sealed record ClientSlot(ModelEntry[] Chain, Lazy<IChatClient> Client)
-    {
-        /// <summary>The registry snapshot this slot was last found current for (a stale read only costs one more check).</summary>
-        public object? ConfirmedFor { get; set; }
-
-        public bool IsFor(ModelEntry[] chain) =>
-            Chain.Length == chain.Length && Chain.Zip(chain).All(pair => pair.First.HasSameDefinition(pair.Second));
-    }
 
     private static partial class Log
     {

@@ -5,7 +5,9 @@ namespace ModelRegistry.Internal;
 
 /// <summary>
 /// The client handed out for a registry name: costs nothing to create, and on each call asks the registry for the
-/// built client of its name (loading the registry and building the client on first use), then forwards the call.
+/// built client of the call's entry (its name, or the entry <c>ChatOptions.ModelId</c> names), loading the registry
+/// and building the client on first use, then forwards the call. The client is leased until the call (or the stream)
+/// ends, so a refresh never disposes it under the call.
 /// </summary>
 internal sealed class RegistryChatClient(ModelRegistryService registry, string? name) : IChatClient
 {
@@ -14,8 +16,8 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var client = await ResolveAsync(cancellationToken).ConfigureAwait(false);
-        return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        using var lease = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        return await lease.Client.GetResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -24,8 +26,8 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var client = await ResolveAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        using var lease = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in lease.Client.GetStreamingResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
@@ -48,11 +50,20 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         // The registry owns the clients it built.
     }
 
-    private async ValueTask<IChatClient> ResolveAsync(CancellationToken cancellationToken)
+    private async ValueTask<ClientLease> ResolveAsync(ChatOptions? options, CancellationToken cancellationToken)
     {
-        var client = await registry.GetClientAsync(name, cancellationToken).ConfigureAwait(false);
-        _last = client;
-        return client;
+        var lease = await registry.AcquireAsync(name, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _last = lease.Client;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
+        return lease;
     }
 
     public override string ToString() => name is null ? "model registry client (default model)" : $"model registry client '{name}'";

@@ -340,6 +340,12 @@ internal static class RegistryParser
                     Flatten($"{key}:{index++}", item, settings);
                 }
 
+                if (index == 0)
+                {
+                    // Kept as an empty value for the key's rule to judge: "allowed_roles": [] must not read as "no rule".
+                    settings[key] = string.Empty;
+                }
+
                 break;
             case JsonValueKind.String:
                 settings[key] = element.GetString()!;

@@ -10,7 +10,7 @@ internal sealed class RegistryPipeline
     /// <summary>Asked for a source when none is set in code; <see langword="null"/> from it means the configuration default.</summary>
     public Func<IServiceProvider, IModelRegistrySource?>? FallbackSourceFactory { get; set; }
 
-    /// <summary>Wrappers applied directly around each provider client, innermost first (metrics per serving entry).</summary>
+    /// <summary>Wrappers applied around each entry's guarded provider client, innermost first (metrics per attempted entry).</summary>
     public List<Func<IChatClient, ModelEntry, IServiceProvider, IChatClient>> ProviderWrappers { get; } = [];
 
     /// <summary>The user's pipeline steps, applied around the whole of each registry client.</summary>

@@ -5,9 +5,10 @@ namespace ModelRegistry.Providers;
 /// A provider's own codes (<c>ThrottlingException</c>, <c>3230</c>) pass through as the provider sent them.
 /// </summary>
 /// <remarks>
-/// Every code below but <see cref="ResponseTooLarge"/>, <see cref="CapabilityMismatch"/> and
-/// <see cref="ContextWindowExceeded"/> is retryable (<see cref="ModelProviderException.IsRetryable"/>): the registry
-/// falls back to the entry's fallbacks, and its circuit breaker counts them, except the client-side limits
+/// Every code below but <see cref="ResponseTooLarge"/>, <see cref="CapabilityMismatch"/>,
+/// <see cref="ContextWindowExceeded"/> and <see cref="AccessDenied"/> is retryable
+/// (<see cref="ModelProviderException.IsRetryable"/>): the registry falls back to the entry's fallbacks, and its circuit
+/// breaker counts them, except the client-side limits
 /// (<see cref="ClientRateLimit"/>, <see cref="ClientConcurrencyLimit"/>), which say nothing about the model's health.
 /// The two capability codes are not retryable (the same request fails the same way on the same model) and never count
 /// for the breaker, but they do fall back: to the next fallback, or for a context window to the next one with a
@@ -56,4 +57,11 @@ public static class ProviderErrorCodes
     /// falls back to the first fallback whose context window is larger or unknown (<c>fallback_on:context_window</c>).
     /// </summary>
     public const string ContextWindowExceeded = "context_window_exceeded";
+
+    /// <summary>
+    /// The caller may not call the entry: its <c>allowed_roles</c> name none of the caller's roles (from
+    /// <see cref="ModelRegistryCaller"/> or <see cref="RegistryProperties.CallerRoles"/>). Not retryable, never falls back;
+    /// the call was not sent.
+    /// </summary>
+    public const string AccessDenied = "access_denied";
 }
