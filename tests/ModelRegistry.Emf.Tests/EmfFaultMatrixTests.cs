@@ -222,6 +222,19 @@ public sealed class EmfFaultMatrixTests
     }
 
     [Test]
+    public async Task A_request_the_entry_cannot_take_writes_its_error_line_and_the_fallbacks()
+    {
+        await using var chain = await Chain.StartAsync(",\"capabilities\":{\"tools\":false}");
+        chain.Backup.Enqueue(TestWireAnswers.Text("b"));
+
+        var options = new ChatOptions { Tools = [AIFunctionFactory.Create(() => "sunny", "weather")] };
+        await chain.Client.GetResponseAsync("hi", options);
+
+        Assert.That(chain.Lines, Is.EqualTo(new[] { $"primary Error Errors=1 Throttles=0 {ProviderErrorCodes.CapabilityMismatch}", Success("backup") }));
+        Assert.That(chain.Primary.Requests, Is.Empty, "refused before any HTTP");
+    }
+
+    [Test]
     public async Task A_stream_refused_by_an_open_breaker_writes_its_line_and_falls_back()
     {
         await using var chain = await Chain.StartAsync(",\"circuit_breaker\":{\"failure_ratio\":1,\"minimum_throughput\":2}");
