@@ -58,7 +58,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
-        var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
+        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
         try
         {
             ChatResponse response;
@@ -97,7 +97,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
-        var estimate = await AcquireAsync(messages, cancellationToken).ConfigureAwait(false);
+        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -148,7 +148,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     }
 
     /// <summary>Takes a concurrency slot, a request and the token estimate, or throws a rejection.</summary>
-    private async ValueTask<long> AcquireAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
+    private async ValueTask<long> AcquireAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         if (_options.MaxConcurrency is { } max && !_state.TryEnter(max))
         {
@@ -168,7 +168,8 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
 
             if (_options.TokensPerMinute is { } tpm)
             {
-                var estimate = EstimateTokens(messages);
+                // The capability gate's estimate: settled against the usage the provider reports after the call.
+                var estimate = Math.Max(1, TokenEstimate.Input(messages, options));
                 var decision = await _store.TryTakeAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), estimate, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
@@ -208,21 +209,6 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         {
             await _store.AdjustAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), actual - estimate, CancellationToken.None).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>A rough count of the input tokens (four characters a token), reserved before the call and settled after it.</summary>
-    private static long EstimateTokens(IEnumerable<ChatMessage> messages)
-    {
-        long characters = 0;
-        foreach (var message in messages)
-        {
-            foreach (var content in message.Contents)
-            {
-                characters += content is TextContent text ? text.Text.Length : 256;
-            }
-        }
-
-        return Math.Max(1, characters / 4);
     }
 
     private ModelProviderException Rejected(string code, string limit, TimeSpan retryAfter)
