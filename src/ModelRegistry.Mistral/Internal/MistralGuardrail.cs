@@ -83,6 +83,6 @@ internal static class MistralGuardrail
         }
 
         config[kind] = moderation;
-        return [config];
+        return new JsonArray(config);
     }
 }
