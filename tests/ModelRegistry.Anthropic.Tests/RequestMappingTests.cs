@@ -140,7 +140,7 @@ public sealed class RequestMappingTests
     }
 
     [Test]
-    public async Task A_tool_round_trip_sends_tool_use_without_caller_and_tool_results_with_is_error_in_one_user_turn()
+    public async Task A_tool_round_trip_sends_tool_use_without_caller_and_the_round_of_tool_results_with_is_error_in_one_user_turn()
     {
         var call = new FunctionCallContent("toolu_01A", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" })
         {
@@ -162,8 +162,8 @@ public sealed class RequestMappingTests
                {"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"city":"Paris"}},
                {"type":"tool_use","id":"{{{mapped}}}","name":"get_weather","input":{"city":"Rome"}}]},
              {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"sunny"},
-               {"type":"tool_result","tool_use_id":"{{{mapped}}}","content":"no data","is_error":true},
-               {"type":"text","text":"Thanks"}]}]
+               {"type":"tool_result","tool_use_id":"{{{mapped}}}","content":"no data","is_error":true}]},
+             {"role":"user","content":[{"type":"text","text":"Thanks"}]}]
             """);
         Assert.That(body.ToJsonString(), Does.Not.Contain("caller"));
     }

@@ -8,7 +8,8 @@ namespace ModelRegistry.Anthropic.Internal;
 /// alternating <c>user</c> and <c>assistant</c> turns of content blocks.
 /// <list type="bullet">
 /// <item>system messages (and <see cref="ChatOptions.Instructions"/>, first) become the system prompt's text blocks;</item>
-/// <item>tool messages become user turns of <c>tool_result</c> blocks; consecutive turns of one role merge, results first;</item>
+/// <item>each message is a turn of its own (the API combines consecutive turns of one role); tool messages become user
+/// turns of <c>tool_result</c> blocks, and the results of one round of calls share one turn, results first;</item>
 /// <item>consecutive reasoning parts form one <c>thinking</c> block with the signature that ends them (as a stream
 /// delivers them); a <c>redacted_thinking</c> block goes back as its data; unsigned reasoning is left out (the API
 /// verifies every thinking block);</item>
@@ -237,7 +238,11 @@ internal static class MessagePlanner
         Append(turns, "user", blocks);
     }
 
-    /// <summary>Appends blocks to the last turn when it has the same role (the API takes alternating turns), tool results ahead of the turn's other blocks.</summary>
+    /// <summary>
+    /// Adds blocks as a turn of their own, as the caller's messages are (the API itself combines consecutive turns of one
+    /// role), except that tool results join a turn made only of tool results: the results of one round of calls belong in
+    /// the one user turn after the assistant's calls.
+    /// </summary>
     private static void Append(List<Turn> turns, string role, List<Block> blocks)
     {
         if (blocks.Count == 0)
@@ -245,24 +250,17 @@ internal static class MessagePlanner
             return;
         }
 
-        if (turns.Count == 0 || turns[^1].Role != role)
+        if (turns.Count > 0 && turns[^1] is { Role: "user" } last && role == "user"
+            && last.Blocks.All(b => b.Kind == BlockKind.ToolResult) && blocks.All(b => b.Kind == BlockKind.ToolResult))
         {
-            turns.Add(new Turn(role));
+            last.Blocks.AddRange(blocks);
+            return;
         }
 
-        var turn = turns[^1].Blocks;
-        foreach (var block in blocks)
-        {
-            if (block.Kind == BlockKind.ToolResult)
-            {
-                var at = turn.FindLastIndex(b => b.Kind == BlockKind.ToolResult) + 1;
-                turn.Insert(at, block);
-            }
-            else
-            {
-                turn.Add(block);
-            }
-        }
+        var turn = new Turn(role);
+        turn.Blocks.AddRange(blocks.Where(b => b.Kind == BlockKind.ToolResult));
+        turn.Blocks.AddRange(blocks.Where(b => b.Kind != BlockKind.ToolResult));
+        turns.Add(turn);
     }
 
     private static void Mark(List<Block> blocks, AnthropicCachePointContent cache, bool withCache, string where)
