@@ -54,7 +54,7 @@ internal sealed class AnthropicApi
     {
         var defaults = services.GetService<IOptions<AnthropicClientOptions>>()?.Value ?? new AnthropicClientOptions();
         Uri endpoint;
-        if (AnthropicProtocol.BaseUrl.TryGetValue(entry, out var configured) || AnthropicProtocol.Endpoint.TryGetValue(entry, out configured))
+        if (AnthropicProtocol.Endpoint.TryGetValue(entry, out var configured) || AnthropicProtocol.BaseUrl.TryGetValue(entry, out configured))
         {
             endpoint = configured;
         }

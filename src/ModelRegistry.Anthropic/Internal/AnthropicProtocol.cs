@@ -43,7 +43,7 @@ internal static class AnthropicProtocol
     /// <summary>Entry key <c>endpoint</c>: the API's address (the part before <c>/v1/messages</c>).</summary>
     public static readonly EntrySetting<Uri> Endpoint = EntrySettings.Url("endpoint", "https://api.anthropic.com");
 
-    /// <summary>Entry key <c>base_url</c>: another name of <c>endpoint</c>, which wins when both are set.</summary>
+    /// <summary>Entry key <c>base_url</c>: another name of <c>endpoint</c> (<c>endpoint</c> wins when both are set).</summary>
     public static readonly EntrySetting<Uri> BaseUrl = EntrySettings.Url("base_url", "https://api.anthropic.com");
 
     /// <summary>Entry key <c>region</c>: the entry calls Bedrock Mantle in this region (unless it sets an endpoint).</summary>
