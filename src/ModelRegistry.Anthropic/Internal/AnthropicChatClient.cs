@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
+
+namespace ModelRegistry.Anthropic.Internal;
+
+/// <summary>
+/// <see cref="IChatClient"/> over the Messages API (<c>POST {endpoint}/v1/messages</c>). Every call goes through the kit's
+/// transport; decoding runs inside its error boundary.
+/// </summary>
+internal sealed class AnthropicChatClient : IChatClient
+{
+    private const string MessagesPath = "v1/messages";
+
+    private readonly AnthropicApi _api;
+    private readonly string _modelId;
+    private readonly ChatClientMetadata _metadata;
+
+    public AnthropicChatClient(AnthropicApi api, string modelId)
+    {
+        _api = api;
+        _modelId = RequireModelId(modelId, nameof(modelId));
+        _metadata = new ChatClientMetadata(AnthropicProtocol.TelemetryProviderName, api.Endpoint, modelId);
+    }
+
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: false);
+        var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: false, cancellationToken).ConfigureAwait(false);
+        return await _api.Transport.SendAsync(request, response =>
+        {
+            using var document = JsonDocument.Parse(response.Body);
+            return MessagesResponseReader.ReadMessage(document.RootElement.Clone());
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: true);
+        var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: true, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in _api.Transport.StreamAsync(
+            request, (stream, token) => MessageStreamReader.ReadAsync(stream, _api.Transport, token), cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    public void Dispose()
+    {
+        // The HttpClient belongs to IHttpClientFactory, the kit or the caller.
+    }
+
+    public override string ToString() => $"Anthropic chat client ({_modelId})";
+
+    /// <summary>Refuses a model id that could not name a model (the rule of <see cref="ProviderRequest.PathSegment"/>, as every provider applies it).</summary>
+    internal static string RequireModelId(string id, string what)
+    {
+        _ = ProviderRequest.PathSegment(id, what);
+        return id;
+    }
+
+    private string ModelOf(ChatOptions? options) =>
+        string.IsNullOrEmpty(options?.ModelId) ? _modelId : RequireModelId(options.ModelId, "ChatOptions.ModelId");
+}

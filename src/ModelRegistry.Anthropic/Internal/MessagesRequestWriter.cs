@@ -1,0 +1,678 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using static ModelRegistry.Anthropic.Internal.MessagePlanner;
+
+namespace ModelRegistry.Anthropic.Internal;
+
+/// <summary>
+/// Writes a Messages API request body (<c>POST /v1/messages</c>) from MEAI messages and options. Only fields of the API
+/// are written and nulls are left out (no stray <c>caller: null</c> on a <c>tool_use</c> block, which Mantle refuses).
+/// A <see cref="JsonObject"/> from <see cref="ChatOptions.RawRepresentationFactory"/> is written first and wins: only the
+/// fields it does not set are filled in. Features the endpoint does not serve are refused or left out first
+/// (<see cref="FeatureGate"/>).
+/// </summary>
+internal static class MessagesRequestWriter
+{
+    /// <summary>The smallest thinking budget the API takes.</summary>
+    internal const int MinThinkingBudget = 1024;
+
+    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON.</summary>
+    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
+
+    /// <summary>Writes the body.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">The options, if any.</param>
+    /// <param name="client">The client, handed to <see cref="ChatOptions.RawRepresentationFactory"/>.</param>
+    /// <param name="model">The model id to send, as the entry or the call names it (Mantle's keep their <c>anthropic.</c> prefix).</param>
+    /// <param name="api">The endpoint: default output limit and the features it does not serve.</param>
+    /// <param name="stream">Whether to ask for an event stream.</param>
+    /// <exception cref="ModelProviderException">The request asks for a feature the endpoint does not serve (<c>capability_mismatch</c>).</exception>
+    public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, bool stream)
+    {
+        var raw = RawRequest(options, client);
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var allowed = FeatureGate.Allowed(list, options, raw, api);
+        bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in raw ?? [])
+            {
+                if (name == "stream"
+                    || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
+                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl)))
+                {
+                    continue; // Stream is decided by the method called; the others, by the features the endpoint serves.
+                }
+
+                writer.WritePropertyName(name);
+                if (name == "output_config" && value is JsonObject config && !allowed.HasFlag(AnthropicFeature.TaskBudget))
+                {
+                    var copy = config.DeepClone().AsObject();
+                    copy.Remove("task_budget");
+                    copy.WriteTo(writer);
+                    continue;
+                }
+
+                WriteNode(writer, value);
+            }
+
+            if (Unset("model"))
+            {
+                writer.WriteString("model", model);
+            }
+
+            var maxTokens = options?.MaxOutputTokens ?? api.MaxTokens;
+            if (Unset("max_tokens"))
+            {
+                writer.WriteNumber("max_tokens", maxTokens);
+            }
+
+            var plan = Arrange(list, options?.Instructions, allowed.HasFlag(AnthropicFeature.Thinking), allowed.HasFlag(AnthropicFeature.CacheControl));
+            if (plan.System.Count > 0 && Unset("system"))
+            {
+                WriteSystem(writer, plan.System);
+            }
+
+            if (Unset("messages"))
+            {
+                WriteTurns(writer, plan.Turns);
+            }
+
+            writer.WriteBoolean("stream", stream);
+            if (options is not null)
+            {
+                WriteOptions(writer, options, model, maxTokens, allowed, Unset);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static JsonSerializerOptions CreateCompactOptions()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
+        options?.RawRepresentationFactory?.Invoke(client) switch
+        {
+            null => null,
+            JsonObject json => json,
+            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
+            string text => JsonNode.Parse(text) as JsonObject
+                ?? throw new ArgumentException("ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Messages API request body as a JsonObject."),
+            var other => throw new ArgumentException(
+                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the Anthropic client takes the request body as a System.Text.Json.Nodes.JsonObject (or a JsonElement or JSON text of an object)."),
+        };
+
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset)
+    {
+        var extra = options.AdditionalProperties;
+        if (options.Temperature is { } temperature && unset("temperature"))
+        {
+            writer.WriteNumber("temperature", temperature);
+        }
+
+        if (options.TopP is { } topP && unset("top_p"))
+        {
+            writer.WriteNumber("top_p", topP);
+        }
+
+        if (options.TopK is { } topK && unset("top_k"))
+        {
+            writer.WriteNumber("top_k", topK);
+        }
+
+        if (options.StopSequences is { Count: > 0 } stops && unset("stop_sequences"))
+        {
+            writer.WriteStartArray("stop_sequences");
+            foreach (var stop in stops)
+            {
+                writer.WriteStringValue(stop);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (options.ResponseFormat is ChatResponseFormatJson)
+        {
+            throw new NotSupportedException(
+                "ChatOptions.ResponseFormat asks for JSON, which the Anthropic client does not map. Describe the JSON in the instructions, " +
+                "or declare a function tool with the schema and require it (ChatToolMode.RequireSpecific).");
+        }
+
+        var wroteTools = WriteTools(writer, options, allowed, unset);
+        if ((wroteTools || !unset("tools")) && unset("tool_choice") && (options.ToolMode is not null || options.AllowMultipleToolCalls == false))
+        {
+            WriteToolChoice(writer, options.ToolMode, options.AllowMultipleToolCalls == false);
+        }
+
+        WriteThinking(writer, options, model, maxTokens, allowed, unset);
+
+        foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier])
+        {
+            if (extra is not null && extra.TryGetValue(field, out var value) && value is not null && unset(field))
+            {
+                writer.WritePropertyName(field);
+                WriteValue(writer, value);
+            }
+        }
+
+        if (allowed.HasFlag(AnthropicFeature.CacheControl) && CacheTtl(extra, AnthropicProperties.CacheControl) is { } ttl && unset("cache_control"))
+        {
+            WriteCacheControl(writer, ttl.Length == 0 ? null : ttl);
+        }
+    }
+
+    /// <summary>A cache setting: <see langword="null"/> for none, empty for the default time to live, else the time to live.</summary>
+    internal static string? CacheTtl(AdditionalPropertiesDictionary? extra, string key) =>
+        extra is not null && extra.TryGetValue(key, out var value)
+            ? value switch
+            {
+                true or JsonElement { ValueKind: JsonValueKind.True } => string.Empty,
+                string ttl when !string.IsNullOrWhiteSpace(ttl) => ttl,
+                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+                _ => null,
+            }
+            : null;
+
+    private static bool WriteTools(Utf8JsonWriter writer, ChatOptions options, AnthropicFeature allowed, Func<string, bool> unset)
+    {
+        var tools = options.Tools?.Where(t => t is AIFunctionDeclaration || allowed.HasFlag(AnthropicFeature.ServerTools)).ToList();
+        if (tools is not { Count: > 0 } || !unset("tools"))
+        {
+            return false;
+        }
+
+        var strictDefault = ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
+        var cacheTtl = allowed.HasFlag(AnthropicFeature.CacheControl) ? CacheTtl(options.AdditionalProperties, AnthropicProperties.ToolsCacheControl) : null;
+        writer.WriteStartArray("tools");
+        for (var i = 0; i < tools.Count; i++)
+        {
+            writer.WriteStartObject();
+            switch (tools[i])
+            {
+                case AIFunctionDeclaration function:
+                    writer.WriteString("name", function.Name);
+                    if (!string.IsNullOrEmpty(function.Description))
+                    {
+                        writer.WriteString("description", function.Description);
+                    }
+
+                    writer.WritePropertyName("input_schema");
+                    if (function.JsonSchema.ValueKind == JsonValueKind.Object)
+                    {
+                        function.JsonSchema.WriteTo(writer);
+                    }
+                    else
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("type", "object");
+                        writer.WriteStartObject("properties");
+                        writer.WriteEndObject();
+                        writer.WriteEndObject();
+                    }
+
+                    if ((ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
+                    {
+                        writer.WriteBoolean("strict", strict);
+                    }
+
+                    break;
+                case HostedWebSearchTool:
+                    writer.WriteString("type", "web_search_20250305");
+                    writer.WriteString("name", "web_search");
+                    break;
+                case var other:
+                    throw new NotSupportedException(
+                        $"The tool '{other.Name}' ({other.GetType().Name}) has no Anthropic Messages API equivalent. The client takes functions " +
+                        "(AIFunction / AIFunctionDeclaration) and HostedWebSearchTool.");
+            }
+
+            if (cacheTtl is not null && i == tools.Count - 1)
+            {
+                WriteCacheControl(writer, cacheTtl.Length == 0 ? null : cacheTtl);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        return true;
+    }
+
+    private static void WriteToolChoice(Utf8JsonWriter writer, ChatToolMode? mode, bool disableParallel)
+    {
+        writer.WriteStartObject("tool_choice");
+        switch (mode)
+        {
+            case NoneChatToolMode:
+                writer.WriteString("type", "none");
+                break;
+            case RequiredChatToolMode { RequiredFunctionName: { } name }:
+                writer.WriteString("type", "tool");
+                writer.WriteString("name", name);
+                break;
+            case RequiredChatToolMode:
+                writer.WriteString("type", "any");
+                break;
+            default:
+                writer.WriteString("type", "auto");
+                break;
+        }
+
+        if (disableParallel && mode is not NoneChatToolMode)
+        {
+            writer.WriteBoolean("disable_parallel_tool_use", true);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>thinking</c> and <c>output_config</c>: as given in <see cref="AnthropicProperties"/>, else from
+    /// <see cref="ChatOptions.Reasoning"/>: adaptive thinking with an effort for models that take it (Claude 4.6 and
+    /// later), else <c>enabled</c> with a budget (the effort's default, halved to leave room for the answer when
+    /// <c>max_tokens</c> is small, never under 1024).
+    /// </summary>
+    private static void WriteThinking(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset)
+    {
+        var extra = options.AdditionalProperties;
+        var thinking = allowed.HasFlag(AnthropicFeature.Thinking) ? Value(extra, AnthropicProperties.Thinking) : null;
+        var outputConfig = Value(extra, AnthropicProperties.OutputConfig) is { } given ? ToObject(given, AnthropicProperties.OutputConfig) : null;
+        if (outputConfig is not null && !allowed.HasFlag(AnthropicFeature.TaskBudget))
+        {
+            outputConfig.Remove("task_budget");
+        }
+
+        var effort = allowed.HasFlag(AnthropicFeature.Thinking) && thinking is null ? options.Reasoning?.Effort : null;
+        if (effort is not null and not ReasoningEffort.None)
+        {
+            if (ModelFamily.TakesAdaptiveThinking(model))
+            {
+                thinking = new JsonObject { ["type"] = "adaptive" };
+                outputConfig ??= [];
+                if (!outputConfig.ContainsKey("effort"))
+                {
+                    outputConfig["effort"] = effort switch
+                    {
+                        ReasoningEffort.Low => "low",
+                        ReasoningEffort.High => "high",
+                        ReasoningEffort.ExtraHigh => "max",
+                        _ => "medium",
+                    };
+                }
+            }
+            else
+            {
+                thinking = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = Budget(extra, effort.Value, maxTokens) };
+            }
+        }
+
+        if (thinking is not null && unset("thinking"))
+        {
+            writer.WritePropertyName("thinking");
+            WriteValue(writer, thinking);
+        }
+
+        if (outputConfig is { Count: > 0 } && unset("output_config"))
+        {
+            writer.WritePropertyName("output_config");
+            outputConfig.WriteTo(writer);
+        }
+    }
+
+    private static long Budget(AdditionalPropertiesDictionary? extra, ReasoningEffort effort, long maxTokens)
+    {
+        if (Value(extra, AnthropicProperties.ThinkingBudgetTokens) is { } given)
+        {
+            return given switch
+            {
+                int n => n,
+                long n => n,
+                JsonElement { ValueKind: JsonValueKind.Number } element when element.TryGetInt64(out var n) => n,
+                string text when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+                _ => throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{AnthropicProperties.ThinkingBudgetTokens}\"] must be a whole number of tokens (at least {MinThinkingBudget}), not a {given.GetType().Name}."),
+            };
+        }
+
+        if (maxTokens <= MinThinkingBudget)
+        {
+            throw new ArgumentException(
+                $"Extended thinking needs max_tokens above its smallest budget of {MinThinkingBudget} tokens, but max_tokens is {maxTokens}. " +
+                "Raise ChatOptions.MaxOutputTokens (or the entry's max_tokens setting), or ask for no reasoning.");
+        }
+
+        long budget = effort switch
+        {
+            ReasoningEffort.Low => 1024,
+            ReasoningEffort.High => 16_384,
+            ReasoningEffort.ExtraHigh => 32_768,
+            _ => 4096,
+        };
+        return Math.Max(MinThinkingBudget, Math.Min(budget, maxTokens / 2));
+    }
+
+    private static void WriteSystem(Utf8JsonWriter writer, List<Block> system)
+    {
+        if (system is [{ Cached: false, Content: TextContent only }])
+        {
+            writer.WriteString("system", only.Text);
+            return;
+        }
+
+        writer.WriteStartArray("system");
+        foreach (var block in system)
+        {
+            WriteBlock(writer, block);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteTurns(Utf8JsonWriter writer, List<Turn> turns)
+    {
+        writer.WriteStartArray("messages");
+        foreach (var turn in turns)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("role", turn.Role);
+            writer.WriteStartArray("content");
+            foreach (var block in turn.Blocks)
+            {
+                WriteBlock(writer, block);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteBlock(Utf8JsonWriter writer, Block block)
+    {
+        if (block.Kind == BlockKind.Raw)
+        {
+            WriteRaw(writer, (JsonElement)block.Content!.RawRepresentation!, block);
+            return;
+        }
+
+        writer.WriteStartObject();
+        switch (block.Kind)
+        {
+            case BlockKind.Thinking:
+                writer.WriteString("type", "thinking");
+                writer.WriteString("thinking", block.Text ?? string.Empty);
+                writer.WriteString("signature", block.Signature);
+                break;
+            case BlockKind.RedactedThinking:
+                writer.WriteString("type", "redacted_thinking");
+                writer.WriteString("data", block.Signature);
+                break;
+            case BlockKind.ToolUse:
+                var call = (FunctionCallContent)block.Content!;
+                writer.WriteString("type", "tool_use");
+                writer.WriteString("id", ToolIds.ToWire(call.CallId));
+                writer.WriteString("name", call.Name);
+                writer.WritePropertyName("input");
+                if (call.Arguments is null)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>)));
+                }
+
+                break;
+            case BlockKind.ToolResult:
+                WriteToolResult(writer, (FunctionResultContent)block.Content!);
+                break;
+            default:
+                WriteContent(writer, block.Content!);
+                break;
+        }
+
+        if (block.Cached)
+        {
+            WriteCacheControl(writer, block.CacheTtl);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A block the API gave and the client did not map, as it came, less null <c>caller</c> fields (which the API, and Mantle, refuse back).</summary>
+    private static void WriteRaw(Utf8JsonWriter writer, JsonElement element, Block block)
+    {
+        writer.WriteStartObject();
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.NameEquals("caller") && property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (property.NameEquals("cache_control") && block.Cached)
+            {
+                continue;
+            }
+
+            property.WriteTo(writer);
+        }
+
+        if (block.Cached)
+        {
+            WriteCacheControl(writer, block.CacheTtl);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteContent(Utf8JsonWriter writer, AIContent content)
+    {
+        switch (content)
+        {
+            case TextContent text:
+                writer.WriteString("type", "text");
+                writer.WriteString("text", text.Text ?? string.Empty);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("image"):
+                writer.WriteString("type", "image");
+                writer.WriteStartObject("source");
+                writer.WriteString("type", "base64");
+                writer.WriteString("media_type", data.MediaType);
+                writer.WriteString("data", data.Base64Data.Span);
+                writer.WriteEndObject();
+                break;
+            case DataContent data when data.MediaType == "application/pdf":
+                writer.WriteString("type", "document");
+                writer.WriteStartObject("source");
+                writer.WriteString("type", "base64");
+                writer.WriteString("media_type", data.MediaType);
+                writer.WriteString("data", data.Base64Data.Span);
+                writer.WriteEndObject();
+                WriteTitle(writer, data.Name);
+                break;
+            case DataContent data when data.HasTopLevelMediaType("text"):
+                writer.WriteString("type", "document");
+                writer.WriteStartObject("source");
+                writer.WriteString("type", "text");
+                writer.WriteString("media_type", "text/plain");
+                writer.WriteString("data", Encoding.UTF8.GetString(data.Data.Span));
+                writer.WriteEndObject();
+                WriteTitle(writer, data.Name);
+                break;
+            case UriContent uri when uri.HasTopLevelMediaType("image"):
+                writer.WriteString("type", "image");
+                writer.WriteStartObject("source");
+                writer.WriteString("type", "url");
+                writer.WriteString("url", uri.Uri.AbsoluteUri);
+                writer.WriteEndObject();
+                break;
+            case UriContent uri when uri.MediaType == "application/pdf":
+                writer.WriteString("type", "document");
+                writer.WriteStartObject("source");
+                writer.WriteString("type", "url");
+                writer.WriteString("url", uri.Uri.AbsoluteUri);
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"A {Describe(content)} cannot be sent to the Anthropic Messages API. Messages take text, images (DataContent or UriContent image/*), " +
+                    "PDF documents (DataContent or UriContent application/pdf) and text documents (DataContent text/*).");
+        }
+    }
+
+    private static string Describe(AIContent content) => content switch
+    {
+        DataContent data => $"DataContent of {data.MediaType}",
+        UriContent uri => $"UriContent of {uri.MediaType}",
+        _ => content.GetType().Name,
+    };
+
+    private static void WriteTitle(Utf8JsonWriter writer, string? name)
+    {
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            writer.WriteString("title", name);
+        }
+    }
+
+    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result)
+    {
+        writer.WriteString("type", "tool_result");
+        writer.WriteString("tool_use_id", ToolIds.ToWire(result.CallId));
+        writer.WritePropertyName("content");
+        switch (result.Result)
+        {
+            case null when result.Exception is { } exception:
+                writer.WriteStringValue($"Error: {exception.Message}");
+                break;
+            case null:
+                writer.WriteStringValue(string.Empty);
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case TextContent text:
+                writer.WriteStringValue(text.Text ?? string.Empty);
+                break;
+            case AIContent content:
+                WriteContentArray(writer, [content]);
+                break;
+            case IEnumerable<AIContent> contents:
+                WriteContentArray(writer, contents);
+                break;
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                writer.WriteStringValue(element.GetString());
+                break;
+            case JsonElement element:
+                writer.WriteStringValue(element.GetRawText());
+                break;
+            case var value:
+                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
+                break;
+        }
+
+        if (result.Exception is not null)
+        {
+            writer.WriteBoolean("is_error", true);
+        }
+    }
+
+    private static void WriteContentArray(Utf8JsonWriter writer, IEnumerable<AIContent> contents)
+    {
+        writer.WriteStartArray();
+        foreach (var content in contents)
+        {
+            writer.WriteStartObject();
+            WriteContent(writer, content);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteCacheControl(Utf8JsonWriter writer, string? ttl)
+    {
+        writer.WriteStartObject("cache_control");
+        writer.WriteString("type", "ephemeral");
+        if (ttl is not null)
+        {
+            writer.WriteString("ttl", ttl);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static object? Value(AdditionalPropertiesDictionary? extra, string key) =>
+        extra is not null && extra.TryGetValue(key, out var value) ? value : null;
+
+    private static JsonObject ToObject(object value, string key) => value switch
+    {
+        JsonObject node => (JsonObject)node.DeepClone(),
+        JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element)!.DeepClone().AsObject(),
+        string text when JsonNode.Parse(text) is JsonObject parsed => parsed,
+        _ => throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{key}\"] must be a JSON object (JsonObject, JsonElement or JSON text), not a {value.GetType().Name}."),
+    };
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+    }
+
+    /// <summary>Writes a value from <see cref="ChatOptions.AdditionalProperties"/>: JSON as it is, anything else through MEAI's serializer options.</summary>
+    private static void WriteValue(Utf8JsonWriter writer, object value)
+    {
+        switch (value)
+        {
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case JsonElement element:
+                element.WriteTo(writer);
+                break;
+            case JsonNode node:
+                node.WriteTo(writer);
+                break;
+            default:
+                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
+                break;
+        }
+    }
+
+    private static bool? ReadBool(IReadOnlyDictionary<string, object?>? properties, string key) =>
+        properties is not null && properties.TryGetValue(key, out var value)
+            ? value switch
+            {
+                bool flag => flag,
+                string text when bool.TryParse(text, out var parsed) => parsed,
+                JsonElement { ValueKind: JsonValueKind.True } => true,
+                JsonElement { ValueKind: JsonValueKind.False } => false,
+                _ => null,
+            }
+            : null;
+}

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
+
+namespace ModelRegistry.Anthropic.Internal;
+
+/// <summary>
+/// Maps the Messages API's answers to MEAI: a whole message, and the pieces a stream is made of. Unknown blocks (server
+/// tool records, compaction...) become plain <see cref="AIContent"/> holding the block as their raw representation, which
+/// the client sends back as it came. Reasoning and unknown blocks are marked as Anthropic's
+/// (<see cref="PortableHistory.MarkOrigin"/>), so another provider given the conversation never sends their signatures.
+/// </summary>
+internal static class MessagesResponseReader
+{
+    /// <summary>Reads a whole <c>message</c>.</summary>
+    public static ChatResponse ReadMessage(JsonElement root)
+    {
+        RequireObject(root, "The body");
+        var id = ReadString(root, "id");
+        var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = id, RawRepresentation = root };
+        if (root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var block in content.EnumerateArray())
+            {
+                message.Contents.Add(ReadBlock(block));
+            }
+        }
+
+        PortableHistory.MarkOrigin(message.Contents, AnthropicProtocol.ProviderName);
+        var response = new ChatResponse(message)
+        {
+            ResponseId = id,
+            ModelId = ReadString(root, "model"),
+            FinishReason = ReadStopReason(ReadString(root, "stop_reason")),
+            RawRepresentation = root,
+        };
+        if (ReadString(root, "stop_sequence") is { } stop)
+        {
+            response.AdditionalProperties = new() { [AnthropicProperties.StopSequence] = stop };
+        }
+
+        if (root.TryGetProperty("usage", out var usage))
+        {
+            response.Usage = ReadUsage(usage, null);
+        }
+
+        return response;
+    }
+
+    /// <summary>Reads one whole content block.</summary>
+    public static AIContent ReadBlock(JsonElement block) =>
+        (block.ValueKind == JsonValueKind.Object ? ReadString(block, "type") : null) switch
+        {
+            "text" => new TextContent(ReadString(block, "text") ?? string.Empty) { RawRepresentation = block },
+            "thinking" => new TextReasoningContent(ReadString(block, "thinking") ?? string.Empty)
+            {
+                ProtectedData = ReadString(block, "signature") is { Length: > 0 } signature ? signature : null,
+                RawRepresentation = block,
+            },
+            "redacted_thinking" => Redacted(ReadString(block, "data"), block),
+            "tool_use" => ToolCall(
+                ReadString(block, "id"),
+                ReadString(block, "name") ?? string.Empty,
+                block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? input.GetRawText() : null,
+                block),
+            _ => new AIContent { RawRepresentation = block.Clone() },
+        };
+
+    /// <summary>A <c>redacted_thinking</c> block: no text, its encrypted data as protected data.</summary>
+    public static TextReasoningContent Redacted(string? data, object? raw) => new(string.Empty)
+    {
+        ProtectedData = data,
+        RawRepresentation = raw,
+        AdditionalProperties = new() { [AnthropicProperties.RedactedThinking] = true },
+    };
+
+    /// <summary>A tool call from its id, name and input JSON text.</summary>
+    public static FunctionCallContent ToolCall(string? id, string name, string? inputJson, object? raw)
+    {
+        var call = FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(inputJson) ? "{}" : inputJson,
+            id ?? string.Empty,
+            name,
+            static json => JsonSerializer.Deserialize(json, AnthropicJsonContext.Default.DictionaryStringObject));
+        call.RawRepresentation = raw;
+        return call;
+    }
+
+    /// <summary>Maps <c>stop_reason</c>.</summary>
+    public static ChatFinishReason? ReadStopReason(string? reason) => reason switch
+    {
+        null or "" => null,
+        "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
+        "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
+        "tool_use" => ChatFinishReason.ToolCalls,
+        "refusal" => ChatFinishReason.ContentFilter,
+        var other => new ChatFinishReason(other),
+    };
+
+    /// <summary>
+    /// Maps usage the MEAI way: <see cref="UsageDetails.InputTokenCount"/> counts every input token, so the API's
+    /// <c>input_tokens</c> (those neither read from nor written to the cache) plus <c>cache_read_input_tokens</c>
+    /// (<see cref="UsageDetails.CachedInputTokenCount"/>) plus <c>cache_creation_input_tokens</c>
+    /// (<see cref="RegistryProperties.CacheWriteInputTokens"/>).
+    /// </summary>
+    /// <param name="usage">The usage object.</param>
+    /// <param name="start">In a stream: the usage of <c>message_start</c>, whose input counts a <c>message_delta</c> may leave out.</param>
+    public static UsageDetails? ReadUsage(JsonElement usage, JsonElement? start)
+    {
+        if (usage.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        long? Read(string name) => ReadLong(usage, name) ?? (start is { ValueKind: JsonValueKind.Object } s ? ReadLong(s, name) : null);
+        var input = Read("input_tokens");
+        var cacheRead = Read("cache_read_input_tokens");
+        var cacheWrite = Read("cache_creation_input_tokens");
+        var output = Read("output_tokens");
+        var total = input is null && cacheRead is null && cacheWrite is null ? (long?)null : (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+        var details = new UsageDetails
+        {
+            InputTokenCount = total,
+            OutputTokenCount = output,
+            TotalTokenCount = total is null && output is null ? null : (total ?? 0) + (output ?? 0),
+            CachedInputTokenCount = cacheRead,
+        };
+        if (cacheWrite is { } write)
+        {
+            details.AdditionalCounts = new() { [RegistryProperties.CacheWriteInputTokens] = write };
+        }
+
+        return details;
+    }
+
+    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
+    public static void RequireObject(JsonElement element, string what)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
+        }
+    }
+
+    public static string? ReadString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? ReadLong(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+}

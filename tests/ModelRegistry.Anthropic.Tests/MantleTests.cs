@@ -1,0 +1,208 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using ModelRegistry.Providers;
+using ModelRegistry.Testing;
+using static ModelRegistry.Anthropic.Tests.AnthropicTestKit;
+
+namespace ModelRegistry.Anthropic.Tests;
+
+/// <summary>
+/// Bedrock Mantle: the base URL from a region, bearer auth with a Bedrock API key, the wire model id as the entry names it,
+/// features Mantle does not serve refused before the call (or left out with a warning), and the probe at the region root.
+/// The loopback server stands in for Mantle by an explicit endpoint with the <c>unavailable_features</c> Mantle gets by default.
+/// </summary>
+public sealed class MantleTests
+{
+    private static ServiceProvider Registry(string entryJson, FakeLogCollector? logs = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(EnvironmentProvider.FromVariables(environment ?? new Dictionary<string, string?> { ["AWS_BEARER_TOKEN_BEDROCK"] = "bedrock-api-key-test-EXAMPLE" }));
+        services.AddLogging(l => { l.SetMinimumLevel(LogLevel.Trace); if (logs is not null) { l.AddProvider(new FakeLoggerProvider(logs)); } });
+        services.AddModelRegistry().FromJson($$"""{"claude": {{entryJson}} }""").AddAnthropic();
+        return services.BuildServiceProvider();
+    }
+
+    private static string MantleEntry(ReplayServer server, string extra = "") =>
+        $$"""{"provider":"anthropic","model_id":"anthropic.claude-opus-4-7","endpoint":"{{server.BaseAddress}}anthropic","api_key":"env:AWS_BEARER_TOKEN_BEDROCK","auth":"bearer","unavailable_features":"thinking, task_budget, server_tools, cache_control","resilience":{"max_retries":0}{{extra}}}""";
+
+    [Test]
+    public async Task A_mantle_entry_sends_the_prefixed_model_id_with_the_bedrock_key_as_bearer_under_anthropic()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        await client.GetResponseAsync("Hi");
+        var request = server.Requests.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(request.PathAndQuery, Is.EqualTo("/anthropic/v1/messages"));
+            Assert.That(request.Json!["model"]!.GetValue<string>(), Is.EqualTo("anthropic.claude-opus-4-7"));
+            Assert.That(request.Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"));
+            Assert.That(request.Header("x-api-key"), Is.Null);
+            Assert.That(request.Header("anthropic-version"), Is.EqualTo("2023-06-01"));
+        });
+    }
+
+    [Test]
+    public async Task Thinking_on_mantle_is_refused_before_the_call_as_a_capability_mismatch_naming_the_fix()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        var error = Assert.ThrowsAsync<ModelProviderException>(() =>
+            client.GetResponseAsync("Hi", new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High } }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.CapabilityMismatch));
+            Assert.That(error.ModelName, Is.EqualTo("claude"));
+            Assert.That(error.Message, Does.Contain("extended thinking").And.Contain("unavailable_feature_action"));
+            Assert.That(server.Requests, Is.Empty, "nothing was sent to fail at the server");
+        });
+    }
+
+    [TestCase("web_search")]
+    [TestCase("cache_point")]
+    [TestCase("task_budget")]
+    public async Task Server_tools_cache_points_and_task_budgets_on_mantle_are_refused_before_the_call(string feature)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        var messages = new List<ChatMessage> { new(ChatRole.User, [new TextContent("Hi")]) };
+        var options = new ChatOptions();
+        switch (feature)
+        {
+            case "web_search": options.Tools = [new HostedWebSearchTool()]; break;
+            case "cache_point": messages[0].Contents.Add(new AnthropicCachePointContent()); break;
+            default: options.AdditionalProperties = new() { [AnthropicProperties.OutputConfig] = """{"task_budget":{"type":"tokens","total":20000}}""" }; break;
+        }
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync(messages, options));
+        Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.CapabilityMismatch));
+        Assert.That(server.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task With_unavailable_feature_action_omit_the_request_goes_without_the_feature_and_a_warning_is_logged()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        var logs = new FakeLogCollector();
+        await using var provider = Registry(MantleEntry(server, ""","unavailable_feature_action":"omit" """), logs);
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        await client.GetResponseAsync(
+            [new ChatMessage(ChatRole.User, [new TextContent("Hi"), new AnthropicCachePointContent()])],
+            new ChatOptions
+            {
+                Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High },
+                Tools = [new HostedWebSearchTool(), AIFunctionFactory.CreateDeclaration("f", null, System.Text.Json.JsonElement.Parse("""{"type":"object"}"""))],
+                AdditionalProperties = new() { [AnthropicProperties.OutputConfig] = """{"effort":"high","task_budget":{"type":"tokens","total":20000}}""" },
+            });
+        var body = server.Requests.Single().Json!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.ContainsKey("thinking"), Is.False);
+            AssertJson(body["output_config"], """{"effort":"high"}""");
+            AssertJson(body["tools"], """[{"name":"f","input_schema":{"type":"object"}}]""");
+            AssertJson(body["messages"], """[{"role":"user","content":[{"type":"text","text":"Hi"}]}]""");
+            var warnings = logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
+            Assert.That(warnings, Has.Count.EqualTo(4));
+            Assert.That(warnings, Has.Some.Contains("thinking").And.Some.Contains("server_tools").And.Some.Contains("cache_control").And.Some.Contains("task_budget"));
+        });
+    }
+
+    [Test]
+    public async Task A_region_builds_the_mantle_url_and_mantle_defaults_to_bearer_and_every_feature_unavailable()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        var loopback = new ToLoopback(server);
+        var services = new ServiceCollection();
+        services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["AWS_BEARER_TOKEN_BEDROCK"] = "bedrock-api-key-test-EXAMPLE" }));
+        services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Add(loopback)));
+        services.AddModelRegistry().FromJson("""{"claude":{"provider":"anthropic","model_id":"anthropic.claude-haiku-4-5","region":"eu-west-1","resilience":{"max_retries":0}}}""").AddAnthropic();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() =>
+            client.GetResponseAsync("Hi", new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } }));
+        await client.GetResponseAsync("Hi");
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("Bedrock Mantle does not serve"));
+            Assert.That(loopback.Asked, Is.EqualTo(new[] { new Uri("https://bedrock-mantle.eu-west-1.api.aws/anthropic/v1/messages") }));
+            Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"));
+            Assert.That(server.Requests.Single().Json!["model"]!.GetValue<string>(), Is.EqualTo("anthropic.claude-haiku-4-5"));
+        });
+    }
+
+    /// <summary>Sends every request to the loopback server instead of its host, remembering the address the client asked for.</summary>
+    private sealed class ToLoopback(ReplayServer server) : DelegatingHandler
+    {
+        public List<Uri> Asked { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Asked.Add(request.RequestUri!);
+            request.RequestUri = new Uri(server.BaseAddress, request.RequestUri!.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Test]
+    public async Task With_a_region_chat_goes_under_anthropic_and_the_probe_asks_the_catalogue_at_the_region_root()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message(), ScriptedResponse.Json("""{"id":"anthropic.claude-opus-4-7","object":"model"}"""));
+        using var handler = new ToLoopback(server) { InnerHandler = new SocketsHttpHandler() };
+        using var http = new HttpClient(handler);
+        var client = new AnthropicClient(new AnthropicClientOptions
+        {
+            Region = "us-east-1",
+            ApiKey = "bedrock-api-key-test-EXAMPLE",
+            HttpClient = http,
+            Environment = NoEnvironment,
+        });
+        using var chat = client.AsIChatClient("anthropic.claude-opus-4-7");
+        await chat.GetResponseAsync("Hi");
+        var health = await client.CheckHealthAsync("anthropic.claude-opus-4-7");
+        Assert.Multiple(() =>
+        {
+            Assert.That(handler.Asked, Is.EqualTo(new[]
+            {
+                new Uri("https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages"),
+                new Uri("https://bedrock-mantle.us-east-1.api.aws/v1/models/anthropic.claude-opus-4-7"),
+            }));
+            Assert.That(server.Requests[0].Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"), "Mantle's default auth");
+            Assert.That(server.Requests[1].Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"));
+            Assert.That(health.Status, Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy));
+            Assert.That(health.Description, Does.Contain("Bedrock Mantle"));
+        });
+    }
+
+    [Test]
+    public async Task A_mantle_client_reads_the_bedrock_key_variable_not_the_anthropic_one()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        using var handler = new ToLoopback(server) { InnerHandler = new SocketsHttpHandler() };
+        using var http = new HttpClient(handler);
+        var client = new AnthropicClient(new AnthropicClientOptions
+        {
+            Region = "us-east-1",
+            HttpClient = http,
+            Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?>
+            {
+                ["ANTHROPIC_API_KEY"] = "sk-ant-test-not-for-aws",
+                ["AWS_BEARER_TOKEN_BEDROCK"] = "bedrock-api-key-test-EXAMPLE",
+            }),
+        });
+        using var chat = client.AsIChatClient("anthropic.claude-haiku-4-5");
+        await chat.GetResponseAsync("Hi");
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"));
+    }
+}
