@@ -6,7 +6,7 @@ namespace ModelRegistry.OpenAI;
 
 /// <summary>
 /// Direct use of a Chat Completions server without the registry (OpenAI, Bedrock Mantle, or a self-hosted
-/// OpenAI-compatible server): chat clients and a token-free health probe, all sharing one endpoint, key, HTTP client
+/// OpenAI-compatible server): chat clients, embedding generators and a token-free health probe, all sharing one endpoint, key, HTTP client
 /// and retry policy (<see cref="OpenAIClientOptions"/>). Creating it and its clients does no I/O; the key is read on
 /// the first call.
 /// </summary>
@@ -30,6 +30,19 @@ public sealed class OpenAIClient
     {
         ArgumentNullException.ThrowIfNull(modelId);
         return new OpenAIChatClient(_api, OpenAINames.RequireModelId(modelId, nameof(modelId)));
+    }
+
+    /// <summary>
+    /// An embedding generator over <c>{base}/embeddings</c> (e.g. <c>text-embedding-3-small</c>); inputs go in batches of
+    /// at most 2,048. <see cref="EmbeddingGenerationOptions.ModelId"/> overrides the model per call and
+    /// <see cref="EmbeddingGenerationOptions.Dimensions"/> is sent as <c>dimensions</c>.
+    /// </summary>
+    /// <param name="modelId">The embedding model id.</param>
+    /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> AsIEmbeddingGenerator(string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        return new OpenAIEmbeddingGenerator(_api, OpenAINames.RequireModelId(modelId, nameof(modelId)));
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ internal sealed class OpenAIChatClientProvider : IChatClientProvider
     /// <summary>What the mapping covers; usage reports cached prompt tokens (reads only: Chat Completions reports no cache writes). No token counting endpoint.</summary>
     public ProviderFeatures Features =>
         ProviderFeatures.Tools | ProviderFeatures.StructuredOutput | ProviderFeatures.Reasoning | ProviderFeatures.Images
-        | ProviderFeatures.Documents | ProviderFeatures.PromptCacheUsage;
+        | ProviderFeatures.Documents | ProviderFeatures.Embeddings | ProviderFeatures.PromptCacheUsage;
 
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
     {
@@ -23,9 +23,12 @@ internal sealed class OpenAIChatClientProvider : IChatClientProvider
         return new OpenAIChatClient(OpenAIApi.ForEntry(entry, services), entry.ModelId);
     }
 
-    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services) =>
-        throw new ModelRegistryException(
-            $"Model registry entry '{entry?.Name}' (provider openai) generates no embeddings: this version of ModelRegistry.OpenAI serves Chat Completions only.");
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(services);
+        return new OpenAIEmbeddingGenerator(OpenAIApi.ForEntry(entry, services), entry.ModelId);
+    }
 
     public Task<HealthCheckResult> CheckHealthAsync(ModelEntry entry, IServiceProvider services, CancellationToken cancellationToken)
     {

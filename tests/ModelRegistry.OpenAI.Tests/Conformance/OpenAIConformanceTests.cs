@@ -6,7 +6,7 @@ namespace ModelRegistry.OpenAI.Tests.Conformance;
 
 /// <summary>
 /// The OpenAI provider passes the provider conformance suite. Its declared differences are in the provider's Features
-/// (no embeddings in this version, no token counting endpoint) and <see cref="ReportsCacheWrites"/>: Chat Completions
+/// (no token counting endpoint) and <see cref="ReportsCacheWrites"/>: Chat Completions
 /// usage reports cached prompt tokens read, never written.
 /// </summary>
 [TestFixture]
@@ -23,6 +23,7 @@ public sealed class OpenAIConformanceTests : ProviderConformanceTests
         new("openai", OpenAIWireFixtures.ModelId)
         {
             Settings = new Dictionary<string, string> { ["endpoint"] = new Uri(endpoint, "v1").ToString() },
+            EmbeddingModelId = OpenAIWireFixtures.EmbeddingModelId,
         };
 
     protected override ProviderWireFixtures CreateWireFixtures() => new OpenAIWireFixtures();

@@ -12,12 +12,15 @@ namespace ModelRegistry.OpenAI.Tests.Conformance;
 /// <c>reasoning_effort</c> for a reasoning model and reasoning text as compatible servers send it (<c>reasoning_content</c>,
 /// no signature; Chat Completions takes no reasoning back), images as <c>image_url</c> and PDFs as <c>file</c> parts with
 /// data URLs, cached prompt tokens in <c>usage.prompt_tokens_details</c>, the <c>GET /v1/models</c> list probe, and
-/// <c>{"error":{...}}</c> error bodies.
+/// <c>POST /v1/embeddings</c>, and <c>{"error":{...}}</c> error bodies.
 /// </summary>
 internal sealed class OpenAIWireFixtures : ProviderWireFixtures
 {
     /// <summary>The chat entry's model: a reasoning model, so <c>reasoning_effort</c> is sent by the model-name rule.</summary>
     public const string ModelId = "gpt-5-mini";
+
+    /// <summary>The embeddings entry's model.</summary>
+    public const string EmbeddingModelId = "text-embedding-3-small";
 
     private const string ResponseId = "chatcmpl-Conformance0001";
     private const long Created = 1764257531;
@@ -249,6 +252,40 @@ internal sealed class OpenAIWireFixtures : ProviderWireFixtures
             usage["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = ConformanceData.CacheReadTokens, ["audio_tokens"] = 0 };
             return Completion(Message(ConformanceData.Answer), "stop", usage);
         }
+    }
+
+    /// <inheritdoc />
+    public override string AlternateEmbeddingModelId => "text-embedding-3-large";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ScriptedResponse> Embeddings =>
+    [
+        ScriptedResponse.Json(new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray([.. ConformanceData.EmbeddingVectors.Select((v, i) => new JsonObject
+            {
+                ["object"] = "embedding",
+                ["index"] = i,
+                ["embedding"] = new JsonArray([.. v.Select(x => JsonValue.Create(x))]),
+            })]),
+            ["model"] = EmbeddingModelId,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 2, ["total_tokens"] = 2 },
+        }.ToJsonString()),
+    ];
+
+    /// <inheritdoc />
+    public override void CheckEmbeddingRequests(IReadOnlyList<ReceivedRequest> requests, string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        Assert.That(requests, Has.Count.EqualTo(1), "two inputs make one batch");
+        Assert.Multiple(() =>
+        {
+            Assert.That($"{requests[0].Method} {requests[0].PathAndQuery}", Is.EqualTo("POST /v1/embeddings"));
+            Assert.That(JsonEquivalence.Differences(
+                new JsonObject { ["model"] = modelId, ["input"] = new JsonArray("alpha", "beta"), ["encoding_format"] = "float" }.ToJsonString(),
+                requests[0].BodyText), Is.Empty);
+        });
     }
 
     private static string Done => "data: [DONE]";
