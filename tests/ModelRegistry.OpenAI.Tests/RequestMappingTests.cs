@@ -223,6 +223,13 @@ public sealed class RequestMappingTests
     }
 
     [Test]
+    public async Task A_user_message_with_nothing_to_send_has_empty_text_not_an_empty_array()
+    {
+        var body = await SendAsync([new(ChatRole.User, [new UsageContent(new UsageDetails())])]);
+        AssertJson(body["messages"], """[{"role":"user","content":""}]""");
+    }
+
+    [Test]
     public async Task A_raw_representation_wins_over_the_mapped_fields()
     {
         var body = await SendAsync([new(ChatRole.User, "hi")], new ChatOptions

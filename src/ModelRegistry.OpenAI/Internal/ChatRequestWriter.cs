@@ -492,6 +492,10 @@ internal static class ChatRequestWriter
         {
             writer.WriteStringValue(single.Text);
         }
+        else if (parts.Count == 0)
+        {
+            writer.WriteStringValue(string.Empty); // The API refuses an empty array of parts.
+        }
         else
         {
             writer.WriteStartArray();
