@@ -35,10 +35,13 @@ public class MistralChatBenchmarks
 
     /// <returns>The answer's text.</returns>
     [Benchmark(Baseline = true, Description = "floor: HttpClient + STJ source-gen")]
-    public async Task<string?> Floor()
+    public Task<string?> Floor() => FloorCallAsync(_contenders);
+
+    /// <summary>The floor's call, shared with the OpenAI classes (the same Chat Completions wire).</summary>
+    internal static async Task<string?> FloorCallAsync(MistralContenders contenders)
     {
-        using var request = _contenders.FloorRequest(Prompts.Paragraph, Prompts.ParagraphOptions, stream: false);
-        using var response = await _contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var request = contenders.FloorRequest(Prompts.Paragraph, Prompts.ParagraphOptions, stream: false);
+        using var response = await contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync();
         var completion = await JsonSerializer.DeserializeAsync(stream, MistralFloorJson.Default.FloorChatCompletion);

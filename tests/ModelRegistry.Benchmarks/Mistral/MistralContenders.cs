@@ -29,7 +29,7 @@ internal sealed class MistralContenders : IAsyncDisposable
         _chatUri = new Uri(Server.BaseAddress, "v1/chat/completions");
         FloorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         Ours = new MistralClient(new MistralClientOptions { Endpoint = Server.BaseAddress, ApiKey = ApiKey, HttpClient = _oursHttp }).AsIChatClient(MistralWire.Model);
-        OpenAi = new OpenAI.Chat.ChatClient(MistralWire.Model, new ApiKeyCredential(ApiKey), new OpenAIClientOptions
+        OpenAi = new global::OpenAI.Chat.ChatClient(MistralWire.Model, new ApiKeyCredential(ApiKey), new OpenAIClientOptions
         {
             Endpoint = new Uri(Server.BaseAddress, "v1"),
             Transport = new HttpClientPipelineTransport(_sdkHttp),

@@ -41,10 +41,13 @@ public class MistralStreamingBenchmarks
 
     /// <returns>The characters of text streamed.</returns>
     [Benchmark(Baseline = true, Description = "floor: HttpClient + SseParser + STJ source-gen")]
-    public async Task<int> Floor()
+    public Task<int> Floor() => FloorStreamAsync(_contenders);
+
+    /// <summary>The floor's stream, shared with the OpenAI classes (the same Chat Completions wire).</summary>
+    internal static async Task<int> FloorStreamAsync(MistralContenders contenders)
     {
-        using var request = _contenders.FloorRequest(Prompts.Story, Prompts.StoryOptions, stream: true);
-        using var response = await _contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var request = contenders.FloorRequest(Prompts.Story, Prompts.StoryOptions, stream: true);
+        using var response = await contenders.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var stream = await response.Content.ReadAsStreamAsync();
         var characters = 0;

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
+
+namespace ModelRegistry.OpenAI.Internal;
+
+/// <summary>
+/// Maps Chat Completions JSON (whole responses and stream chunks) to MEAI. Unknown fields are tolerated. Reasoning text
+/// that compatible servers add (<c>reasoning_content</c> from vLLM and DeepSeek-style servers, <c>reasoning</c> from
+/// Ollama and Mantle's gpt-oss) becomes <see cref="TextReasoningContent"/> marked as this provider's, so it is never
+/// sent back as another provider's signed reasoning.
+/// </summary>
+internal static class ChatResponseReader
+{
+    public static ChatResponse ReadResponse(JsonElement root, bool includeReasoning)
+    {
+        RequireObject(root, "The body");
+        var response = new ChatResponse
+        {
+            ResponseId = ReadString(root, "id"),
+            ModelId = ReadString(root, "model"),
+            CreatedAt = ReadCreated(root),
+            RawRepresentation = root,
+        };
+
+        if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var choice in choices.EnumerateArray())
+            {
+                var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = response.ResponseId, CreatedAt = response.CreatedAt };
+                if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("message", out var wire) && wire.ValueKind == JsonValueKind.Object)
+                {
+                    message.RawRepresentation = wire;
+                    ReadMessage(wire, message.Contents, includeReasoning);
+                    if (ReadString(wire, "refusal") is { Length: > 0 } refusal)
+                    {
+                        (response.AdditionalProperties ??= [])[OpenAIProperties.Refusal] = refusal;
+                    }
+
+                    if (wire.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+                    {
+                        var position = 0;
+                        foreach (var call in calls.EnumerateArray())
+                        {
+                            message.Contents.Add(ReadToolCall(call, response.ResponseId, position++));
+                        }
+                    }
+                }
+
+                PortableHistory.MarkOrigin(message.Contents, OpenAIProtocol.ProviderName);
+                response.FinishReason ??= choice.ValueKind == JsonValueKind.Object ? ReadFinishReason(choice) : null;
+                response.Messages.Add(message);
+            }
+        }
+
+        if (response.Messages.Count == 0)
+        {
+            response.Messages.Add(new ChatMessage(ChatRole.Assistant, []) { MessageId = response.ResponseId });
+        }
+
+        if (root.TryGetProperty("usage", out var usage))
+        {
+            response.Usage = ReadUsage(usage);
+        }
+
+        return response;
+    }
+
+    /// <summary>Reads the reasoning and text of a message or delta into <paramref name="into"/>, reasoning first.</summary>
+    public static void ReadMessage(JsonElement message, IList<AIContent> into, bool includeReasoning)
+    {
+        if (includeReasoning && (ReadString(message, "reasoning_content") ?? ReadString(message, "reasoning")) is { Length: > 0 } reasoning)
+        {
+            into.Add(new TextReasoningContent(reasoning));
+        }
+
+        if (message.TryGetProperty("content", out var content))
+        {
+            switch (content.ValueKind)
+            {
+                case JsonValueKind.String when content.GetString() is { Length: > 0 } text:
+                    into.Add(new TextContent(text));
+                    break;
+                case JsonValueKind.Array:
+                    // Some compatible servers answer with content parts.
+                    foreach (var part in content.EnumerateArray())
+                    {
+                        if (part.ValueKind == JsonValueKind.Object && ReadString(part, "text") is { Length: > 0 } partText)
+                        {
+                            into.Add(new TextContent(partText) { RawRepresentation = part });
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Reads one whole tool call; a missing id is derived from the response id and its position.</summary>
+    public static FunctionCallContent ReadToolCall(JsonElement call, string? responseId, int position)
+    {
+        var id = call.ValueKind == JsonValueKind.Object ? ReadString(call, "id") : null;
+        var name = string.Empty;
+        string? arguments = null;
+        if (call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
+        {
+            name = ReadString(function, "name") ?? string.Empty;
+            if (function.TryGetProperty("arguments", out var args))
+            {
+                arguments = args.ValueKind == JsonValueKind.String ? args.GetString() : args.GetRawText();
+            }
+        }
+
+        var content = CreateCall(id, name, arguments, responseId, position);
+        content.RawRepresentation = call;
+        return content;
+    }
+
+    /// <summary>
+    /// Creates the call content, parsing the arguments JSON (a parse failure lands on <see cref="FunctionCallContent.Exception"/>).
+    /// A call without an id (some compatible servers send none) gets one derived from the response id and its position.
+    /// </summary>
+    public static FunctionCallContent CreateCall(string? id, string name, string? arguments, string? responseId, int position) =>
+        FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            string.IsNullOrEmpty(id) ? "call_" + PortableHistory.StableId($"{responseId}#{position}", 24) : id,
+            name,
+            static json => JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.DictionaryStringObject));
+
+    /// <summary>Reads <c>finish_reason</c>: <c>stop</c>, <c>length</c>, <c>tool_calls</c> (and the older <c>function_call</c>), <c>content_filter</c>.</summary>
+    public static ChatFinishReason? ReadFinishReason(JsonElement choice) =>
+        ReadString(choice, "finish_reason")?.Trim() switch
+        {
+            null or "" => null,
+            "stop" => ChatFinishReason.Stop,
+            "length" => ChatFinishReason.Length,
+            "tool_calls" or "function_call" => ChatFinishReason.ToolCalls,
+            "content_filter" => ChatFinishReason.ContentFilter,
+            var other => new ChatFinishReason(other),
+        };
+
+    /// <summary>
+    /// Reads usage: prompt, completion and total tokens, cached prompt tokens (<c>prompt_tokens_details.cached_tokens</c>)
+    /// and reasoning tokens (<c>completion_tokens_details.reasoning_tokens</c>).
+    /// </summary>
+    public static UsageDetails? ReadUsage(JsonElement usage) =>
+        usage.ValueKind != JsonValueKind.Object
+            ? null
+            : new UsageDetails
+            {
+                InputTokenCount = ReadLong(usage, "prompt_tokens"),
+                OutputTokenCount = ReadLong(usage, "completion_tokens"),
+                TotalTokenCount = ReadLong(usage, "total_tokens"),
+                CachedInputTokenCount = ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens"),
+                ReasoningTokenCount = ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+            };
+
+    /// <summary>Reads <c>created</c> in Unix seconds; a value of another type or outside the years 1 to 9999 is ignored.</summary>
+    public static DateTimeOffset? ReadCreated(JsonElement root) =>
+        root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var seconds)
+            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
+    public static void RequireObject(JsonElement element, string what)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
+        }
+    }
+
+    public static string? ReadString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? ReadLong(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
+    private static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
+        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ReadLong(nested, inner) : null;
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
+using ModelRegistry.Testing;
+
+namespace ModelRegistry.OpenAI.Tests;
+
+/// <summary>Builds clients that talk to a loopback <see cref="ReplayServer"/>, and the Chat Completions answers our fixtures serve.</summary>
+internal static class OpenAITestKit
+{
+    /// <summary>An obviously fake key; tests check it never leaks into messages.</summary>
+    public const string ApiKey = "sk-test-OpenAI0Key1For2Tests";
+
+    /// <summary>No environment variables at all: what the process has set never reaches a test.</summary>
+    public static EnvironmentProvider NoEnvironment { get; } = EnvironmentProvider.FromVariables(new Dictionary<string, string?>());
+
+    public static OpenAIClientOptions Options(ReplayServer server, int maxRetries = 0, TimeProvider? time = null) => new()
+    {
+        Endpoint = new Uri(server.BaseAddress, "v1"),
+        ApiKey = ApiKey,
+        TimeProvider = time,
+        Environment = NoEnvironment,
+        Resilience = new ProviderResilienceOptions { MaxRetries = maxRetries, UseJitter = false },
+    };
+
+    public static IChatClient ChatClient(ReplayServer server, string model = "gpt-4.1-mini", OpenAIClientOptions? options = null) =>
+        new OpenAIClient(options ?? Options(server)).AsIChatClient(model);
+
+    /// <summary>A non-streaming chat completion.</summary>
+    public static ScriptedResponse Completion(
+        string content = "\"Hello!\"", string finish = "stop", string toolCalls = "null",
+        string usage = """{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}""", string model = "gpt-4.1-mini-2025-04-14", string extra = "") =>
+        ScriptedResponse.Json($$"""
+            {"id":"chatcmpl-Test0001","object":"chat.completion","model":"{{model}}","created":1764257531,
+             "choices":[{"index":0,"message":{"role":"assistant","content":{{content}},"tool_calls":{{toolCalls}},"refusal":null{{extra}}},"finish_reason":"{{finish}}"}],
+             "usage":{{usage}}}
+            """);
+
+    /// <summary>An event stream whose events are the given JSON payloads, ended by <c>[DONE]</c> unless told otherwise.</summary>
+    public static ScriptedResponse Stream(IEnumerable<string> payloads, bool done = true) => new()
+    {
+        Headers = [new("Content-Type", "text/event-stream; charset=utf-8")],
+        Body = Encoding.UTF8.GetBytes(string.Concat(payloads.Select(p => $"data: {p}\n\n")) + (done ? "data: [DONE]\n\n" : string.Empty)),
+    };
+
+    /// <summary>One stream chunk with the given delta JSON.</summary>
+    public static string Chunk(string delta, string? finish = null) =>
+        $$"""{"id":"chatcmpl-Stream01","object":"chat.completion.chunk","created":1764296393,"model":"gpt-4.1-mini-2025-04-14","choices":[{"index":0,"delta":{{delta}},"finish_reason":{{(finish is null ? "null" : $"\"{finish}\"")}}}],"usage":null}""";
+
+    /// <summary>The last chunk of a stream with <c>include_usage</c>: no choices, the usage.</summary>
+    public static string UsageChunk(string usage) =>
+        $$"""{"id":"chatcmpl-Stream01","object":"chat.completion.chunk","created":1764296393,"model":"gpt-4.1-mini-2025-04-14","choices":[],"usage":{{usage}}}""";
+
+    /// <summary>Asserts that JSON is semantically equal to the expected text, showing the actual JSON when not.</summary>
+    public static void AssertJson(JsonNode? actual, string expected) =>
+        Assert.That(JsonEquivalence.Differences(JsonNode.Parse(expected), actual), Is.Empty, actual?.ToJsonString());
+
+    /// <summary>The JSON body of the only request the server received.</summary>
+    public static JsonObject SingleRequest(ReplayServer server)
+    {
+        Assert.That(server.Requests, Has.Count.EqualTo(1), "exactly one request");
+        return (JsonObject)server.Requests[0].Json!;
+    }
+}
