@@ -68,7 +68,7 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
         {
             var marker = entry.Name == defaultName ? "*" : " ";
             var fallbacks = entry.Fallbacks.Count > 0 ? $"  → falls back to {string.Join(", ", entry.Fallbacks)}" : string.Empty;
-            await output.WriteLineAsync($"{marker} {entry.Name.PadRight(width)}  {entry.Provider,-8} {entry.ModelId}{fallbacks}");
+            await output.WriteLineAsync($"{marker} {entry.Name.PadRight(width)}  {entry.Provider,-9} {entry.ModelId}{fallbacks}");
         }
 
         await output.WriteLineAsync("(* = default model)");

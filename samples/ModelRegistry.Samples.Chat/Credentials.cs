@@ -12,7 +12,7 @@ internal static class Credentials
     {
         string[] variables =
         [
-            "MISTRAL_API_KEY", "MISTRAL_API_KEY_PARAMETER", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK",
+            "MISTRAL_API_KEY", "MISTRAL_API_KEY_PARAMETER", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK",
             "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         ];
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

@@ -8,9 +8,9 @@ using ModelRegistry.Testing;
 namespace ModelRegistry.Samples.Chat;
 
 /// <summary>
-/// The offline demo's model endpoint: a loopback HTTP server that answers the way Mistral's chat completions API and
-/// Bedrock's Converse / ConverseStream API answer (the same JSON, the same SSE and event-stream framing, the same usage
-/// fields), with a canned answer that says what happened. The real providers, their HTTP clients, the registry and the
+/// The offline demo's model endpoint: a loopback HTTP server that answers the way the providers' APIs answer (Mistral's
+/// and OpenAI's chat completions, Anthropic's Messages API, Bedrock's Converse / ConverseStream: the same JSON, the same
+/// SSE and event-stream framing, the same usage fields), with a canned answer that says what happened. The real providers, their HTTP clients, the registry and the
 /// metrics middleware all run; only the model's words are canned.
 /// </summary>
 internal sealed class OfflineDemoServer : IAsyncDisposable
@@ -80,9 +80,13 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
         {
             var request = await JsonNode.ParseAsync(context.Request.InputStream);
             var path = context.Request.Url!.AbsolutePath;
-            if (path.EndsWith("/v1/chat/completions", StringComparison.Ordinal))
+            if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
             {
-                await MistralAsync(request!, response);
+                await ChatCompletionsAsync(request!, response); // Mistral's and OpenAI's wire: the same shape
+            }
+            else if (path.EndsWith("/v1/messages", StringComparison.Ordinal))
+            {
+                await AnthropicAsync(request!, response);
             }
             else if (path.StartsWith("/model/", StringComparison.Ordinal))
             {
@@ -106,7 +110,8 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
         var prompt = LastUserText(request) ?? "(no prompt)";
         var text = $"[offline demo] You asked {model}: \"{prompt}\". This answer came back through the whole stack — "
             + "the registry, the provider's client, HTTP and the metrics middleware — from a local endpoint that speaks the "
-            + "provider's wire format. Set MISTRAL_API_KEY or AWS credentials to ask a real model.";
+            + "provider's wire format. Set MISTRAL_API_KEY, AWS credentials (or AWS_BEARER_TOKEN_BEDROCK for the Mantle entries), "
+            + "ANTHROPIC_API_KEY or OPENAI_API_KEY to ask a real model.";
         return text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
     }
 
@@ -124,9 +129,9 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
 
     private static int CountInput(JsonNode request) => Math.Max(1, request.ToJsonString().Length / 4);
 
-    private static async Task MistralAsync(JsonNode request, HttpListenerResponse response)
+    private static async Task ChatCompletionsAsync(JsonNode request, HttpListenerResponse response)
     {
-        var model = (string?)request["model"] ?? "mistral";
+        var model = (string?)request["model"] ?? "model";
         var words = Words(model, request);
         var usage = new JsonObject { ["prompt_tokens"] = CountInput(request), ["completion_tokens"] = words.Length, ["total_tokens"] = CountInput(request) + words.Length };
         const string id = "offline-demo-0001";
@@ -174,6 +179,63 @@ internal sealed class OfflineDemoServer : IAsyncDisposable
         }
 
         await WriteAsync(response, "data: [DONE]\n\n");
+    }
+
+    private static async Task AnthropicAsync(JsonNode request, HttpListenerResponse response)
+    {
+        var model = (string?)request["model"] ?? "claude";
+        var words = Words(model, request);
+        var input = CountInput(request);
+        const string id = "msg_offline_demo_0001";
+        if ((bool?)request["stream"] != true)
+        {
+            response.ContentType = "application/json";
+            await WriteAsync(response, new JsonObject
+            {
+                ["id"] = id,
+                ["type"] = "message",
+                ["role"] = "assistant",
+                ["model"] = model,
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = string.Concat(words) }),
+                ["stop_reason"] = "end_turn",
+                ["stop_sequence"] = null,
+                ["usage"] = new JsonObject { ["input_tokens"] = input, ["output_tokens"] = words.Length },
+            }.ToJsonString());
+            return;
+        }
+
+        response.ContentType = "text/event-stream";
+        response.SendChunked = true;
+        async Task EventAsync(string name, JsonObject data) => await WriteAsync(response, $"event: {name}\ndata: {data.ToJsonString()}\n\n");
+        await EventAsync("message_start", new JsonObject
+        {
+            ["type"] = "message_start",
+            ["message"] = new JsonObject
+            {
+                ["id"] = id,
+                ["type"] = "message",
+                ["role"] = "assistant",
+                ["model"] = model,
+                ["content"] = new JsonArray(),
+                ["stop_reason"] = null,
+                ["usage"] = new JsonObject { ["input_tokens"] = input, ["output_tokens"] = 1 },
+            },
+        });
+        await EventAsync("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } });
+        foreach (var word in words)
+        {
+            await EventAsync("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = word } });
+            await Task.Delay(15);
+        }
+
+        await EventAsync("content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = 0 });
+        await EventAsync("message_delta", new JsonObject
+        {
+            ["type"] = "message_delta",
+            ["delta"] = new JsonObject { ["stop_reason"] = "end_turn", ["stop_sequence"] = null },
+            ["usage"] = new JsonObject { ["output_tokens"] = words.Length },
+        });
+        await EventAsync("message_stop", new JsonObject { ["type"] = "message_stop" });
     }
 
     private static async Task BedrockAsync(string modelId, bool stream, JsonNode request, HttpListenerResponse response)

@@ -52,6 +52,8 @@ var services = new ServiceCollection().AddSingleton<IConfiguration>(configuratio
 services.AddModelRegistry()
     .AddMistral()
     .AddBedrock()
+    .AddAnthropic()
+    .AddOpenAI()
     .UseEmfMetrics(o => o.Sink = EmfSink.ToTextWriter(TextWriter.Synchronized(metrics)));
 await using var provider = services.BuildServiceProvider();
 var app = new ChatApp(provider.GetRequiredService<IModelRegistry>(), Console.Out, Console.Error, metrics, line.Metrics || offline);

@@ -47,6 +47,8 @@ try
         .AddParameterStore()
         .AddMistral()
         .AddBedrock()
+        .AddAnthropic()
+        .AddOpenAI()
         .UseEmfMetrics();
     if (traced)
     {

@@ -40,6 +40,7 @@ data "aws_iam_policy_document" "function" {
     resources = concat(
       [aws_ssm_parameter.models.arn],
       aws_ssm_parameter.mistral_api_key[*].arn,
+      aws_ssm_parameter.bedrock_api_key[*].arn,
     )
   }
 

@@ -16,6 +16,22 @@ locals {
       provider = "mistral"
       model_id = "devstral-small-2507"
     }
+    # Bedrock Mantle: Claude over the Anthropic Messages API and other models over the OpenAI-compatible API, both with
+    # the long-term Bedrock API key held in SSM (var.bedrock_api_key). Mantle down or refusing: the same Claude over
+    # Converse, with the function's IAM role.
+    "haiku-mantle" = {
+      provider  = "anthropic"
+      model_id  = "anthropic.claude-haiku-4-5"
+      region    = var.region
+      api_key   = "ssm:/${var.name}/bedrock-api-key"
+      fallbacks = ["haiku"]
+    }
+    "minimax-mantle" = {
+      provider = "openai"
+      model_id = "minimax.minimax-m2.5"
+      region   = var.region
+      api_key  = "ssm:/${var.name}/bedrock-api-key"
+    }
   }
 
   models = merge(local.default_models, var.extra_models)
@@ -27,6 +43,14 @@ resource "aws_ssm_parameter" "models" {
   type        = "String"
   tier        = "Standard"
   value       = jsonencode(local.models)
+}
+
+resource "aws_ssm_parameter" "bedrock_api_key" {
+  count       = var.bedrock_api_key == "" ? 0 : 1
+  name        = "/${var.name}/bedrock-api-key"
+  description = "Long-term Bedrock API key of ${var.name}, for the Bedrock Mantle entries (anthropic and openai providers)."
+  type        = "SecureString"
+  value       = var.bedrock_api_key
 }
 
 resource "aws_ssm_parameter" "mistral_api_key" {

@@ -29,6 +29,13 @@ variable "mistral_api_key" {
   sensitive   = true
 }
 
+variable "bedrock_api_key" {
+  description = "Long-term Bedrock API key for the Bedrock Mantle entries (haiku-mantle, minimax-mantle). When set, it is stored as the SecureString parameter /<name>/bedrock-api-key that those entries reference (api_key = ssm:...); when empty, those entries fail with a clear error and haiku-mantle falls back to haiku over Converse."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
 variable "bootstrap_zip" {
   description = "Path of the zip holding the Native AOT 'bootstrap' that build/publish-lambda.sh produces."
   type        = string

@@ -58,17 +58,19 @@ public sealed class ChatCliTests
         });
     }
 
-    [Test]
-    public async Task With_a_model_the_named_entry_answers_here_a_Bedrock_one()
+    [TestCase("haiku", "bedrock", "us.anthropic.claude-haiku-4-5-20251001-v1:0")]
+    [TestCase("haiku-mantle", "anthropic", "anthropic.claude-haiku-4-5")]
+    [TestCase("minimax-mantle", "openai", "minimax.minimax-m2.5")]
+    public async Task With_a_model_the_named_entry_answers_over_its_providers_wire(string model, string provider, string modelId)
     {
-        var (exit, stdout, stderr) = await RunAsync(string.Empty, "--model", "haiku", "Hello");
+        var (exit, stdout, stderr) = await RunAsync(string.Empty, "--model", model, "Hello");
 
         Assert.Multiple(() =>
         {
             Assert.That(exit, Is.Zero, stderr);
-            Assert.That(stdout, Does.StartWith("[offline demo] You asked us.anthropic.claude-haiku-4-5-20251001-v1:0: \"Hello\""));
-            Assert.That(stderr, Does.Contain("— haiku · us.anthropic.claude-haiku-4-5-20251001-v1:0"));
-            Assert.That(stderr, Does.Contain("\"Model\":\"haiku\",\"Provider\":\"bedrock\""));
+            Assert.That(stdout, Does.StartWith($"[offline demo] You asked {modelId}: \"Hello\""));
+            Assert.That(stderr, Does.Contain($"— {model} · {modelId}"));
+            Assert.That(stderr, Does.Contain($"\"Model\":\"{model}\",\"Provider\":\"{provider}\""));
         });
     }
 
@@ -81,7 +83,7 @@ public sealed class ChatCliTests
         {
             Assert.That(exit, Is.EqualTo(2));
             Assert.That(stdout, Is.Empty);
-            Assert.That(stderr, Does.Contain("error: Model 'gpt-5' is not in the registry").And.Contain("Known models: devstral-small, haiku, mistral-large."));
+            Assert.That(stderr, Does.Contain("error: Model 'gpt-5' is not in the registry").And.Contain("Known models: devstral-small, haiku, haiku-mantle, minimax-mantle, mistral-large."));
         });
     }
 
@@ -93,9 +95,11 @@ public sealed class ChatCliTests
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
         {
-            "  devstral-small  mistral  devstral-small-2507",
-            "  haiku           bedrock  us.anthropic.claude-haiku-4-5-20251001-v1:0",
-            "* mistral-large   mistral  mistral-large-latest  → falls back to haiku",
+            "  devstral-small  mistral   devstral-small-2507",
+            "  haiku           bedrock   us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "  haiku-mantle    anthropic anthropic.claude-haiku-4-5  → falls back to haiku",
+            "  minimax-mantle  openai    minimax.minimax-m2.5",
+            "* mistral-large   mistral   mistral-large-latest  → falls back to haiku",
             "(* = default model)",
         }));
     }

@@ -48,18 +48,31 @@ public sealed class TerraformTests
     [Test]
     public async Task The_registry_models_tf_renders_loads_with_our_parser()
     {
-        var models = ParseTerraform(Path.Combine(Infra, "models.tf"))["models.tf"]!["locals"]![0]!["default_models"]!;
+        var parsed = ParseTerraform(Path.Combine(Infra, "models.tf"), Path.Combine(Infra, "variables.tf"));
+        var models = parsed["models.tf"]!["locals"]![0]!["default_models"]!.ToJsonString();
 
-        // jsonencode of an HCL object literal is the same JSON as HCL's own JSON form of it. With both providers
-        // registered, every key of every entry is checked against what the provider declares, as the function does.
+        // jsonencode of an HCL object literal is the same JSON as HCL's own JSON form of it, once Terraform has put in
+        // the variables (here their defaults). With every provider registered, every key of every entry is checked
+        // against what its provider declares, as the function does.
+        foreach (var (name, declarations) in parsed["variables.tf"]!["variable"]!.AsObject())
+        {
+            if (declarations![0]!["default"] is JsonValue value && value.TryGetValue<string>(out var text))
+            {
+                models = models.Replace($"${{var.{name}}}", text, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.That(models, Does.Not.Contain("${"), "every interpolation in the registry map is a variable with a default");
         var services = new ServiceCollection();
-        services.AddModelRegistry().FromJson(models.ToJsonString()).AddMistral().AddBedrock();
+        services.AddModelRegistry().FromJson(models).AddParameterStore().AddMistral().AddBedrock().AddAnthropic().AddOpenAI();
         await using var provider = services.BuildServiceProvider();
         var entries = await provider.GetRequiredService<IModelRegistry>().GetEntriesAsync();
 
         Assert.Multiple(() =>
         {
-            Assert.That(entries.Select(e => e.Name), Is.EquivalentTo(new[] { "haiku", "mistral-large", "devstral-small" }));
+            Assert.That(entries.Select(e => e.Name), Is.EquivalentTo(new[] { "haiku", "mistral-large", "devstral-small", "haiku-mantle", "minimax-mantle" }));
+            Assert.That(entries.Single(e => e.Name == "haiku-mantle").GetSetting("api_key"), Is.EqualTo("ssm:/model-registry-chat/bedrock-api-key"), "the parameter models.tf creates");
+            Assert.That(entries.Single(e => e.Name == "minimax-mantle").GetSetting("region"), Is.EqualTo("eu-west-1"));
             Assert.That(entries.Single(e => e.Name == "haiku").GetSetting("inference_profile_arn"), Does.StartWith("arn:aws:bedrock:eu-west-1:"));
             Assert.That(entries.Single(e => e.Name == "mistral-large").Fallbacks, Is.EqualTo(new[] { "haiku" }));
         });

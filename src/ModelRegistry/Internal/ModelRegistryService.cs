@@ -20,8 +20,10 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     private static readonly Dictionary<string, string> KnownProviderPackages = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["anthropic"] = "ModelRegistry.Anthropic and call .AddAnthropic()",
         ["bedrock"] = "ModelRegistry.Bedrock and call .AddBedrock()",
         ["mistral"] = "ModelRegistry.Mistral and call .AddMistral()",
+        ["openai"] = "ModelRegistry.OpenAI and call .AddOpenAI()",
     };
 
     private readonly IServiceProvider _services;
