@@ -9,7 +9,7 @@ namespace ModelRegistry.Internal;
 /// <summary>
 /// Tries an entry, then its fallbacks in order, when a call fails in a way retrying this entry cannot fix: a retryable
 /// provider error (after the provider's own HTTP retries), an open breaker, a client-side limit, a timeout or a lost
-/// connection, a request the entry's capabilities cannot take, an input too large for its context window (to the next
+/// connection, a model the entry's endpoint does not serve (404), a request the entry's capabilities cannot take, an input too large for its context window (to the next
 /// entry with a larger or unknown window), and, when the entry sets <c>fallback_on:content_filter</c>, an answer its
 /// content filter stopped. Validation, authentication and configuration errors do not fall back. A stream falls back
 /// only before its first update reached the caller. The answer names the entry that served it in
@@ -113,7 +113,7 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
 
     /// <summary>
     /// Whether another entry may succeed where this one failed: a retryable failure, a request this entry's
-    /// capabilities cannot take, or (with <c>fallback_on:context_window</c>, the default) an input too large for its
+    /// capabilities cannot take, a model its endpoint does not serve (404), or (with <c>fallback_on:context_window</c>, the default) an input too large for its
     /// context window.
     /// </summary>
     internal static bool ShouldFallBack(ModelEntry entry, Exception exception, CancellationToken cancellationToken) =>
@@ -121,6 +121,7 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
         {
             ModelProviderException { ErrorCode: ProviderErrorCodes.CapabilityMismatch } => true,
             ModelProviderException { ErrorCode: ProviderErrorCodes.ContextWindowExceeded } => CoreSettings.FallbackOnContextWindow.GetValueOrDefault(entry, true),
+            ModelProviderException { StatusCode: 404 } => true, // this endpoint does not serve the model (Mantle without it, a region without it); another may
             ModelProviderException provider => provider.IsRetryable,
             HttpRequestException or TimeoutRejectedException or TimeoutException => true,
             OperationCanceledException => true, // not the caller's token: a timeout inside the client

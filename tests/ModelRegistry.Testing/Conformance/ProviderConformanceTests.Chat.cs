@@ -154,18 +154,30 @@ public abstract partial class ProviderConformanceTests
         AssertToolCall(updates.ToChatResponse());
     }
 
-    /// <summary>Structured output: the schema (named, strict) is sent and the JSON answer is the response's text.</summary>
+    /// <summary>
+    /// Structured output: the schema (named, strict) is sent and the JSON answer is the response's text. A provider that
+    /// does not declare it must refuse the schema before any HTTP, never drop it and answer free text.
+    /// </summary>
     [Test]
     public async Task StructuredOutput()
     {
-        Require(ProviderFeatures.StructuredOutput);
         await using var host = await StartAsync();
-        host.Server.Enqueue(Wire.Structured);
         var options = new ChatOptions
         {
             ResponseFormat = ChatResponseFormat.ForJsonSchema(Json(ConformanceData.Schema), ConformanceData.SchemaName, ConformanceData.SchemaDescription),
             AdditionalProperties = new() { ["strict"] = true },
         };
+        if (!DeclaredFeatures.HasFlag(ProviderFeatures.StructuredOutput))
+        {
+            var refused = Assert.CatchAsync(() => ChatAsync(host, Question(), options));
+            Assert.That(refused, Is.InstanceOf<NotSupportedException>().Or.InstanceOf<ModelProviderException>());
+            Assert.That(refused!.Message, Does.Contain("ResponseFormat").Or.Contain("structured output").IgnoreCase, "the refusal names what is not supported");
+            Assert.That(host.Server.Requests, Is.Empty, "refused before any HTTP");
+            return;
+        }
+
+        Require(ProviderFeatures.StructuredOutput);
+        host.Server.Enqueue(Wire.Structured);
 
         var response = await ChatAsync(host, Question(), options);
 
