@@ -29,6 +29,13 @@ internal abstract class FuzzProvider
     protected FuzzTarget Target(string name, BodyFormat format, IReadOnlyList<string> calls, bool errorStatuses = false) =>
         new() { Name = name, Provider = this, Format = format, Calls = calls, ErrorStatuses = errorStatuses };
 
+    /// <summary>Adds one of our seeds to a JSON or SSE target, with the content type of its format unless headers are given.</summary>
+    protected static void AddSeed(FuzzTarget target, string name, string body, int status = 200, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    {
+        var contentType = target.Format == BodyFormat.ServerSentEvents ? "text/event-stream" : "application/json";
+        target.Seeds.Add(new Seed(name, System.Text.Encoding.UTF8.GetBytes(body), status, headers ?? [new("Content-Type", contentType)], target.Format));
+    }
+
     /// <summary>Reads what a caller reads of an answer, so nothing lazy is left untried.</summary>
     protected static string? Read(ChatResponse response)
     {

@@ -10,7 +10,7 @@ if (options.Error is { } usage)
     return 2;
 }
 
-FuzzProvider[] providers = [new MistralFuzz(), new BedrockFuzz()];
+FuzzProvider[] providers = [new MistralFuzz(), new BedrockFuzz(), new AnthropicFuzz(), new OpenAIFuzz()];
 var targets = providers.SelectMany(p => p.CreateTargets()).ToList();
 var secrets = new Secrets(providers.Select(p => p.Secret));
 var run = new FuzzRun(secrets);
