@@ -175,9 +175,9 @@ internal sealed class MistralChatClient : IChatClient
                 throw _api.Transport.Failure("error", $"Mistral reported an error in the middle of the stream: {chunk.GetRawText()}");
             }
 
-            ChatResponseReader.RequireObject(chunk, "A stream event");
-            responseId ??= ChatResponseReader.ReadString(chunk, "id");
-            modelId ??= ChatResponseReader.ReadString(chunk, "model");
+            ProviderJson.RequireObject(chunk, "A stream event");
+            responseId ??= ProviderJson.ReadString(chunk, "id");
+            modelId ??= ProviderJson.ReadString(chunk, "model");
             created ??= ChatResponseReader.ReadCreated(chunk);
             var update = new ChatResponseUpdate
             {

@@ -101,8 +101,8 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
     {
-        ChatResponseReader.RequireObject(root, "The body");
-        var model = ChatResponseReader.ReadString(root, "model");
+        ProviderJson.RequireObject(root, "The body");
+        var model = ProviderJson.ReadString(root, "model");
         var created = ChatResponseReader.ReadCreated(root);
         var batch = new Embedding<float>[expected];
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)

@@ -122,9 +122,9 @@ internal sealed class OpenAIChatClient : IChatClient
                 throw error;
             }
 
-            ChatResponseReader.RequireObject(chunk, "A stream event");
-            responseId ??= ChatResponseReader.ReadString(chunk, "id");
-            modelId ??= ChatResponseReader.ReadString(chunk, "model");
+            ProviderJson.RequireObject(chunk, "A stream event");
+            responseId ??= ProviderJson.ReadString(chunk, "id");
+            modelId ??= ProviderJson.ReadString(chunk, "model");
             created ??= ChatResponseReader.ReadCreated(chunk);
             var update = new ChatResponseUpdate
             {
@@ -150,7 +150,7 @@ internal sealed class OpenAIChatClient : IChatClient
                     if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
                     {
                         ChatResponseReader.ReadMessage(delta, update.Contents, includeReasoning);
-                        if (ChatResponseReader.ReadString(delta, "refusal") is { Length: > 0 } refusal)
+                        if (ProviderJson.ReadString(delta, "refusal") is { Length: > 0 } refusal)
                         {
                             (update.AdditionalProperties ??= [])[OpenAIProperties.Refusal] = refusal;
                         }

@@ -81,8 +81,8 @@ internal sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
     {
-        ChatResponseReader.RequireObject(root, "The body");
-        var model = ChatResponseReader.ReadString(root, "model");
+        ProviderJson.RequireObject(root, "The body");
+        var model = ProviderJson.ReadString(root, "model");
         var batch = new Embedding<float>[expected];
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {
