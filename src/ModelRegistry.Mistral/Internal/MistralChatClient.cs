@@ -178,7 +178,7 @@ internal sealed class MistralChatClient : IChatClient
             ProviderJson.RequireObject(chunk, "A stream event");
             responseId ??= ProviderJson.ReadString(chunk, "id");
             modelId ??= ProviderJson.ReadString(chunk, "model");
-            created ??= ChatResponseReader.ReadCreated(chunk);
+            created ??= ProviderJson.ReadUnixSeconds(chunk, "created");
             var update = new ChatResponseUpdate
             {
                 Role = ChatRole.Assistant,

@@ -103,7 +103,7 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
     {
         ProviderJson.RequireObject(root, "The body");
         var model = ProviderJson.ReadString(root, "model");
-        var created = ChatResponseReader.ReadCreated(root);
+        var created = ProviderJson.ReadUnixSeconds(root, "created");
         var batch = new Embedding<float>[expected];
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {

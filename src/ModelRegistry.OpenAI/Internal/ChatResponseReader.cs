@@ -19,7 +19,7 @@ internal static class ChatResponseReader
         {
             ResponseId = ProviderJson.ReadString(root, "id"),
             ModelId = ProviderJson.ReadString(root, "model"),
-            CreatedAt = ReadCreated(root),
+            CreatedAt = ProviderJson.ReadUnixSeconds(root, "created"),
             RawRepresentation = root,
         };
 
@@ -151,17 +151,7 @@ internal static class ChatResponseReader
                 InputTokenCount = ProviderJson.ReadLong(usage, "prompt_tokens"),
                 OutputTokenCount = ProviderJson.ReadLong(usage, "completion_tokens"),
                 TotalTokenCount = ProviderJson.ReadLong(usage, "total_tokens"),
-                CachedInputTokenCount = ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens"),
-                ReasoningTokenCount = ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+                CachedInputTokenCount = ProviderJson.ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens"),
+                ReasoningTokenCount = ProviderJson.ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
             };
-
-    /// <summary>Reads <c>created</c> in Unix seconds; a value of another type or outside the years 1 to 9999 is ignored.</summary>
-    public static DateTimeOffset? ReadCreated(JsonElement root) =>
-        root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var seconds)
-            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
-
-    private static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
-        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ProviderJson.ReadLong(nested, inner) : null;
 }

@@ -125,7 +125,7 @@ internal sealed class OpenAIChatClient : IChatClient
             ProviderJson.RequireObject(chunk, "A stream event");
             responseId ??= ProviderJson.ReadString(chunk, "id");
             modelId ??= ProviderJson.ReadString(chunk, "model");
-            created ??= ChatResponseReader.ReadCreated(chunk);
+            created ??= ProviderJson.ReadUnixSeconds(chunk, "created");
             var update = new ChatResponseUpdate
             {
                 Role = ChatRole.Assistant,

@@ -122,6 +122,22 @@ public static class ProviderJson
     public static long? ReadLong(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 
+    /// <summary>The whole-number property of the object property <paramref name="outer"/> (<c>usage.details.tokens</c>), or <see langword="null"/> when either is missing or of another type.</summary>
+    /// <param name="element">An object element.</param>
+    /// <param name="outer">The name of the nested object.</param>
+    /// <param name="inner">The property name inside it.</param>
+    public static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
+        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ReadLong(nested, inner) : null;
+
+    /// <summary>A time given in Unix seconds (<c>created</c>); <see langword="null"/> when the property is missing, not a whole number, or outside the years 1 to 9999.</summary>
+    /// <param name="element">An object element.</param>
+    /// <param name="name">The property name.</param>
+    public static DateTimeOffset? ReadUnixSeconds(JsonElement element, string name) =>
+        ReadLong(element, name) is { } seconds
+            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     private static JsonSerializerOptions CreateCompactOptions()
     {
         var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
