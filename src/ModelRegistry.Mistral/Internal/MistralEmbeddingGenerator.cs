@@ -179,21 +179,7 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
     /// <summary>A deliberately high token estimate: one token per three UTF-8 bytes (real text averages about four characters a token).</summary>
     internal static int EstimateTokens(string text) => (Encoding.UTF8.GetByteCount(text) + 2) / 3 + 1;
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {
