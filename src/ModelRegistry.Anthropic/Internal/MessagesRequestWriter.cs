@@ -537,32 +537,14 @@ internal static class MessagesRequestWriter
         writer.WritePropertyName("content");
         switch (result.Result)
         {
-            case null when result.Exception is { } exception:
-                writer.WriteStringValue($"Error: {exception.Message}");
-                break;
-            case null:
-                writer.WriteStringValue(string.Empty);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case TextContent text:
-                writer.WriteStringValue(text.Text ?? string.Empty);
-                break;
-            case AIContent content:
+            case AIContent content and not TextContent:
                 WriteContentArray(writer, [content]);
                 break;
             case IEnumerable<AIContent> contents:
                 WriteContentArray(writer, contents);
                 break;
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                writer.WriteStringValue(element.GetString());
-                break;
-            case JsonElement element:
-                writer.WriteStringValue(element.GetRawText());
-                break;
-            case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, ProviderJson.CompactOptions.GetTypeInfo(value.GetType())));
+            default:
+                writer.WriteStringValue(ProviderJson.ToolResultText(result));
                 break;
         }
 

@@ -496,33 +496,15 @@ internal static class ChatRequestWriter
         writer.WritePropertyName("content");
         switch (result.Result)
         {
-            case null when result.Exception is { } exception:
-                writer.WriteStringValue($"Error: {exception.Message}");
-                break;
-            case null:
-                writer.WriteStringValue(string.Empty);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case TextContent text:
-                writer.WriteStringValue(text.Text);
-                break;
             case IEnumerable<AIContent> contents when contents.All(c => c is TextContent):
                 writer.WriteStringValue(string.Concat(contents.Select(c => ((TextContent)c).Text)));
                 break;
-            case AIContent or IEnumerable<AIContent>:
+            case (AIContent and not TextContent) or IEnumerable<AIContent>:
                 throw new NotSupportedException(
                     "A function result holds content other than text; Chat Completions tool messages take text only. Return text from the tool " +
                     "and put images or files in a user message after it.");
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                writer.WriteStringValue(element.GetString());
-                break;
-            case JsonElement element:
-                writer.WriteStringValue(element.GetRawText());
-                break;
-            case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, ProviderJson.CompactOptions.GetTypeInfo(value.GetType())));
+            default:
+                writer.WriteStringValue(ProviderJson.ToolResultText(result));
                 break;
         }
 

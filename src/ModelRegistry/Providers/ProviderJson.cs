@@ -83,6 +83,27 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>
+    /// The text a function result is sent as: <c>Error: {message}</c> for a failure without a result, empty for none,
+    /// strings and <see cref="TextContent"/> as they are, a JSON string's value, other JSON as its text, anything else
+    /// serialized through <see cref="CompactOptions"/>. Write other <see cref="AIContent"/> results your provider's way first.
+    /// </summary>
+    /// <param name="result">The function result.</param>
+    public static string ToolResultText(FunctionResultContent result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Result switch
+        {
+            null when result.Exception is { } exception => $"Error: {exception.Message}",
+            null => string.Empty,
+            string text => text,
+            TextContent text => text.Text,
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
+            JsonElement element => element.GetRawText(),
+            var value => JsonSerializer.Serialize(value, CompactOptions.GetTypeInfo(value.GetType())),
+        };
+    }
+
     /// <summary>Reads a yes/no option: a <see cref="bool"/>, <c>"true"</c>/<c>"false"</c> text, or a JSON boolean; anything else, or no such key, is <see langword="null"/>.</summary>
     /// <param name="properties">The properties (<see cref="ChatOptions.AdditionalProperties"/>, <see cref="AIContent.AdditionalProperties"/>...).</param>
     /// <param name="key">The key.</param>
