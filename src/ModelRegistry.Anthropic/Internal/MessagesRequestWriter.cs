@@ -190,18 +190,7 @@ internal static class MessagesRequestWriter
                     }
 
                     writer.WritePropertyName("input_schema");
-                    if (function.JsonSchema.ValueKind == JsonValueKind.Object)
-                    {
-                        function.JsonSchema.WriteTo(writer);
-                    }
-                    else
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("type", "object");
-                        writer.WriteStartObject("properties");
-                        writer.WriteEndObject();
-                        writer.WriteEndObject();
-                    }
+                    ProviderJson.WriteParametersSchema(writer, function);
 
                     if ((ProviderJson.ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
                     {

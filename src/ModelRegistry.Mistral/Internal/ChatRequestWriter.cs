@@ -288,18 +288,7 @@ internal static class ChatRequestWriter
                 writer.WriteString("name", MistralNames.RequireValidFunctionName(function.Name, "ChatOptions.Tools"));
                 writer.WriteString("description", function.Description ?? string.Empty);
                 writer.WritePropertyName("parameters");
-                if (function.JsonSchema.ValueKind == JsonValueKind.Object)
-                {
-                    function.JsonSchema.WriteTo(writer);
-                }
-                else
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("type", "object");
-                    writer.WriteStartObject("properties");
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
+                ProviderJson.WriteParametersSchema(writer, function);
 
                 if ((ProviderJson.ReadBool(tool.AdditionalProperties, MistralProperties.Strict) ?? strictDefault) is { } strict)
                 {

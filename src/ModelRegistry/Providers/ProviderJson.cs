@@ -83,6 +83,27 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>Writes a function's parameter schema (<see cref="AIFunctionDeclaration.JsonSchema"/>), or <c>{"type":"object","properties":{}}</c> when it has none that is an object.</summary>
+    /// <param name="writer">The writer, after the property name.</param>
+    /// <param name="function">The function.</param>
+    public static void WriteParametersSchema(Utf8JsonWriter writer, AIFunctionDeclaration function)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(function);
+        if (function.JsonSchema.ValueKind == JsonValueKind.Object)
+        {
+            function.JsonSchema.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "object");
+            writer.WriteStartObject("properties");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+    }
+
     /// <summary>
     /// The text a function result is sent as: <c>Error: {message}</c> for a failure without a result, empty for none,
     /// strings and <see cref="TextContent"/> as they are, a JSON string's value, other JSON as its text, anything else
