@@ -400,9 +400,7 @@ internal static class ChatRequestWriter
                 writer.WriteString("type", "function");
                 writer.WriteStartObject("function");
                 writer.WriteString("name", OpenAINames.RequireValidFunctionName(call.Name, "a FunctionCallContent of the chat history"));
-                writer.WriteString("arguments", call.Arguments is null
-                    ? "{}"
-                    : JsonSerializer.Serialize(call.Arguments, ProviderJson.CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                writer.WriteString("arguments", ProviderJson.ArgumentsText(call));
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }

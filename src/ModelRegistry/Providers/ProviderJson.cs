@@ -104,6 +104,16 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>A function call's arguments as compact JSON text (<c>{}</c> when it has none), for wires that send them as a string.</summary>
+    /// <param name="call">The call.</param>
+    public static string ArgumentsText(FunctionCallContent call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return call.Arguments is null
+            ? "{}"
+            : JsonSerializer.Serialize(call.Arguments, CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+    }
+
     /// <summary>
     /// The text a function result is sent as: <c>Error: {message}</c> for a failure without a result, empty for none,
     /// strings and <see cref="TextContent"/> as they are, a JSON string's value, other JSON as its text, anything else
