@@ -38,10 +38,10 @@ internal static class AnthropicProbe
     {
         using var document = JsonDocument.Parse(response.Body);
         var card = document.RootElement;
-        MessagesResponseReader.RequireObject(card, "The model card");
-        var id = MessagesResponseReader.ReadString(card, "id") ?? modelId;
+        ProviderJson.RequireObject(card, "The model card");
+        var id = ProviderJson.ReadString(card, "id") ?? modelId;
         var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["model_id"] = id };
-        if (MessagesResponseReader.ReadString(card, "display_name") is { } name)
+        if (ProviderJson.ReadString(card, "display_name") is { } name)
         {
             data["display_name"] = name;
         }

@@ -35,16 +35,16 @@ internal static class MessageStreamReader
                 data = document.RootElement.Clone();
             }
 
-            RequireObject(data, "A stream event");
-            var type = ReadString(data, "type") ?? reader.EventName;
+            ProviderJson.RequireObject(data, "A stream event");
+            var type = ProviderJson.ReadString(data, "type") ?? reader.EventName;
             var contents = new List<AIContent>();
             switch (type)
             {
                 case "message_start":
                     if (data.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object)
                     {
-                        id = ReadString(message, "id");
-                        model = ReadString(message, "model");
+                        id = ProviderJson.ReadString(message, "id");
+                        model = ProviderJson.ReadString(message, "model");
                         startUsage = message.TryGetProperty("usage", out var usage) ? usage : null;
                     }
 
@@ -73,8 +73,8 @@ internal static class MessageStreamReader
                 case "message_delta":
                     if (data.TryGetProperty("delta", out var messageDelta) && messageDelta.ValueKind == JsonValueKind.Object)
                     {
-                        finish = ReadStopReason(ReadString(messageDelta, "stop_reason")) ?? finish;
-                        stopSequence = ReadString(messageDelta, "stop_sequence") ?? stopSequence;
+                        finish = ReadStopReason(ProviderJson.ReadString(messageDelta, "stop_reason")) ?? finish;
+                        stopSequence = ProviderJson.ReadString(messageDelta, "stop_sequence") ?? stopSequence;
                     }
 
                     lastUsage = data.TryGetProperty("usage", out var deltaUsage) ? deltaUsage : lastUsage;
@@ -136,24 +136,24 @@ internal static class MessageStreamReader
 
     private static void Start(Dictionary<int, Pending> blocks, int index, JsonElement block, List<AIContent> contents)
     {
-        switch (ReadString(block, "type"))
+        switch (ProviderJson.ReadString(block, "type"))
         {
             case "text":
-                if (ReadString(block, "text") is { Length: > 0 } text)
+                if (ProviderJson.ReadString(block, "text") is { Length: > 0 } text)
                 {
                     contents.Add(new TextContent(text));
                 }
 
                 break;
             case "thinking":
-                if (ReadString(block, "thinking") is { Length: > 0 } thinking)
+                if (ProviderJson.ReadString(block, "thinking") is { Length: > 0 } thinking)
                 {
                     contents.Add(new TextReasoningContent(thinking));
                 }
 
                 break;
             case "redacted_thinking":
-                contents.Add(Redacted(ReadString(block, "data"), block));
+                contents.Add(Redacted(ProviderJson.ReadString(block, "data"), block));
                 break;
             case "tool_use":
                 blocks[index] = new Pending(block) { IsToolUse = true };
@@ -166,19 +166,19 @@ internal static class MessageStreamReader
 
     private static void Delta(Pending? pending, JsonElement delta, List<AIContent> contents)
     {
-        switch (ReadString(delta, "type"))
+        switch (ProviderJson.ReadString(delta, "type"))
         {
-            case "text_delta" when ReadString(delta, "text") is { Length: > 0 } text:
+            case "text_delta" when ProviderJson.ReadString(delta, "text") is { Length: > 0 } text:
                 contents.Add(new TextContent(text));
                 break;
-            case "thinking_delta" when ReadString(delta, "thinking") is { Length: > 0 } thinking:
+            case "thinking_delta" when ProviderJson.ReadString(delta, "thinking") is { Length: > 0 } thinking:
                 contents.Add(new TextReasoningContent(thinking));
                 break;
-            case "signature_delta" when ReadString(delta, "signature") is { Length: > 0 } signature:
+            case "signature_delta" when ProviderJson.ReadString(delta, "signature") is { Length: > 0 } signature:
                 contents.Add(new TextReasoningContent(string.Empty) { ProtectedData = signature });
                 break;
             case "input_json_delta" when pending is not null:
-                pending.Input.Append(ReadString(delta, "partial_json"));
+                pending.Input.Append(ProviderJson.ReadString(delta, "partial_json"));
                 break;
         }
     }
@@ -188,7 +188,7 @@ internal static class MessageStreamReader
         var input = pending.Input.Length > 0 ? pending.Input.ToString() : null;
         if (pending.IsToolUse)
         {
-            contents.Add(ToolCall(ReadString(pending.Block, "id"), ReadString(pending.Block, "name") ?? string.Empty,
+            contents.Add(ToolCall(ProviderJson.ReadString(pending.Block, "id"), ProviderJson.ReadString(pending.Block, "name") ?? string.Empty,
                 input ?? (pending.Block.TryGetProperty("input", out var whole) && whole.ValueKind == JsonValueKind.Object ? whole.GetRawText() : null), pending.Block));
             return;
         }

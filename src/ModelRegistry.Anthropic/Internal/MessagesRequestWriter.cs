@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using static ModelRegistry.Anthropic.Internal.MessagePlanner;
 
 namespace ModelRegistry.Anthropic.Internal;
@@ -20,9 +21,6 @@ internal static class MessagesRequestWriter
     /// <summary>The smallest thinking budget the API takes.</summary>
     internal const int MinThinkingBudget = 1024;
 
-    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON.</summary>
-    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
-
     /// <summary>Writes the body.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The options, if any.</param>
@@ -33,7 +31,7 @@ internal static class MessagesRequestWriter
     /// <exception cref="ModelProviderException">The request asks for a feature the endpoint does not serve (<c>capability_mismatch</c>).</exception>
     public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, bool stream)
     {
-        var raw = RawRequest(options, client);
+        var raw = ProviderJson.RawRequest(options, client, "Anthropic", "Messages API request body");
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var allowed = FeatureGate.Allowed(list, options, raw, api);
         bool Unset(string field) => raw is null || !raw.ContainsKey(field);
@@ -60,7 +58,7 @@ internal static class MessagesRequestWriter
                     continue;
                 }
 
-                WriteNode(writer, value);
+                ProviderJson.WriteNode(writer, value);
             }
 
             if (Unset("model"))
@@ -96,25 +94,6 @@ internal static class MessagesRequestWriter
 
         return buffer.WrittenMemory;
     }
-
-    private static JsonSerializerOptions CreateCompactOptions()
-    {
-        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-        options.MakeReadOnly();
-        return options;
-    }
-
-    private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
-        options?.RawRepresentationFactory?.Invoke(client) switch
-        {
-            null => null,
-            JsonObject json => json,
-            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
-            string text => JsonNode.Parse(text) as JsonObject
-                ?? throw new ArgumentException("ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Messages API request body as a JsonObject."),
-            var other => throw new ArgumentException(
-                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the Anthropic client takes the request body as a System.Text.Json.Nodes.JsonObject (or a JsonElement or JSON text of an object)."),
-        };
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset)
     {
@@ -165,7 +144,7 @@ internal static class MessagesRequestWriter
             if (extra is not null && extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
                 writer.WritePropertyName(field);
-                WriteValue(writer, value);
+                ProviderJson.WriteValue(writer, value);
             }
         }
 
@@ -195,7 +174,7 @@ internal static class MessagesRequestWriter
             return false;
         }
 
-        var strictDefault = ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
+        var strictDefault = ProviderJson.ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
         var cacheTtl = allowed.HasFlag(AnthropicFeature.CacheControl) ? CacheTtl(options.AdditionalProperties, AnthropicProperties.ToolsCacheControl) : null;
         writer.WriteStartArray("tools");
         for (var i = 0; i < tools.Count; i++)
@@ -211,20 +190,9 @@ internal static class MessagesRequestWriter
                     }
 
                     writer.WritePropertyName("input_schema");
-                    if (function.JsonSchema.ValueKind == JsonValueKind.Object)
-                    {
-                        function.JsonSchema.WriteTo(writer);
-                    }
-                    else
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("type", "object");
-                        writer.WriteStartObject("properties");
-                        writer.WriteEndObject();
-                        writer.WriteEndObject();
-                    }
+                    ProviderJson.WriteParametersSchema(writer, function);
 
-                    if ((ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
+                    if ((ProviderJson.ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
                     {
                         writer.WriteBoolean("strict", strict);
                     }
@@ -323,7 +291,7 @@ internal static class MessagesRequestWriter
         if (thinking is not null && unset("thinking"))
         {
             writer.WritePropertyName("thinking");
-            WriteValue(writer, thinking);
+            ProviderJson.WriteValue(writer, thinking);
         }
 
         if (outputConfig is { Count: > 0 } && unset("output_config"))
@@ -434,7 +402,7 @@ internal static class MessagesRequestWriter
                 }
                 else
                 {
-                    JsonSerializer.Serialize(writer, call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>)));
+                    JsonSerializer.Serialize(writer, call.Arguments, ProviderJson.CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
                 }
 
                 break;
@@ -558,32 +526,14 @@ internal static class MessagesRequestWriter
         writer.WritePropertyName("content");
         switch (result.Result)
         {
-            case null when result.Exception is { } exception:
-                writer.WriteStringValue($"Error: {exception.Message}");
-                break;
-            case null:
-                writer.WriteStringValue(string.Empty);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case TextContent text:
-                writer.WriteStringValue(text.Text ?? string.Empty);
-                break;
-            case AIContent content:
+            case AIContent content and not TextContent:
                 WriteContentArray(writer, [content]);
                 break;
             case IEnumerable<AIContent> contents:
                 WriteContentArray(writer, contents);
                 break;
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                writer.WriteStringValue(element.GetString());
-                break;
-            case JsonElement element:
-                writer.WriteStringValue(element.GetRawText());
-                break;
-            case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
+            default:
+                writer.WriteStringValue(ProviderJson.ToolResultText(result));
                 break;
         }
 
@@ -628,51 +578,4 @@ internal static class MessagesRequestWriter
         string text when JsonNode.Parse(text) is JsonObject parsed => parsed,
         _ => throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{key}\"] must be a JSON object (JsonObject, JsonElement or JSON text), not a {value.GetType().Name}."),
     };
-
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
-    {
-        if (node is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            node.WriteTo(writer);
-        }
-    }
-
-    /// <summary>Writes a value from <see cref="ChatOptions.AdditionalProperties"/>: JSON as it is, anything else through MEAI's serializer options.</summary>
-    private static void WriteValue(Utf8JsonWriter writer, object value)
-    {
-        switch (value)
-        {
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case JsonNode node:
-                node.WriteTo(writer);
-                break;
-            default:
-                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
-                break;
-        }
-    }
-
-    private static bool? ReadBool(IReadOnlyDictionary<string, object?>? properties, string key) =>
-        properties is not null && properties.TryGetValue(key, out var value)
-            ? value switch
-            {
-                bool flag => flag,
-                string text when bool.TryParse(text, out var parsed) => parsed,
-                JsonElement { ValueKind: JsonValueKind.True } => true,
-                JsonElement { ValueKind: JsonValueKind.False } => false,
-                _ => null,
-            }
-            : null;
 }

@@ -15,8 +15,8 @@ internal static class MessagesResponseReader
     /// <summary>Reads a whole <c>message</c>.</summary>
     public static ChatResponse ReadMessage(JsonElement root)
     {
-        RequireObject(root, "The body");
-        var id = ReadString(root, "id");
+        ProviderJson.RequireObject(root, "The body");
+        var id = ProviderJson.ReadString(root, "id");
         var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = id, RawRepresentation = root };
         if (root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {
@@ -30,11 +30,11 @@ internal static class MessagesResponseReader
         var response = new ChatResponse(message)
         {
             ResponseId = id,
-            ModelId = ReadString(root, "model"),
-            FinishReason = ReadStopReason(ReadString(root, "stop_reason")),
+            ModelId = ProviderJson.ReadString(root, "model"),
+            FinishReason = ReadStopReason(ProviderJson.ReadString(root, "stop_reason")),
             RawRepresentation = root,
         };
-        if (ReadString(root, "stop_sequence") is { } stop)
+        if (ProviderJson.ReadString(root, "stop_sequence") is { } stop)
         {
             response.AdditionalProperties = new() { [AnthropicProperties.StopSequence] = stop };
         }
@@ -49,18 +49,18 @@ internal static class MessagesResponseReader
 
     /// <summary>Reads one whole content block.</summary>
     public static AIContent ReadBlock(JsonElement block) =>
-        (block.ValueKind == JsonValueKind.Object ? ReadString(block, "type") : null) switch
+        (block.ValueKind == JsonValueKind.Object ? ProviderJson.ReadString(block, "type") : null) switch
         {
-            "text" => new TextContent(ReadString(block, "text") ?? string.Empty) { RawRepresentation = block },
-            "thinking" => new TextReasoningContent(ReadString(block, "thinking") ?? string.Empty)
+            "text" => new TextContent(ProviderJson.ReadString(block, "text") ?? string.Empty) { RawRepresentation = block },
+            "thinking" => new TextReasoningContent(ProviderJson.ReadString(block, "thinking") ?? string.Empty)
             {
-                ProtectedData = ReadString(block, "signature") is { Length: > 0 } signature ? signature : null,
+                ProtectedData = ProviderJson.ReadString(block, "signature") is { Length: > 0 } signature ? signature : null,
                 RawRepresentation = block,
             },
-            "redacted_thinking" => Redacted(ReadString(block, "data"), block),
+            "redacted_thinking" => Redacted(ProviderJson.ReadString(block, "data"), block),
             "tool_use" => ToolCall(
-                ReadString(block, "id"),
-                ReadString(block, "name") ?? string.Empty,
+                ProviderJson.ReadString(block, "id"),
+                ProviderJson.ReadString(block, "name") ?? string.Empty,
                 block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? input.GetRawText() : null,
                 block),
             _ => new AIContent { RawRepresentation = block.Clone() },
@@ -112,7 +112,7 @@ internal static class MessagesResponseReader
             return null;
         }
 
-        long? Read(string name) => ReadLong(usage, name) ?? (start is { ValueKind: JsonValueKind.Object } s ? ReadLong(s, name) : null);
+        long? Read(string name) => ProviderJson.ReadLong(usage, name) ?? (start is { ValueKind: JsonValueKind.Object } s ? ProviderJson.ReadLong(s, name) : null);
         var input = Read("input_tokens");
         var cacheRead = Read("cache_read_input_tokens");
         var cacheWrite = Read("cache_creation_input_tokens");
@@ -132,19 +132,4 @@ internal static class MessagesResponseReader
 
         return details;
     }
-
-    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
-    public static void RequireObject(JsonElement element, string what)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
-        }
-    }
-
-    public static string? ReadString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? ReadLong(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 }

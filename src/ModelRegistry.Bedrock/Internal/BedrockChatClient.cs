@@ -77,14 +77,7 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
         return await Transport.SendAsync(target.Runtime(segment, "count-tokens", Serialize(body)), ReadTokenCount, cancellationToken).ConfigureAwait(false);
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

@@ -143,17 +143,9 @@ internal static class ConverseRequestBuilder
         return request;
     }
 
+    /// <summary>The caller's request (<see cref="ProviderJson.RawRequest"/>), copied because the builder adds to it; empty when there is none.</summary>
     private static JsonObject RawRequest(ChatOptions? options, IChatClient client) =>
-        options?.RawRepresentationFactory?.Invoke(client) switch
-        {
-            null => [],
-            JsonObject raw => (JsonObject)raw.DeepClone(),
-            JsonElement { ValueKind: JsonValueKind.Object } element => JsonNode.Parse(element.GetRawText())!.AsObject(),
-            string text => JsonNode.Parse(text) as JsonObject ?? throw new ArgumentException(
-                "ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Converse request as a JsonObject."),
-            var other => throw new ArgumentException(
-                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the Bedrock client takes the Converse request as a JsonObject (or JSON text)."),
-        };
+        ProviderJson.RawRequest(options, client, "Bedrock", "Converse request") is { } raw ? (JsonObject)raw.DeepClone() : [];
 
     private static void AddSystem(JsonArray system, ChatMessage message)
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
@@ -15,9 +16,6 @@ namespace ModelRegistry.Mistral.Internal;
 /// </summary>
 internal static class ChatRequestWriter
 {
-    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON text.</summary>
-    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
-
     /// <summary>Mistral-only request fields taken from <see cref="ChatOptions.AdditionalProperties"/>; any other key is not sent.</summary>
     private static readonly string[] PassThroughFields =
         [MistralProperties.Prediction, MistralProperties.PromptCacheKey, MistralProperties.ServiceTier, MistralProperties.Guardrails, MistralProperties.Metadata];
@@ -33,7 +31,7 @@ internal static class ChatRequestWriter
     public static ReadOnlyMemory<byte> Write(
         IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream, JsonArray? guardrails = null)
     {
-        var raw = RawRequest(options, client);
+        var raw = ProviderJson.RawRequest(options, client, "Mistral", "Mistral request body");
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false }))
         {
@@ -48,7 +46,7 @@ internal static class ChatRequestWriter
                     }
 
                     writer.WritePropertyName(name);
-                    WriteNode(writer, value);
+                    ProviderJson.WriteNode(writer, value);
                 }
             }
 
@@ -74,7 +72,7 @@ internal static class ChatRequestWriter
             if (guardrails is not null && Unset(MistralProperties.Guardrails))
             {
                 writer.WritePropertyName(MistralProperties.Guardrails);
-                WriteNode(writer, guardrails);
+                ProviderJson.WriteNode(writer, guardrails);
             }
 
             writer.WriteBoolean("stream", stream);
@@ -88,25 +86,6 @@ internal static class ChatRequestWriter
 
         return buffer.WrittenMemory;
     }
-
-    private static JsonSerializerOptions CreateCompactOptions()
-    {
-        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-        options.MakeReadOnly();
-        return options;
-    }
-
-    private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
-        options?.RawRepresentationFactory?.Invoke(client) switch
-        {
-            null => null,
-            JsonObject json => json,
-            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
-            string text => JsonNode.Parse(text) as JsonObject
-                ?? throw new ArgumentException("ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Mistral request body as a JsonObject."),
-            var other => throw new ArgumentException(
-                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the Mistral client takes the request body as a System.Text.Json.Nodes.JsonObject (or a JsonElement or JSON text of an object)."),
-        };
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, bool agent, string model, Func<string, bool> unset)
     {
@@ -153,7 +132,7 @@ internal static class ChatRequestWriter
             writer.WriteNumber("frequency_penalty", frequency);
         }
 
-        var strict = ReadBool(extra, MistralProperties.Strict);
+        var strict = ProviderJson.ReadBool(extra, MistralProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
             WriteResponseFormat(writer, format, strict);
@@ -184,7 +163,7 @@ internal static class ChatRequestWriter
 
         WriteReasoning(writer, options, extra, model, unset);
 
-        if (!agent && ReadBool(extra, MistralProperties.SafePrompt) == true && unset("safe_prompt"))
+        if (!agent && ProviderJson.ReadBool(extra, MistralProperties.SafePrompt) == true && unset("safe_prompt"))
         {
             // Only when true: false is the default, and some deployments refuse the field altogether.
             writer.WriteBoolean("safe_prompt", true);
@@ -209,7 +188,7 @@ internal static class ChatRequestWriter
                 }
                 else
                 {
-                    WriteValue(writer, value);
+                    ProviderJson.WriteValue(writer, value);
                 }
             }
         }
@@ -222,13 +201,13 @@ internal static class ChatRequestWriter
         if (explicitEffort is not null && unset("reasoning_effort"))
         {
             writer.WritePropertyName("reasoning_effort");
-            WriteValue(writer, explicitEffort);
+            ProviderJson.WriteValue(writer, explicitEffort);
         }
 
         if (explicitMode is not null && unset("prompt_mode"))
         {
             writer.WritePropertyName("prompt_mode");
-            WriteValue(writer, explicitMode);
+            ProviderJson.WriteValue(writer, explicitMode);
         }
 
         if (explicitEffort is not null || explicitMode is not null || options.Reasoning?.Effort is not { } effort)
@@ -309,20 +288,9 @@ internal static class ChatRequestWriter
                 writer.WriteString("name", MistralNames.RequireValidFunctionName(function.Name, "ChatOptions.Tools"));
                 writer.WriteString("description", function.Description ?? string.Empty);
                 writer.WritePropertyName("parameters");
-                if (function.JsonSchema.ValueKind == JsonValueKind.Object)
-                {
-                    function.JsonSchema.WriteTo(writer);
-                }
-                else
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("type", "object");
-                    writer.WriteStartObject("properties");
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
+                ProviderJson.WriteParametersSchema(writer, function);
 
-                if ((ReadBool(tool.AdditionalProperties, MistralProperties.Strict) ?? strictDefault) is { } strict)
+                if ((ProviderJson.ReadBool(tool.AdditionalProperties, MistralProperties.Strict) ?? strictDefault) is { } strict)
                 {
                     writer.WriteBoolean("strict", strict);
                 }
@@ -426,9 +394,7 @@ internal static class ChatRequestWriter
         writer.WriteString("type", "function");
         writer.WriteStartObject("function");
         writer.WriteString("name", MistralNames.RequireValidFunctionName(call.Name, "a FunctionCallContent of the chat history"));
-        writer.WriteString("arguments", call.Arguments is null
-            ? "{}"
-            : JsonSerializer.Serialize(call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>))));
+        writer.WriteString("arguments", ProviderJson.ArgumentsText(call));
         writer.WriteEndObject();
         writer.WriteNumber("index", index);
         writer.WriteEndObject();
@@ -583,19 +549,7 @@ internal static class ChatRequestWriter
     {
         switch (result.Result)
         {
-            case null when result.Exception is { } exception:
-                writer.WriteStringValue($"Error: {exception.Message}");
-                break;
-            case null:
-                writer.WriteStringValue(string.Empty);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case TextContent text:
-                writer.WriteStringValue(text.Text ?? string.Empty);
-                break;
-            case AIContent content:
+            case AIContent content and not TextContent:
                 WriteContent(writer, [content]);
                 break;
             case IEnumerable<AIContent> contents:
@@ -610,65 +564,9 @@ internal static class ChatRequestWriter
                 }
 
                 break;
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                writer.WriteStringValue(element.GetString());
-                break;
-            case JsonElement element:
-                writer.WriteStringValue(element.GetRawText());
-                break;
-            case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
-                break;
-        }
-    }
-
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
-    {
-        if (node is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            node.WriteTo(writer);
-        }
-    }
-
-    /// <summary>Writes a value from <see cref="ChatOptions.AdditionalProperties"/>: JSON as it is, anything else through MEAI's serializer options.</summary>
-    private static void WriteValue(Utf8JsonWriter writer, object value)
-    {
-        switch (value)
-        {
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case JsonNode node:
-                node.WriteTo(writer);
-                break;
             default:
-                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
+                writer.WriteStringValue(ProviderJson.ToolResultText(result));
                 break;
         }
     }
-
-    private static bool? ReadBool(IReadOnlyDictionary<string, object?>? properties, string key) =>
-        properties is not null && properties.TryGetValue(key, out var value)
-            ? value switch
-            {
-                bool flag => flag,
-                string text when bool.TryParse(text, out var parsed) => parsed,
-                JsonElement { ValueKind: JsonValueKind.True } => true,
-                JsonElement { ValueKind: JsonValueKind.False } => false,
-                _ => null,
-            }
-            : null;
-
-    private static bool? ReadBool(AdditionalPropertiesDictionary? properties, string key) =>
-        ReadBool((IReadOnlyDictionary<string, object?>?)properties, key);
 }

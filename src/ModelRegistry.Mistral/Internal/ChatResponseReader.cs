@@ -14,12 +14,12 @@ internal static class ChatResponseReader
 {
     public static ChatResponse ReadResponse(JsonElement root, bool includeReasoning)
     {
-        RequireObject(root, "The body");
+        ProviderJson.RequireObject(root, "The body");
         var response = new ChatResponse
         {
-            ResponseId = ReadString(root, "id"),
-            ModelId = ReadString(root, "model"),
-            CreatedAt = ReadCreated(root),
+            ResponseId = ProviderJson.ReadString(root, "id"),
+            ModelId = ProviderJson.ReadString(root, "model"),
+            CreatedAt = ProviderJson.ReadUnixSeconds(root, "created"),
             RawRepresentation = root,
         };
 
@@ -91,10 +91,10 @@ internal static class ChatResponseReader
 
     private static void ReadChunk(JsonElement chunk, IList<AIContent> into, bool includeReasoning)
     {
-        switch (chunk.ValueKind == JsonValueKind.Object ? ReadString(chunk, "type") : null)
+        switch (chunk.ValueKind == JsonValueKind.Object ? ProviderJson.ReadString(chunk, "type") : null)
         {
             case "text":
-                var text = ReadString(chunk, "text");
+                var text = ProviderJson.ReadString(chunk, "text");
                 if (!string.IsNullOrEmpty(text))
                 {
                     into.Add(new TextContent(text) { RawRepresentation = chunk });
@@ -111,11 +111,11 @@ internal static class ChatResponseReader
                 if (chunk.TryGetProperty("thinking", out var parts) && parts.ValueKind == JsonValueKind.Array)
                 {
                     thinking = string.Concat(parts.EnumerateArray()
-                        .Where(p => p.ValueKind == JsonValueKind.Object && ReadString(p, "type") is "text" or null)
-                        .Select(p => ReadString(p, "text")));
+                        .Where(p => p.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(p, "type") is "text" or null)
+                        .Select(p => ProviderJson.ReadString(p, "text")));
                 }
 
-                var signature = ReadString(chunk, "signature");
+                var signature = ProviderJson.ReadString(chunk, "signature");
                 if (thinking.Length > 0 || signature is not null)
                 {
                     into.Add(new TextReasoningContent(thinking) { ProtectedData = signature, RawRepresentation = chunk });
@@ -131,12 +131,12 @@ internal static class ChatResponseReader
     /// <summary>Reads one whole tool call; a missing id is derived from the response id and its position.</summary>
     public static FunctionCallContent ReadToolCall(JsonElement call, string? responseId, int position)
     {
-        string? id = ReadString(call, "id");
+        string? id = ProviderJson.ReadString(call, "id");
         string name = string.Empty;
         string? arguments = null;
         if (call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
         {
-            name = ReadString(function, "name") ?? string.Empty;
+            name = ProviderJson.ReadString(function, "name") ?? string.Empty;
             if (function.TryGetProperty("arguments", out var args))
             {
                 arguments = args.ValueKind == JsonValueKind.String ? args.GetString() : args.GetRawText();
@@ -161,7 +161,7 @@ internal static class ChatResponseReader
 
     /// <summary>Reads <c>finish_reason</c>; an empty one (some deployments send <c>""</c> mid-stream) is none.</summary>
     public static ChatFinishReason? ReadFinishReason(JsonElement choice) =>
-        ReadString(choice, "finish_reason")?.Trim() switch
+        ProviderJson.ReadString(choice, "finish_reason")?.Trim() switch
         {
             null or "" => null,
             "stop" => ChatFinishReason.Stop,
@@ -183,38 +183,13 @@ internal static class ChatResponseReader
 
         return new UsageDetails
         {
-            InputTokenCount = ReadLong(usage, "prompt_tokens"),
-            OutputTokenCount = ReadLong(usage, "completion_tokens"),
-            TotalTokenCount = ReadLong(usage, "total_tokens"),
-            CachedInputTokenCount = ReadLong(usage, "num_cached_tokens")
-                ?? ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens")
-                ?? ReadNestedLong(usage, "prompt_token_details", "cached_tokens"),
-            ReasoningTokenCount = ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+            InputTokenCount = ProviderJson.ReadLong(usage, "prompt_tokens"),
+            OutputTokenCount = ProviderJson.ReadLong(usage, "completion_tokens"),
+            TotalTokenCount = ProviderJson.ReadLong(usage, "total_tokens"),
+            CachedInputTokenCount = ProviderJson.ReadLong(usage, "num_cached_tokens")
+                ?? ProviderJson.ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens")
+                ?? ProviderJson.ReadNestedLong(usage, "prompt_token_details", "cached_tokens"),
+            ReasoningTokenCount = ProviderJson.ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
         };
     }
-
-    /// <summary>Reads <c>created</c> in Unix seconds; a value of another type or outside the years 1 to 9999 is ignored.</summary>
-    public static DateTimeOffset? ReadCreated(JsonElement root) =>
-        root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var seconds)
-            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
-
-    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
-    public static void RequireObject(JsonElement element, string what)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
-        }
-    }
-
-    public static string? ReadString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? ReadLong(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
-
-    private static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
-        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ReadLong(nested, inner) : null;
 }

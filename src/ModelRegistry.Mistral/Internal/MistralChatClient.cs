@@ -114,21 +114,7 @@ internal sealed class MistralChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {
@@ -175,10 +161,10 @@ internal sealed class MistralChatClient : IChatClient
                 throw _api.Transport.Failure("error", $"Mistral reported an error in the middle of the stream: {chunk.GetRawText()}");
             }
 
-            ChatResponseReader.RequireObject(chunk, "A stream event");
-            responseId ??= ChatResponseReader.ReadString(chunk, "id");
-            modelId ??= ChatResponseReader.ReadString(chunk, "model");
-            created ??= ChatResponseReader.ReadCreated(chunk);
+            ProviderJson.RequireObject(chunk, "A stream event");
+            responseId ??= ProviderJson.ReadString(chunk, "id");
+            modelId ??= ProviderJson.ReadString(chunk, "model");
+            created ??= ProviderJson.ReadUnixSeconds(chunk, "created");
             var update = new ChatResponseUpdate
             {
                 Role = ChatRole.Assistant,

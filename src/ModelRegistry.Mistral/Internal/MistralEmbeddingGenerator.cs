@@ -101,9 +101,9 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
     {
-        ChatResponseReader.RequireObject(root, "The body");
-        var model = ChatResponseReader.ReadString(root, "model");
-        var created = ChatResponseReader.ReadCreated(root);
+        ProviderJson.RequireObject(root, "The body");
+        var model = ProviderJson.ReadString(root, "model");
+        var created = ProviderJson.ReadUnixSeconds(root, "created");
         var batch = new Embedding<float>[expected];
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {
@@ -179,21 +179,7 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
     /// <summary>A deliberately high token estimate: one token per three UTF-8 bytes (real text averages about four characters a token).</summary>
     internal static int EstimateTokens(string text) => (Encoding.UTF8.GetByteCount(text) + 2) / 3 + 1;
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

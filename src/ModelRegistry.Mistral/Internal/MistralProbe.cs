@@ -48,10 +48,10 @@ internal static class MistralProbe
     {
         using var document = JsonDocument.Parse(response.Body);
         var card = document.RootElement;
-        ChatResponseReader.RequireObject(card, "The model card");
+        ProviderJson.RequireObject(card, "The model card");
         var header = response.Header(MistralApi.DeprecationHeader);
-        var deprecation = ChatResponseReader.ReadString(card, "deprecation");
-        var id = ChatResponseReader.ReadString(card, "id") ?? modelId;
+        var deprecation = ProviderJson.ReadString(card, "deprecation");
+        var id = ProviderJson.ReadString(card, "id") ?? modelId;
         var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["model_id"] = id };
         if (card.TryGetProperty("max_context_length", out var length) && length.ValueKind == JsonValueKind.Number && length.TryGetInt32(out var tokens))
         {
@@ -64,7 +64,7 @@ internal static class MistralProbe
         }
 
         var date = ParseDate(header) ?? ParseDate(deprecation);
-        var replacement = ChatResponseReader.ReadString(card, "deprecation_replacement_model");
+        var replacement = ProviderJson.ReadString(card, "deprecation_replacement_model");
         if (date is { } retired)
         {
             data["deprecation_date"] = retired;
@@ -86,9 +86,9 @@ internal static class MistralProbe
     {
         using var document = JsonDocument.Parse(response.Body);
         var agent = document.RootElement;
-        ChatResponseReader.RequireObject(agent, "The agent");
+        ProviderJson.RequireObject(agent, "The agent");
         var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["agent_id"] = agentId };
-        if (ChatResponseReader.ReadString(agent, "model") is { } model)
+        if (ProviderJson.ReadString(agent, "model") is { } model)
         {
             data["model_id"] = model;
         }

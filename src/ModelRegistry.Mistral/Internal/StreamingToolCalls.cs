@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
@@ -25,7 +26,7 @@ internal sealed class StreamingToolCalls
                 continue;
             }
 
-            var id = ChatResponseReader.ReadString(call, "id");
+            var id = ProviderJson.ReadString(call, "id");
             if (id is "" or "null")
             {
                 id = null;
@@ -42,7 +43,7 @@ internal sealed class StreamingToolCalls
             pending.Id ??= id;
             if (call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
             {
-                if (string.IsNullOrEmpty(pending.Name) && ChatResponseReader.ReadString(function, "name") is { Length: > 0 } name)
+                if (string.IsNullOrEmpty(pending.Name) && ProviderJson.ReadString(function, "name") is { Length: > 0 } name)
                 {
                     pending.Name = name;
                 }

@@ -15,9 +15,6 @@ namespace ModelRegistry.OpenAI.Internal;
 /// </summary>
 internal static class ChatRequestWriter
 {
-    /// <summary>MEAI's serializer options without indentation, for arguments and results sent as JSON text.</summary>
-    private static readonly JsonSerializerOptions Compact = CreateCompactOptions();
-
     /// <summary>Request fields taken as given from <see cref="ChatOptions.AdditionalProperties"/>; any other key is not sent.</summary>
     private static readonly string[] PassThroughFields =
     [
@@ -34,7 +31,7 @@ internal static class ChatRequestWriter
     /// <param name="stream">Whether to ask for an event stream (with usage on its last chunk).</param>
     public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, OpenAIApi api, string model, bool stream)
     {
-        var raw = RawRequest(options, client);
+        var raw = ProviderJson.RawRequest(options, client, "OpenAI", "Chat Completions request body");
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -47,7 +44,7 @@ internal static class ChatRequestWriter
                 }
 
                 writer.WritePropertyName(name);
-                WriteNode(writer, value);
+                ProviderJson.WriteNode(writer, value);
             }
 
             bool Unset(string field) => raw is null || !raw.ContainsKey(field);
@@ -81,25 +78,6 @@ internal static class ChatRequestWriter
 
         return buffer.WrittenMemory;
     }
-
-    private static JsonSerializerOptions CreateCompactOptions()
-    {
-        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-        options.MakeReadOnly();
-        return options;
-    }
-
-    private static JsonObject? RawRequest(ChatOptions? options, IChatClient client) =>
-        options?.RawRepresentationFactory?.Invoke(client) switch
-        {
-            null => null,
-            JsonObject json => json,
-            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
-            string text => JsonNode.Parse(text) as JsonObject
-                ?? throw new ArgumentException("ChatOptions.RawRepresentationFactory returned JSON text that is not an object; return the Chat Completions request body as a JsonObject."),
-            var other => throw new ArgumentException(
-                $"ChatOptions.RawRepresentationFactory returned a {other.GetType().Name}; the OpenAI client takes the request body as a System.Text.Json.Nodes.JsonObject (or a JsonElement or JSON text of an object)."),
-        };
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, OpenAIApi api, string model, Func<string, bool> unset)
     {
@@ -145,7 +123,7 @@ internal static class ChatRequestWriter
             writer.WriteNumber("frequency_penalty", frequency);
         }
 
-        var strict = ReadBool(extra, OpenAIProperties.Strict);
+        var strict = ProviderJson.ReadBool(extra, OpenAIProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
             WriteResponseFormat(writer, format, strict);
@@ -186,7 +164,7 @@ internal static class ChatRequestWriter
             if (extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
                 writer.WritePropertyName(field);
-                WriteValue(writer, value);
+                ProviderJson.WriteValue(writer, value);
             }
         }
     }
@@ -201,7 +179,7 @@ internal static class ChatRequestWriter
         if (options.AdditionalProperties?.TryGetValue(OpenAIProperties.ReasoningEffort, out var given) == true && given is not null)
         {
             writer.WritePropertyName("reasoning_effort");
-            WriteValue(writer, given);
+            ProviderJson.WriteValue(writer, given);
             return;
         }
 
@@ -270,20 +248,9 @@ internal static class ChatRequestWriter
         writer.WriteString("name", OpenAINames.RequireValidFunctionName(function.Name, "ChatOptions.Tools"));
         writer.WriteString("description", function.Description ?? string.Empty);
         writer.WritePropertyName("parameters");
-        if (function.JsonSchema.ValueKind == JsonValueKind.Object)
-        {
-            function.JsonSchema.WriteTo(writer);
-        }
-        else
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", "object");
-            writer.WriteStartObject("properties");
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
+        ProviderJson.WriteParametersSchema(writer, function);
 
-        if ((ReadBool(tool.AdditionalProperties, OpenAIProperties.Strict) ?? strictDefault) is { } strict)
+        if ((ProviderJson.ReadBool(tool.AdditionalProperties, OpenAIProperties.Strict) ?? strictDefault) is { } strict)
         {
             writer.WriteBoolean("strict", strict);
         }
@@ -433,9 +400,7 @@ internal static class ChatRequestWriter
                 writer.WriteString("type", "function");
                 writer.WriteStartObject("function");
                 writer.WriteString("name", OpenAINames.RequireValidFunctionName(call.Name, "a FunctionCallContent of the chat history"));
-                writer.WriteString("arguments", call.Arguments is null
-                    ? "{}"
-                    : JsonSerializer.Serialize(call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                writer.WriteString("arguments", ProviderJson.ArgumentsText(call));
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -518,33 +483,15 @@ internal static class ChatRequestWriter
         writer.WritePropertyName("content");
         switch (result.Result)
         {
-            case null when result.Exception is { } exception:
-                writer.WriteStringValue($"Error: {exception.Message}");
-                break;
-            case null:
-                writer.WriteStringValue(string.Empty);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case TextContent text:
-                writer.WriteStringValue(text.Text);
-                break;
             case IEnumerable<AIContent> contents when contents.All(c => c is TextContent):
                 writer.WriteStringValue(string.Concat(contents.Select(c => ((TextContent)c).Text)));
                 break;
-            case AIContent or IEnumerable<AIContent>:
+            case (AIContent and not TextContent) or IEnumerable<AIContent>:
                 throw new NotSupportedException(
                     "A function result holds content other than text; Chat Completions tool messages take text only. Return text from the tool " +
                     "and put images or files in a user message after it.");
-            case JsonElement { ValueKind: JsonValueKind.String } element:
-                writer.WriteStringValue(element.GetString());
-                break;
-            case JsonElement element:
-                writer.WriteStringValue(element.GetRawText());
-                break;
-            case var value:
-                writer.WriteStringValue(JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())));
+            default:
+                writer.WriteStringValue(ProviderJson.ToolResultText(result));
                 break;
         }
 
@@ -623,51 +570,4 @@ internal static class ChatRequestWriter
     }
 
     private static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, OpenAIProtocol.ProviderName);
-
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
-    {
-        if (node is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            node.WriteTo(writer);
-        }
-    }
-
-    /// <summary>Writes a value from <see cref="ChatOptions.AdditionalProperties"/>: JSON as it is, anything else through MEAI's serializer options.</summary>
-    private static void WriteValue(Utf8JsonWriter writer, object value)
-    {
-        switch (value)
-        {
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case JsonNode node:
-                node.WriteTo(writer);
-                break;
-            default:
-                JsonSerializer.Serialize(writer, value, Compact.GetTypeInfo(value.GetType()));
-                break;
-        }
-    }
-
-    private static bool? ReadBool(IReadOnlyDictionary<string, object?>? properties, string key) =>
-        properties is not null && properties.TryGetValue(key, out var value)
-            ? value switch
-            {
-                bool flag => flag,
-                string text when bool.TryParse(text, out var parsed) => parsed,
-                JsonElement { ValueKind: JsonValueKind.True } => true,
-                JsonElement { ValueKind: JsonValueKind.False } => false,
-                _ => null,
-            }
-            : null;
 }

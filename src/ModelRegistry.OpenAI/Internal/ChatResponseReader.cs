@@ -14,12 +14,12 @@ internal static class ChatResponseReader
 {
     public static ChatResponse ReadResponse(JsonElement root, bool includeReasoning)
     {
-        RequireObject(root, "The body");
+        ProviderJson.RequireObject(root, "The body");
         var response = new ChatResponse
         {
-            ResponseId = ReadString(root, "id"),
-            ModelId = ReadString(root, "model"),
-            CreatedAt = ReadCreated(root),
+            ResponseId = ProviderJson.ReadString(root, "id"),
+            ModelId = ProviderJson.ReadString(root, "model"),
+            CreatedAt = ProviderJson.ReadUnixSeconds(root, "created"),
             RawRepresentation = root,
         };
 
@@ -32,7 +32,7 @@ internal static class ChatResponseReader
                 {
                     message.RawRepresentation = wire;
                     ReadMessage(wire, message.Contents, includeReasoning);
-                    if (ReadString(wire, "refusal") is { Length: > 0 } refusal)
+                    if (ProviderJson.ReadString(wire, "refusal") is { Length: > 0 } refusal)
                     {
                         (response.AdditionalProperties ??= [])[OpenAIProperties.Refusal] = refusal;
                     }
@@ -69,7 +69,7 @@ internal static class ChatResponseReader
     /// <summary>Reads the reasoning and text of a message or delta into <paramref name="into"/>, reasoning first.</summary>
     public static void ReadMessage(JsonElement message, IList<AIContent> into, bool includeReasoning)
     {
-        if (includeReasoning && (ReadString(message, "reasoning_content") ?? ReadString(message, "reasoning")) is { Length: > 0 } reasoning)
+        if (includeReasoning && (ProviderJson.ReadString(message, "reasoning_content") ?? ProviderJson.ReadString(message, "reasoning")) is { Length: > 0 } reasoning)
         {
             into.Add(new TextReasoningContent(reasoning));
         }
@@ -85,7 +85,7 @@ internal static class ChatResponseReader
                     // Some compatible servers answer with content parts.
                     foreach (var part in content.EnumerateArray())
                     {
-                        if (part.ValueKind == JsonValueKind.Object && ReadString(part, "text") is { Length: > 0 } partText)
+                        if (part.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(part, "text") is { Length: > 0 } partText)
                         {
                             into.Add(new TextContent(partText) { RawRepresentation = part });
                         }
@@ -99,12 +99,12 @@ internal static class ChatResponseReader
     /// <summary>Reads one whole tool call; a missing id is derived from the response id and its position.</summary>
     public static FunctionCallContent ReadToolCall(JsonElement call, string? responseId, int position)
     {
-        var id = call.ValueKind == JsonValueKind.Object ? ReadString(call, "id") : null;
+        var id = call.ValueKind == JsonValueKind.Object ? ProviderJson.ReadString(call, "id") : null;
         var name = string.Empty;
         string? arguments = null;
         if (call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
         {
-            name = ReadString(function, "name") ?? string.Empty;
+            name = ProviderJson.ReadString(function, "name") ?? string.Empty;
             if (function.TryGetProperty("arguments", out var args))
             {
                 arguments = args.ValueKind == JsonValueKind.String ? args.GetString() : args.GetRawText();
@@ -129,7 +129,7 @@ internal static class ChatResponseReader
 
     /// <summary>Reads <c>finish_reason</c>: <c>stop</c>, <c>length</c>, <c>tool_calls</c> (and the older <c>function_call</c>), <c>content_filter</c>.</summary>
     public static ChatFinishReason? ReadFinishReason(JsonElement choice) =>
-        ReadString(choice, "finish_reason")?.Trim() switch
+        ProviderJson.ReadString(choice, "finish_reason")?.Trim() switch
         {
             null or "" => null,
             "stop" => ChatFinishReason.Stop,
@@ -148,35 +148,10 @@ internal static class ChatResponseReader
             ? null
             : new UsageDetails
             {
-                InputTokenCount = ReadLong(usage, "prompt_tokens"),
-                OutputTokenCount = ReadLong(usage, "completion_tokens"),
-                TotalTokenCount = ReadLong(usage, "total_tokens"),
-                CachedInputTokenCount = ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens"),
-                ReasoningTokenCount = ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+                InputTokenCount = ProviderJson.ReadLong(usage, "prompt_tokens"),
+                OutputTokenCount = ProviderJson.ReadLong(usage, "completion_tokens"),
+                TotalTokenCount = ProviderJson.ReadLong(usage, "total_tokens"),
+                CachedInputTokenCount = ProviderJson.ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens"),
+                ReasoningTokenCount = ProviderJson.ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
             };
-
-    /// <summary>Reads <c>created</c> in Unix seconds; a value of another type or outside the years 1 to 9999 is ignored.</summary>
-    public static DateTimeOffset? ReadCreated(JsonElement root) =>
-        root.TryGetProperty("created", out var created) && created.ValueKind == JsonValueKind.Number && created.TryGetInt64(out var seconds)
-            && seconds >= DateTimeOffset.MinValue.ToUnixTimeSeconds() && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
-
-    /// <summary>Throws (for the kit to report as <c>invalid_response</c>) unless the element is a JSON object.</summary>
-    public static void RequireObject(JsonElement element, string what)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{what} is JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an object.");
-        }
-    }
-
-    public static string? ReadString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? ReadLong(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
-
-    private static long? ReadNestedLong(JsonElement element, string outer, string inner) =>
-        element.TryGetProperty(outer, out var nested) && nested.ValueKind == JsonValueKind.Object ? ReadLong(nested, inner) : null;
 }

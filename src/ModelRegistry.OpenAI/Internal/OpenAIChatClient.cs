@@ -61,21 +61,7 @@ internal sealed class OpenAIChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {
@@ -122,10 +108,10 @@ internal sealed class OpenAIChatClient : IChatClient
                 throw error;
             }
 
-            ChatResponseReader.RequireObject(chunk, "A stream event");
-            responseId ??= ChatResponseReader.ReadString(chunk, "id");
-            modelId ??= ChatResponseReader.ReadString(chunk, "model");
-            created ??= ChatResponseReader.ReadCreated(chunk);
+            ProviderJson.RequireObject(chunk, "A stream event");
+            responseId ??= ProviderJson.ReadString(chunk, "id");
+            modelId ??= ProviderJson.ReadString(chunk, "model");
+            created ??= ProviderJson.ReadUnixSeconds(chunk, "created");
             var update = new ChatResponseUpdate
             {
                 Role = ChatRole.Assistant,
@@ -150,7 +136,7 @@ internal sealed class OpenAIChatClient : IChatClient
                     if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
                     {
                         ChatResponseReader.ReadMessage(delta, update.Contents, includeReasoning);
-                        if (ChatResponseReader.ReadString(delta, "refusal") is { Length: > 0 } refusal)
+                        if (ProviderJson.ReadString(delta, "refusal") is { Length: > 0 } refusal)
                         {
                             (update.AdditionalProperties ??= [])[OpenAIProperties.Refusal] = refusal;
                         }

@@ -81,8 +81,8 @@ internal sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)
     {
-        ChatResponseReader.RequireObject(root, "The body");
-        var model = ChatResponseReader.ReadString(root, "model");
+        ProviderJson.RequireObject(root, "The body");
+        var model = ProviderJson.ReadString(root, "model");
         var batch = new Embedding<float>[expected];
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {
@@ -131,21 +131,7 @@ internal sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
 
     public void Dispose()
     {

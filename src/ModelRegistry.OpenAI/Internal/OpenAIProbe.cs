@@ -41,7 +41,7 @@ internal static class OpenAIProbe
     {
         using var document = JsonDocument.Parse(response.Body);
         var root = document.RootElement;
-        ChatResponseReader.RequireObject(root, "The model list");
+        ProviderJson.RequireObject(root, "The model list");
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
         {
             throw new InvalidDataException("The model list has no data array; a server whose GET /models is not OpenAI-shaped takes \"flavour\": \"generic\".");
@@ -51,10 +51,10 @@ internal static class OpenAIProbe
         foreach (var model in data.EnumerateArray())
         {
             count++;
-            if (model.ValueKind == JsonValueKind.Object && ChatResponseReader.ReadString(model, "id") == modelId)
+            if (model.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(model, "id") == modelId)
             {
                 var details = new Dictionary<string, object>(StringComparer.Ordinal) { ["model_id"] = modelId };
-                if (ChatResponseReader.ReadString(model, "owned_by") is { } owner)
+                if (ProviderJson.ReadString(model, "owned_by") is { } owner)
                 {
                     details["owned_by"] = owner;
                 }

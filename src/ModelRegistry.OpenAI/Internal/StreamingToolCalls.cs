@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.OpenAI.Internal;
 
@@ -25,7 +26,7 @@ internal sealed class StreamingToolCalls
                 continue;
             }
 
-            var id = ChatResponseReader.ReadString(call, "id") is { Length: > 0 } given ? given : null;
+            var id = ProviderJson.ReadString(call, "id") is { Length: > 0 } given ? given : null;
             int? index = call.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : null;
             var pending = index is not null ? _pending.Find(p => p.Index == index) : id is not null ? _pending.Find(p => p.Id == id) : null;
             if (pending is null)
@@ -37,7 +38,7 @@ internal sealed class StreamingToolCalls
             pending.Id ??= id;
             if (call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
             {
-                if (pending.Name.Length == 0 && ChatResponseReader.ReadString(function, "name") is { Length: > 0 } name)
+                if (pending.Name.Length == 0 && ProviderJson.ReadString(function, "name") is { Length: > 0 } name)
                 {
                     pending.Name = name;
                 }
