@@ -48,6 +48,22 @@ public sealed class MantleTests
     }
 
     [Test]
+    public async Task Structured_output_on_mantle_goes_through_the_forced_client_tool_it_serves()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message(stop: "tool_use", content: """[{"type":"tool_use","id":"toolu_01","name":"json_response","input":{"a":1}}]"""));
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        var response = await client.GetResponseAsync("Hi", new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("""{"a":1}"""));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+            Assert.That(server.Requests.Single().Json!["tool_choice"]!["name"]!.GetValue<string>(), Is.EqualTo("json_response"));
+        });
+    }
+
+    [Test]
     public async Task Thinking_on_mantle_is_refused_before_the_call_as_a_capability_mismatch_naming_the_fix()
     {
         await using var server = await ReplayServer.StartAsync();

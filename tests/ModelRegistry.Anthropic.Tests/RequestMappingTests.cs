@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 using ModelRegistry.Testing;
 using static ModelRegistry.Anthropic.Tests.AnthropicTestKit;
 
@@ -292,10 +293,80 @@ public sealed class RequestMappingTests
         });
     }
 
+    private const string CitySchema = """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""";
+
     [Test]
-    public void Json_response_format_is_refused_rather_than_silently_dropped()
+    public async Task A_json_schema_is_sent_as_one_forced_tool_named_and_described_by_the_schema()
     {
-        var error = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
-        Assert.That(error!.Message, Does.Contain("ResponseFormat"));
+        var (body, _) = await SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(CitySchema).RootElement, "city info", "A city."),
+        });
+        AssertJson(body["tools"], $$"""[{"name":"city_info","description":"A city.","input_schema":{{CitySchema}}}]""");
+        AssertJson(body["tool_choice"], """{"type":"tool","name":"city_info"}""");
+        Assert.That(body.ContainsKey("output_format"), Is.False);
+    }
+
+    [Test]
+    public async Task Json_without_a_schema_forces_an_object_tool_under_the_default_name_and_strict_only_when_asked()
+    {
+        var (plain, _) = await SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
+        AssertJson(plain["tools"], """[{"name":"json_response","description":"Give the answer by calling this tool: its input is the response, in the required JSON shape.","input_schema":{"type":"object"}}]""");
+        AssertJson(plain["tool_choice"], """{"type":"tool","name":"json_response"}""");
+
+        var (strict, _) = await SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.Json,
+            AdditionalProperties = new() { ["strict"] = true },
+        });
+        Assert.That(strict["tools"]![0]!["strict"]!.GetValue<bool>(), Is.True);
+    }
+
+    [Test]
+    public async Task The_callers_tools_are_kept_and_the_output_tool_is_still_forced_whatever_the_tool_mode()
+    {
+        var (body, _) = await SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(CitySchema).RootElement, "city"),
+            Tools = [AIFunctionFactory.Create((string city) => city, "get_weather", "Weather.")],
+            ToolMode = ChatToolMode.RequireAny,
+            AllowMultipleToolCalls = false,
+        });
+        Assert.That(body["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "get_weather", "city" }));
+        AssertJson(body["tool_choice"], """{"type":"tool","name":"city","disable_parallel_tool_use":true}""");
+    }
+
+    [TestCase(ReasoningEffort.Low)]
+    [TestCase(ReasoningEffort.High)]
+    public async Task A_json_schema_with_reasoning_is_refused_before_the_call_as_a_capability_mismatch(ReasoningEffort effort)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        using var client = ChatClient(server);
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("Q", new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.Json,
+            Reasoning = new ReasoningOptions { Effort = effort },
+        }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.CapabilityMismatch));
+            Assert.That(error.Message, Does.Contain("structured output").And.Contain("extended thinking"));
+            Assert.That(server.Requests, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task A_json_schema_with_reasoning_effort_none_is_sent_without_thinking()
+    {
+        var (body, _) = await SendAsync([new ChatMessage(ChatRole.User, "Q")], new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.Json,
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.None },
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.ContainsKey("thinking"), Is.False);
+            AssertJson(body["tool_choice"], """{"type":"tool","name":"json_response"}""");
+        });
     }
 }

@@ -8,12 +8,46 @@ namespace ModelRegistry.Anthropic.Tests;
 /// <summary>How a whole Messages API answer maps to a <see cref="ChatResponse"/>.</summary>
 public sealed class ResponseMappingTests
 {
-    private static async Task<ChatResponse> AnswerAsync(ScriptedResponse answer)
+    private static async Task<ChatResponse> AnswerAsync(ScriptedResponse answer, ChatOptions? options = null)
     {
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(answer);
         using var client = ChatClient(server);
-        return await client.GetResponseAsync("Q");
+        return await client.GetResponseAsync("Q", options);
+    }
+
+    [Test]
+    public async Task The_output_tools_input_is_the_answers_compact_json_text_with_finish_reason_stop()
+    {
+        var response = await AnswerAsync(
+            Message(stop: "tool_use", content: """[{"type":"tool_use","id":"toolu_01","name":"city","input":{ "city" : "Paris" }}]"""),
+            new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse("""{"type":"object"}""").RootElement, "city") });
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("""{"city":"Paris"}"""));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+            Assert.That(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), Is.Empty, "the answer is no call");
+        });
+    }
+
+    [Test]
+    public async Task A_call_of_another_tool_beside_the_output_tool_stays_a_call_and_keeps_finish_reason_tool_calls()
+    {
+        var response = await AnswerAsync(
+            Message(stop: "tool_use", content: """[{"type":"tool_use","id":"toolu_01","name":"get_weather","input":{"city":"Paris"}}]"""),
+            new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Messages.Single().Contents.OfType<FunctionCallContent>().Single().Name, Is.EqualTo("get_weather"));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.ToolCalls));
+        });
+    }
+
+    [Test]
+    public async Task Without_a_response_format_a_tool_named_like_the_default_output_tool_is_a_call()
+    {
+        var response = await AnswerAsync(Message(stop: "tool_use", content: """[{"type":"tool_use","id":"toolu_01","name":"json_response","input":{}}]"""));
+        Assert.That(response.Messages.Single().Contents.Single(), Is.InstanceOf<FunctionCallContent>());
     }
 
     [TestCase("end_turn", "stop")]

@@ -75,6 +75,30 @@ public sealed class StreamingTests
     }
 
     [Test]
+    public async Task The_output_tools_streamed_input_becomes_one_text_update_of_compact_json_at_the_end_of_its_block()
+    {
+        var (updates, server) = await StreamAsync(
+            Stream(
+                MessageStart(),
+                BlockStart(0, """{"type":"tool_use","id":"toolu_01","name":"json_response","input":{}}"""),
+                Delta(0, """{"type":"input_json_delta","partial_json":"{\"city\": \"Pa"}"""),
+                Delta(0, """{"type":"input_json_delta","partial_json":"ris\"}"}"""),
+                BlockStop(0), MessageDelta(stop: "tool_use"), MessageStop()),
+            options: new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
+        await using var _ = server;
+        var texts = updates.SelectMany(u => u.Contents).OfType<TextContent>().ToList();
+        var response = updates.ToChatResponse();
+        Assert.Multiple(() =>
+        {
+            Assert.That(texts.Select(t => t.Text), Is.EqualTo(new[] { """{"city":"Paris"}""" }));
+            Assert.That(response.Text, Is.EqualTo("""{"city":"Paris"}"""));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+            Assert.That(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>(), Is.Empty);
+            AssertJson(SingleRequest(server)["tool_choice"], """{"type":"tool","name":"json_response"}""");
+        });
+    }
+
+    [Test]
     public async Task A_tool_call_comes_whole_once_its_input_is_complete()
     {
         var (updates, server) = await StreamAsync(Stream(

@@ -28,12 +28,12 @@ internal sealed class AnthropicChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: false);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: false, out var outputTool);
         var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: false, cancellationToken).ConfigureAwait(false);
         return await _api.Transport.SendAsync(request, response =>
         {
             using var document = JsonDocument.Parse(response.Body);
-            return MessagesResponseReader.ReadMessage(document.RootElement.Clone());
+            return MessagesResponseReader.ReadMessage(document.RootElement.Clone(), outputTool);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -41,10 +41,10 @@ internal sealed class AnthropicChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: true);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: true, out var outputTool);
         var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: true, cancellationToken).ConfigureAwait(false);
         await foreach (var update in _api.Transport.StreamAsync(
-            request, (stream, token) => MessageStreamReader.ReadAsync(stream, _api.Transport, token), cancellationToken).ConfigureAwait(false))
+            request, (stream, token) => MessageStreamReader.ReadAsync(stream, _api.Transport, outputTool, token), cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }

@@ -13,11 +13,12 @@ internal sealed class AnthropicChatClientProvider : IChatClientProvider
 
     /// <summary>
     /// What the mapping covers: tools, reasoning (extended thinking with signatures), images, PDF and text documents,
-    /// and cache reads and writes in usage. No embeddings (the API has none); no token counting (count_tokens is not
-    /// mapped); no structured output (not mapped).
+    /// cache reads and writes in usage, and structured output (through a forced tool, which every Messages endpoint
+    /// serves). No embeddings (the API has none); no token counting (count_tokens is not mapped).
     /// </summary>
     public ProviderFeatures Features =>
-        ProviderFeatures.Tools | ProviderFeatures.Reasoning | ProviderFeatures.Images | ProviderFeatures.Documents | ProviderFeatures.PromptCacheUsage;
+        ProviderFeatures.Tools | ProviderFeatures.Reasoning | ProviderFeatures.Images | ProviderFeatures.Documents | ProviderFeatures.PromptCacheUsage
+        | ProviderFeatures.StructuredOutput;
 
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
     {

@@ -12,14 +12,16 @@ namespace ModelRegistry.Anthropic.Internal;
 /// Decodes a Messages API event stream (<c>message_start</c>, <c>content_block_start</c> / <c>_delta</c> / <c>_stop</c>,
 /// <c>message_delta</c>, <c>message_stop</c>, <c>ping</c>, <c>error</c>) into updates: text and thinking as they come,
 /// each signature as reasoning without text (so the thinking block it closes can be sent back whole), a tool call once its
-/// input is complete, and the stop reason with the usage at the end. Runs inside the kit's boundary: a stream that ends
+/// input is complete, and the stop reason with the usage at the end. The forced structured-output tool's input is not a
+/// call: it becomes one text update, the input as compact JSON, once its block is complete (so the text is always whole,
+/// valid JSON, as in a whole answer), and its <c>tool_use</c> stop reason becomes <see cref="ChatFinishReason.Stop"/>. Runs inside the kit's boundary: a stream that ends
 /// before <c>message_stop</c> throws <see cref="EndOfStreamException"/> (<c>response_truncated</c>); an <c>error</c>
 /// event becomes the classified <see cref="ModelProviderException"/>.
 /// </summary>
 internal static class MessageStreamReader
 {
     public static async IAsyncEnumerable<ChatResponseUpdate> ReadAsync(
-        ProviderStream stream, ProviderTransport transport, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ProviderStream stream, ProviderTransport transport, string? outputTool, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new ServerSentEventReader(stream);
         var blocks = new Dictionary<int, Pending>();
@@ -27,6 +29,7 @@ internal static class MessageStreamReader
         JsonElement? startUsage = null, lastUsage = null;
         ChatFinishReason? finish = null;
         var finished = false;
+        bool answeredThroughOutputTool = false, calledFunction = false;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             JsonElement data;
@@ -66,14 +69,23 @@ internal static class MessageStreamReader
                 case "content_block_stop":
                     if (blocks.Remove(Index(data), out var done))
                     {
-                        Stop(done, contents);
+                        if (IsOutputToolUse(done.Block, outputTool))
+                        {
+                            contents.Add(OutputText(done.Input.Length > 0 ? ParseInput(done.Input.ToString()) : done.Block.TryGetProperty("input", out var whole) ? whole : default, done.Block));
+                            answeredThroughOutputTool = true;
+                        }
+                        else
+                        {
+                            Stop(done, contents);
+                            calledFunction |= done.IsToolUse;
+                        }
                     }
 
                     break;
                 case "message_delta":
                     if (data.TryGetProperty("delta", out var messageDelta) && messageDelta.ValueKind == JsonValueKind.Object)
                     {
-                        finish = ReadStopReason(ProviderJson.ReadString(messageDelta, "stop_reason")) ?? finish;
+                        finish = ReadStopReason(ProviderJson.ReadString(messageDelta, "stop_reason"), answeredThroughOutputTool && !calledFunction) ?? finish;
                         stopSequence = ProviderJson.ReadString(messageDelta, "stop_sequence") ?? stopSequence;
                     }
 
@@ -121,6 +133,12 @@ internal static class MessageStreamReader
         {
             throw new EndOfStreamException("the stream ended before message_stop.");
         }
+    }
+
+    private static JsonElement ParseInput(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private static ChatResponseUpdate Stamp(ChatResponseUpdate update, string? id, string? model)

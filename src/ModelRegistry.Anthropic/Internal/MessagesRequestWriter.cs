@@ -21,6 +21,11 @@ internal static class MessagesRequestWriter
     /// <summary>The smallest thinking budget the API takes.</summary>
     internal const int MinThinkingBudget = 1024;
 
+    /// <summary>The structured-output tool's name when the JSON response format has no schema name.</summary>
+    internal const string DefaultOutputToolName = "json_response";
+
+    private const string DefaultOutputToolDescription = "Give the answer by calling this tool: its input is the response, in the required JSON shape.";
+
     /// <summary>Writes the body.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The options, if any.</param>
@@ -28,13 +33,30 @@ internal static class MessagesRequestWriter
     /// <param name="model">The model id to send, as the entry or the call names it (Mantle's keep their <c>anthropic.</c> prefix).</param>
     /// <param name="api">The endpoint: default output limit and the features it does not serve.</param>
     /// <param name="stream">Whether to ask for an event stream.</param>
-    /// <exception cref="ModelProviderException">The request asks for a feature the endpoint does not serve (<c>capability_mismatch</c>).</exception>
-    public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, bool stream)
+    /// <param name="outputTool">
+    /// The structured-output tool the request forces (for a JSON <see cref="ChatOptions.ResponseFormat"/>), whose
+    /// <c>tool_use</c> input is the answer's text; <see langword="null"/> when there is none.
+    /// </param>
+    /// <exception cref="ModelProviderException">
+    /// The request asks for a feature the endpoint does not serve, or for a JSON response format together with extended
+    /// thinking, which the API refuses with a forced tool (<c>capability_mismatch</c>).
+    /// </exception>
+    public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, bool stream, out string? outputTool)
     {
         var raw = ProviderJson.RawRequest(options, client, "Anthropic", "Messages API request body");
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var allowed = FeatureGate.Allowed(list, options, raw, api);
         bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+        outputTool = options?.ResponseFormat is ChatResponseFormatJson json && Unset("tools") ? OutputToolName(json) : null;
+        if (outputTool is not null && allowed.HasFlag(AnthropicFeature.Thinking) && AsksThinking(options!, raw))
+        {
+            throw api.Transport.Failure(
+                ProviderErrorCodes.CapabilityMismatch,
+                "the request asks for structured output (a JSON ChatOptions.ResponseFormat) together with extended thinking (ChatOptions.Reasoning " +
+                "or the thinking property). The Anthropic client asks for structured output by forcing a tool, and the Messages API refuses a forced " +
+                "tool_choice while thinking is enabled. Call it without reasoning (ReasoningEffort.None), or without the response format.",
+                isRetryable: false);
+        }
 
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -86,7 +108,7 @@ internal static class MessagesRequestWriter
             writer.WriteBoolean("stream", stream);
             if (options is not null)
             {
-                WriteOptions(writer, options, model, maxTokens, allowed, Unset);
+                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool);
             }
 
             writer.WriteEndObject();
@@ -95,7 +117,7 @@ internal static class MessagesRequestWriter
         return buffer.WrittenMemory;
     }
 
-    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset)
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
     {
         var extra = options.AdditionalProperties;
         if (options.Temperature is { } temperature && unset("temperature"))
@@ -124,15 +146,13 @@ internal static class MessagesRequestWriter
             writer.WriteEndArray();
         }
 
-        if (options.ResponseFormat is ChatResponseFormatJson)
+        var wroteTools = WriteTools(writer, options, allowed, unset, outputTool);
+        if (outputTool is not null && unset("tool_choice"))
         {
-            throw new NotSupportedException(
-                "ChatOptions.ResponseFormat asks for JSON, which the Anthropic client does not map. Describe the JSON in the instructions, " +
-                "or declare a function tool with the schema and require it (ChatToolMode.RequireSpecific).");
+            // The answer must come through the output tool: its forced choice replaces any ToolMode.
+            WriteToolChoice(writer, new RequiredChatToolMode(outputTool), options.AllowMultipleToolCalls == false);
         }
-
-        var wroteTools = WriteTools(writer, options, allowed, unset);
-        if ((wroteTools || !unset("tools")) && unset("tool_choice") && (options.ToolMode is not null || options.AllowMultipleToolCalls == false))
+        else if ((wroteTools || !unset("tools")) && unset("tool_choice") && (options.ToolMode is not null || options.AllowMultipleToolCalls == false))
         {
             WriteToolChoice(writer, options.ToolMode, options.AllowMultipleToolCalls == false);
         }
@@ -166,22 +186,74 @@ internal static class MessagesRequestWriter
             }
             : null;
 
-    private static bool WriteTools(Utf8JsonWriter writer, ChatOptions options, AnthropicFeature allowed, Func<string, bool> unset)
+    /// <summary>The structured-output tool's name: the schema name made a valid tool name (letters, digits, <c>_</c>, <c>-</c>; at most 64), else <see cref="DefaultOutputToolName"/>.</summary>
+    internal static string OutputToolName(ChatResponseFormatJson format)
     {
-        var tools = options.Tools?.Where(t => t is AIFunctionDeclaration || allowed.HasFlag(AnthropicFeature.ServerTools)).ToList();
-        if (tools is not { Count: > 0 } || !unset("tools"))
+        if (string.IsNullOrWhiteSpace(format.SchemaName))
+        {
+            return DefaultOutputToolName;
+        }
+
+        var name = new string([.. format.SchemaName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_')]);
+        return name.Length > 64 ? name[..64] : name;
+    }
+
+    /// <summary>Whether the request would enable extended thinking (a <c>thinking</c> object whose type is not <c>disabled</c>, or a reasoning effort).</summary>
+    private static bool AsksThinking(ChatOptions options, JsonObject? raw)
+    {
+        if (raw is not null && raw.TryGetPropertyValue("thinking", out var given))
+        {
+            return given is not JsonObject node || node["type"]?.GetValueKind() != JsonValueKind.String || node["type"]!.GetValue<string>() != "disabled";
+        }
+
+        if (Value(options.AdditionalProperties, AnthropicProperties.Thinking) is { } thinking)
+        {
+            return ToObject(thinking, AnthropicProperties.Thinking)["type"] is not JsonValue type || type.ToString() != "disabled";
+        }
+
+        return options.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None;
+    }
+
+    private static bool WriteTools(Utf8JsonWriter writer, ChatOptions options, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
+    {
+        var tools = options.Tools?.Where(t => t is AIFunctionDeclaration || allowed.HasFlag(AnthropicFeature.ServerTools)).ToList() ?? [];
+        if ((tools.Count == 0 && outputTool is null) || !unset("tools"))
         {
             return false;
         }
 
         var strictDefault = ProviderJson.ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
         var cacheTtl = allowed.HasFlag(AnthropicFeature.CacheControl) ? CacheTtl(options.AdditionalProperties, AnthropicProperties.ToolsCacheControl) : null;
+        var count = tools.Count + (outputTool is null ? 0 : 1);
         writer.WriteStartArray("tools");
-        for (var i = 0; i < tools.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             writer.WriteStartObject();
-            switch (tools[i])
+            switch (i < tools.Count ? tools[i] : null)
             {
+                case null:
+                    // The structured-output tool, last: the response schema as its input schema.
+                    var format = (ChatResponseFormatJson)options.ResponseFormat!;
+                    writer.WriteString("name", outputTool);
+                    writer.WriteString("description", string.IsNullOrWhiteSpace(format.SchemaDescription) ? DefaultOutputToolDescription : format.SchemaDescription);
+                    writer.WritePropertyName("input_schema");
+                    if (format.Schema is { ValueKind: JsonValueKind.Object } schema)
+                    {
+                        schema.WriteTo(writer);
+                    }
+                    else
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("type", "object");
+                        writer.WriteEndObject();
+                    }
+
+                    if (strictDefault is { } strictOutput)
+                    {
+                        writer.WriteBoolean("strict", strictOutput);
+                    }
+
+                    break;
                 case AIFunctionDeclaration function:
                     writer.WriteString("name", function.Name);
                     if (!string.IsNullOrEmpty(function.Description))
@@ -208,7 +280,7 @@ internal static class MessagesRequestWriter
                         "(AIFunction / AIFunctionDeclaration) and HostedWebSearchTool.");
             }
 
-            if (cacheTtl is not null && i == tools.Count - 1)
+            if (cacheTtl is not null && i == count - 1)
             {
                 WriteCacheControl(writer, cacheTtl.Length == 0 ? null : cacheTtl);
             }

@@ -13,7 +13,9 @@ namespace ModelRegistry.Anthropic.Internal;
 internal static class MessagesResponseReader
 {
     /// <summary>Reads a whole <c>message</c>.</summary>
-    public static ChatResponse ReadMessage(JsonElement root)
+    /// <param name="root">The message.</param>
+    /// <param name="outputTool">The forced structured-output tool, whose <c>tool_use</c> input is the answer's text; <see langword="null"/> for none.</param>
+    public static ChatResponse ReadMessage(JsonElement root, string? outputTool = null)
     {
         ProviderJson.RequireObject(root, "The body");
         var id = ProviderJson.ReadString(root, "id");
@@ -22,7 +24,7 @@ internal static class MessagesResponseReader
         {
             foreach (var block in content.EnumerateArray())
             {
-                message.Contents.Add(ReadBlock(block));
+                message.Contents.Add(IsOutputToolUse(block, outputTool) ? OutputText(block.TryGetProperty("input", out var input) ? input : default, block) : ReadBlock(block));
             }
         }
 
@@ -31,7 +33,7 @@ internal static class MessagesResponseReader
         {
             ResponseId = id,
             ModelId = ProviderJson.ReadString(root, "model"),
-            FinishReason = ReadStopReason(ProviderJson.ReadString(root, "stop_reason")),
+            FinishReason = ReadStopReason(ProviderJson.ReadString(root, "stop_reason"), AnsweredThroughOutputTool(message.Contents, outputTool)),
             RawRepresentation = root,
         };
         if (ProviderJson.ReadString(root, "stop_sequence") is { } stop)
@@ -46,6 +48,34 @@ internal static class MessagesResponseReader
 
         return response;
     }
+
+    /// <summary>Whether a block is the <c>tool_use</c> of the forced structured-output tool.</summary>
+    public static bool IsOutputToolUse(JsonElement block, string? outputTool) =>
+        outputTool is not null && block.ValueKind == JsonValueKind.Object
+        && ProviderJson.ReadString(block, "type") == "tool_use" && ProviderJson.ReadString(block, "name") == outputTool;
+
+    /// <summary>The structured answer: the output tool's input as compact JSON text (an empty object when it has none).</summary>
+    public static TextContent OutputText(JsonElement input, object? raw)
+    {
+        if (input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return new TextContent("{}") { RawRepresentation = raw };
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            input.WriteTo(writer);
+        }
+
+        return new TextContent(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)) { RawRepresentation = raw };
+    }
+
+    /// <summary>Whether the answer came through the structured-output tool and called no function: then <c>tool_use</c> is a finished answer.</summary>
+    public static bool AnsweredThroughOutputTool(IEnumerable<AIContent> contents, string? outputTool) =>
+        outputTool is not null
+        && contents.Any(c => c is TextContent { RawRepresentation: JsonElement raw } && IsOutputToolUse(raw, outputTool))
+        && !contents.Any(c => c is FunctionCallContent);
 
     /// <summary>Reads one whole content block.</summary>
     public static AIContent ReadBlock(JsonElement block) =>
@@ -86,10 +116,11 @@ internal static class MessagesResponseReader
         return call;
     }
 
-    /// <summary>Maps <c>stop_reason</c>.</summary>
-    public static ChatFinishReason? ReadStopReason(string? reason) => reason switch
+    /// <summary>Maps <c>stop_reason</c>; <c>tool_use</c> that only answered through the structured-output tool is a finished answer.</summary>
+    public static ChatFinishReason? ReadStopReason(string? reason, bool answeredThroughOutputTool = false) => reason switch
     {
         null or "" => null,
+        "tool_use" when answeredThroughOutputTool => ChatFinishReason.Stop,
         "end_turn" or "stop_sequence" => ChatFinishReason.Stop,
         "max_tokens" or "model_context_window_exceeded" => ChatFinishReason.Length,
         "tool_use" => ChatFinishReason.ToolCalls,

@@ -6,7 +6,7 @@ namespace ModelRegistry.Anthropic.Tests.Conformance;
 
 /// <summary>
 /// Anthropic passes the provider conformance suite. Its declared differences are in the provider's Features: no
-/// embeddings (the Messages API has none), no token counting (count_tokens is not mapped), no structured output (not mapped).
+/// embeddings (the Messages API has none) and no token counting (count_tokens is not mapped).
 /// </summary>
 [TestFixture]
 public sealed class AnthropicConformanceTests : ProviderConformanceTests

@@ -209,6 +209,28 @@ internal sealed class AnthropicWireFixtures : ProviderWireFixtures
             ["output_tokens"] = ConformanceData.CachedUsageOutputTokens,
         });
 
+    /// <summary>The structured answer: a call of the output tool (named after the schema) whose input is the answer.</summary>
+    public override ScriptedResponse Structured => Message(
+        [new JsonObject { ["type"] = "tool_use", ["id"] = "toolu_01Structured", ["name"] = ConformanceData.SchemaName, ["input"] = JsonNode.Parse(ConformanceData.StructuredAnswer) }],
+        "tool_use",
+        Usage(20, 9));
+
+    /// <summary>One strict tool named after the schema, described by its description, whose input schema is the response schema; that tool forced.</summary>
+    public override void CheckStructuredRequest(ReceivedRequest request) => Assert.Multiple(() =>
+    {
+        var tool = new JsonObject
+        {
+            ["name"] = ConformanceData.SchemaName,
+            ["description"] = ConformanceData.SchemaDescription,
+            ["input_schema"] = JsonNode.Parse(ConformanceData.Schema),
+            ["strict"] = true,
+        };
+        Assert.That(JsonEquivalence.Differences(new JsonArray(tool), WireJson.At(request, "tools")), Is.Empty, "the schema as the one tool, strict");
+        Assert.That(JsonEquivalence.Differences($$"""{"type":"tool","name":"{{ConformanceData.SchemaName}}"}""", WireJson.Raw(request, "tool_choice") ?? "null"), Is.Empty, "the tool forced");
+        Assert.That(WireJson.At(request, "thinking"), Is.Null, "no thinking beside a forced tool");
+        Assert.That(WireJson.At(request, "output_format"), Is.Null, "no native format beside the tool");
+    });
+
     private static void CheckQuestion(ReceivedRequest request, bool stream)
     {
         ArgumentNullException.ThrowIfNull(request);
