@@ -135,7 +135,7 @@ internal static class ChatRequestWriter
         var strict = ProviderJson.ReadBool(extra, MistralProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
-            WriteResponseFormat(writer, format, strict);
+            ProviderJson.WriteResponseFormat(writer, format, strict);
         }
 
         var wroteTools = false;
@@ -242,40 +242,6 @@ internal static class ChatRequestWriter
 
     /// <summary>Whether the model takes <c>prompt_mode: "reasoning"</c> rather than <c>reasoning_effort</c> (the Magistral family).</summary>
     internal static bool IsPromptModeModel(string model) => model.StartsWith("magistral", StringComparison.OrdinalIgnoreCase);
-
-    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat format, bool? strict)
-    {
-        writer.WriteStartObject("response_format");
-        switch (format)
-        {
-            case ChatResponseFormatJson { Schema: { } schema } json:
-                writer.WriteString("type", "json_schema");
-                writer.WriteStartObject("json_schema");
-                writer.WriteString("name", string.IsNullOrWhiteSpace(json.SchemaName) ? "response" : json.SchemaName);
-                if (!string.IsNullOrWhiteSpace(json.SchemaDescription))
-                {
-                    writer.WriteString("description", json.SchemaDescription);
-                }
-
-                writer.WritePropertyName("schema");
-                schema.WriteTo(writer);
-                if (strict is { } s)
-                {
-                    writer.WriteBoolean("strict", s);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case ChatResponseFormatJson:
-                writer.WriteString("type", "json_object");
-                break;
-            default:
-                writer.WriteString("type", "text");
-                break;
-        }
-
-        writer.WriteEndObject();
-    }
 
     private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
     {

@@ -126,7 +126,7 @@ internal static class ChatRequestWriter
         var strict = ProviderJson.ReadBool(extra, OpenAIProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
-            WriteResponseFormat(writer, format, strict);
+            ProviderJson.WriteResponseFormat(writer, format, strict);
         }
 
         var wroteTools = false;
@@ -197,40 +197,6 @@ internal static class ChatRequestWriter
             ReasoningEffort.ExtraHigh => "xhigh",
             _ => "medium",
         });
-    }
-
-    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat format, bool? strict)
-    {
-        writer.WriteStartObject("response_format");
-        switch (format)
-        {
-            case ChatResponseFormatJson { Schema: { } schema } json:
-                writer.WriteString("type", "json_schema");
-                writer.WriteStartObject("json_schema");
-                writer.WriteString("name", string.IsNullOrWhiteSpace(json.SchemaName) ? "response" : json.SchemaName);
-                if (!string.IsNullOrWhiteSpace(json.SchemaDescription))
-                {
-                    writer.WriteString("description", json.SchemaDescription);
-                }
-
-                writer.WritePropertyName("schema");
-                schema.WriteTo(writer);
-                if (strict is { } s)
-                {
-                    writer.WriteBoolean("strict", s);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case ChatResponseFormatJson:
-                writer.WriteString("type", "json_object");
-                break;
-            default:
-                writer.WriteString("type", "text");
-                break;
-        }
-
-        writer.WriteEndObject();
     }
 
     private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)

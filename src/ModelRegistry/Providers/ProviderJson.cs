@@ -7,7 +7,7 @@ namespace ModelRegistry.Providers;
 /// <summary>
 /// JSON jobs every provider's request writer and answer reader does the same way: the caller's raw request from
 /// <see cref="ChatOptions.RawRepresentationFactory"/>, values from <see cref="ChatOptions.AdditionalProperties"/>, and
-/// the small typed reads of an answer. No reflection serialization: values that are not JSON already go through MEAI's
+/// the small typed reads of an answer, and the Chat Completions <c>response_format</c>. No reflection serialization: values that are not JSON already go through MEAI's
 /// <see cref="AIJsonUtilities.DefaultOptions"/> type information.
 /// </summary>
 public static class ProviderJson
@@ -195,5 +195,48 @@ public static class ProviderJson
         var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>
+    /// Writes the <c>response_format</c> member Chat Completions APIs take (OpenAI, Mistral, OpenAI-compatible servers):
+    /// <c>json_schema</c> with the schema's name (<c>response</c> when it has none), description, schema and
+    /// <paramref name="strict"/> when given; <c>json_object</c> for JSON without a schema; else <c>text</c>.
+    /// </summary>
+    /// <param name="writer">The writer, positioned inside the request object.</param>
+    /// <param name="format">The caller's <see cref="ChatOptions.ResponseFormat"/>.</param>
+    /// <param name="strict">The strict-schema flag to send, or <see langword="null"/> to leave it out.</param>
+    public static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat format, bool? strict)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject("response_format");
+        switch (format)
+        {
+            case ChatResponseFormatJson { Schema: { } schema } json:
+                writer.WriteString("type", "json_schema");
+                writer.WriteStartObject("json_schema");
+                writer.WriteString("name", string.IsNullOrWhiteSpace(json.SchemaName) ? "response" : json.SchemaName);
+                if (!string.IsNullOrWhiteSpace(json.SchemaDescription))
+                {
+                    writer.WriteString("description", json.SchemaDescription);
+                }
+
+                writer.WritePropertyName("schema");
+                schema.WriteTo(writer);
+                if (strict is { } s)
+                {
+                    writer.WriteBoolean("strict", s);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case ChatResponseFormatJson:
+                writer.WriteString("type", "json_object");
+                break;
+            default:
+                writer.WriteString("type", "text");
+                break;
+        }
+
+        writer.WriteEndObject();
     }
 }
