@@ -441,6 +441,63 @@ public sealed class ConversationTests
         Assert.ThrowsAsync<ArgumentException>(() => mistral.GetConversationHistoryAsync(".."));
     }
 
+    [Test]
+    public async Task Connector_entries_and_cited_text_of_an_answer_map_to_hosted_tool_contents()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var cited = Output("""[{"type":"text","text":"Painted in 1942."},{"type":"tool_reference","tool":"web_search_premium","title":"Nighthawks","url":"https://en.wikipedia.org/wiki/Nighthawks_(Hopper)","description":null}]""");
+        server.Enqueue(ScriptedResponse.Json($$$"""
+            {"object":"conversation.response","conversation_id":"{{{ConversationId}}}","outputs":[
+              {"object":"entry","type":"tool.execution","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"tool_ws_1","name":"web_search_premium","arguments":"{\"query\": \"Nighthawks year\"}","info":{}},
+              {"object":"entry","type":"tool.execution","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"tool_lib_1","name":"document_library","arguments":"{\"query\": \"Hopper\"}","info":{}},
+              {{{cited}}}],
+             "usage":{"prompt_tokens":300,"completion_tokens":20,"total_tokens":320,"connector_tokens":250,"connectors":{"web_search_premium":1,"document_library":1} } }
+            """));
+        using var client = Client(server);
+
+        var response = await client.GetResponseAsync("When?", new ChatOptions
+        {
+            Tools = [new HostedWebSearchTool(new Dictionary<string, object?> { [MistralProperties.WebSearchPremium] = true }), new HostedFileSearchTool { Inputs = [new HostedVectorStoreContent("lib_0193a7c2")] }],
+        });
+
+        AssertJson(SingleRequest(server)["tools"]!, """[{"type":"web_search_premium"},{"type":"document_library","library_ids":["lib_0193a7c2"]}]""");
+        var search = response.Messages[0].Contents.OfType<WebSearchToolCallContent>().Single();
+        var library = response.Messages[1].Contents.Single();
+        var citation = (CitationAnnotation)response.Messages[2].Contents.OfType<TextContent>().Single().Annotations!.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Messages.Select(m => m.MessageId), Is.EqualTo(new[] { "tool_ws_1", "tool_lib_1", "msg_0196a4c5e7f81b2c3d4e5f60718293a4" }));
+            Assert.That(search.Queries, Is.EqualTo(new[] { "Nighthawks year" }));
+            Assert.That(response.Messages[0].Contents.OfType<WebSearchToolResultContent>().Single().CallId, Is.EqualTo("tool_ws_1"));
+            Assert.That(library.GetType(), Is.EqualTo(typeof(AIContent)), "MEAI has no document library record: the entry, kept whole");
+            Assert.That(Origin(library), Is.EqualTo("mistral"));
+            Assert.That(citation.Url!.AbsoluteUri, Is.EqualTo("https://en.wikipedia.org/wiki/Nighthawks_(Hopper)"));
+            Assert.That(response.Text, Is.EqualTo("Painted in 1942."));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+            Assert.That(response.Usage!.AdditionalCounts![MistralProperties.ConnectorTokens], Is.EqualTo(250));
+        });
+    }
+
+    [Test]
+    public async Task A_history_read_back_starts_a_new_conversation_without_the_records_of_connectors()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Response(ConversationId,
+            $$"""{"object":"entry","type":"tool.execution","created_at":"{{Created}}","id":"tool_ci_1","name":"code_interpreter","arguments":"","info":{"code":"print(1+1)","code_output":"2\n"} }""",
+            Output("\"1+1 is 2.\"")));
+        server.Enqueue(Response(RestartedId, Output("\"And 2+2 is 4.\"")));
+        using var client = Client(server);
+
+        var first = await client.GetResponseAsync("What is 1+1? Use code.");
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "What is 1+1? Use code."), .. first.Messages, new ChatMessage(ChatRole.User, "And 2+2?")]);
+
+        AssertJson(server.Requests[1].Json!["inputs"]!, """
+            [{"type":"message.input","role":"user","content":"What is 1+1? Use code."},
+             {"type":"message.output","role":"assistant","content":"1+1 is 2."},
+             {"type":"message.input","role":"user","content":"And 2+2?"}]
+            """);
+    }
+
     private static string? Origin(AIContent content) =>
         content.AdditionalProperties?.TryGetValue(RegistryProperties.Origin, out var origin) == true ? origin as string : null;
 
