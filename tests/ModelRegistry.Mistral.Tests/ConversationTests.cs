@@ -351,6 +351,25 @@ public sealed class ConversationTests
     }
 
     [Test]
+    public async Task AddMistral_can_make_conversations_the_default_and_an_entry_setting_wins()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Response(ConversationId, Output("\"kept\"")), Completion());
+        await using var services = Registry(
+            $$"""
+            {"kept":  {"provider":"mistral","model_id":"mistral-small-latest","endpoint":"{{server.BaseAddress}}"},
+             "plain": {"provider":"mistral","model_id":"mistral-small-latest","conversations":false,"endpoint":"{{server.BaseAddress}}"}
+            }
+            """,
+            o => o.Conversations = true);
+
+        await services.GetRequiredKeyedService<IChatClient>("kept").GetResponseAsync("hi");
+        await services.GetRequiredKeyedService<IChatClient>("plain").GetResponseAsync("hi");
+
+        Assert.That(server.Requests.Select(r => r.PathAndQuery), Is.EqualTo(new[] { "/v1/conversations", "/v1/chat/completions" }));
+    }
+
+    [Test]
     public async Task The_conversations_setting_is_validated_when_the_registry_loads()
     {
         await using var services = Registry("""{"bad":{"provider":"mistral","model_id":"mistral-small-latest","conversations":"yes"}}""");
@@ -504,12 +523,12 @@ public sealed class ConversationTests
     private static bool SameArguments(IDictionary<string, object?> actual, IDictionary<string, object?> expected) =>
         actual.Count == expected.Count && expected.All(e => actual.TryGetValue(e.Key, out var value) && value?.ToString() == e.Value?.ToString());
 
-    private static ServiceProvider Registry(string json)
+    private static ServiceProvider Registry(string json, Action<MistralClientOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["MISTRAL_API_KEY"] = ApiKey }));
-        services.AddModelRegistry(o => o.Resilience.MaxRetries = 0).FromJson(json).AddMistral();
+        services.AddModelRegistry(o => o.Resilience.MaxRetries = 0).FromJson(json).AddMistral(configure);
         return services.BuildServiceProvider();
     }
 }

@@ -6,19 +6,6 @@ using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
 
-/// <summary>What a Conversations API call does.</summary>
-internal enum ConversationCall
-{
-    /// <summary><c>POST /v1/conversations</c>: a new conversation from the messages given (which may be a whole history).</summary>
-    Start,
-
-    /// <summary><c>POST /v1/conversations/{id}</c>: the new messages, continuing a conversation.</summary>
-    Append,
-
-    /// <summary><c>POST /v1/conversations/{id}/restart</c>: a new conversation from an entry of an old one.</summary>
-    Restart,
-}
-
 /// <summary>
 /// Writes Conversations API bodies (<c>ConversationRequest</c>, <c>AppendConversationRequest</c>,
 /// <c>RestartConversationRequest</c>) from MEAI messages and options. Messages are planned as for chat completions
@@ -127,13 +114,16 @@ internal static class ConversationRequestWriter
         return buffer.WrittenMemory;
     }
 
-    private static void WriteExtra(Utf8JsonWriter writer, AdditionalPropertiesDictionary? extra, string field, Func<string, bool> unset)
+    /// <summary>Writes the <see cref="ChatOptions.AdditionalProperties"/> value of <paramref name="field"/>, if set and not in the raw body; returns whether it did.</summary>
+    private static bool WriteExtra(Utf8JsonWriter writer, AdditionalPropertiesDictionary? extra, string field, Func<string, bool> unset)
     {
-        if (extra is not null && extra.TryGetValue(field, out var value) && value is not null && unset(field))
+        if (extra is null || !extra.TryGetValue(field, out var value) || value is null || !unset(field))
         {
-            writer.WritePropertyName(field);
-            ProviderJson.WriteValue(writer, value);
+            return false;
         }
+
+        ChatRequestWriter.WritePassThrough(writer, field, value);
+        return true;
     }
 
     /// <summary>Writes <c>inputs</c> (when <paramref name="write"/>) and returns the instructions the system messages give, if any.</summary>
@@ -221,7 +211,7 @@ internal static class ConversationRequestWriter
         using (var args = new Utf8JsonWriter(buffer))
         {
             args.WriteStartObject();
-            ChatRequestWriter.WriteSampling(args, options, withTemperature: true, static _ => true);
+            ChatRequestWriter.WriteSampling(args, options, withTemperature: true, Always);
             if (options.ResponseFormat is { } format)
             {
                 ProviderJson.WriteResponseFormat(args, format, strict);
@@ -240,16 +230,9 @@ internal static class ConversationRequestWriter
                 });
             }
 
-            if (extra is not null && extra.TryGetValue(MistralProperties.Prediction, out var prediction) && prediction is not null)
-            {
-                ChatRequestWriter.WritePassThrough(args, MistralProperties.Prediction, prediction);
-            }
-
-            if (extra is not null && extra.TryGetValue(MistralProperties.ReasoningEffort, out var effort) && effort is not null)
-            {
-                ChatRequestWriter.WritePassThrough(args, MistralProperties.ReasoningEffort, effort);
-            }
-            else if (options.Reasoning?.Effort is { } level && !ChatRequestWriter.IsPromptModeModel(model))
+            WriteExtra(args, extra, MistralProperties.Prediction, Always);
+            if (!WriteExtra(args, extra, MistralProperties.ReasoningEffort, Always)
+                && options.Reasoning?.Effort is { } level && !ChatRequestWriter.IsPromptModeModel(model))
             {
                 args.WriteString("reasoning_effort", ChatRequestWriter.EffortName(level));
             }
@@ -262,5 +245,7 @@ internal static class ConversationRequestWriter
             writer.WritePropertyName("completion_args");
             writer.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
         }
+
+        static bool Always(string field) => true;
     }
 }

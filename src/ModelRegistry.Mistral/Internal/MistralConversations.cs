@@ -23,7 +23,7 @@ internal static class MistralConversations
         var fromEntryId = options?.AdditionalProperties?.TryGetValue(MistralProperties.FromEntryId, out var value) == true
             ? value switch
             {
-                string text when text.Length > 0 => text,
+                string text => text.Length > 0 ? text : null,
                 JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
                 null => null,
                 _ => throw new ArgumentException(
