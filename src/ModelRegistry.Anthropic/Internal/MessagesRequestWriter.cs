@@ -1,3 +1,4 @@
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11; it is the type apps name tool search with, so the client maps it.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -66,7 +67,9 @@ internal static class MessagesRequestWriter
             {
                 if (name == "stream"
                     || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
-                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl)))
+                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl))
+                    || (name is "mcp_servers" or "container" && !allowed.HasFlag(AnthropicFeature.ServerTools))
+                    || (name == "context_management" && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
                 {
                     continue; // Stream is decided by the method called; the others, by the features the endpoint serves.
                 }
@@ -94,7 +97,7 @@ internal static class MessagesRequestWriter
                 writer.WriteNumber("max_tokens", maxTokens);
             }
 
-            var plan = Arrange(list, options?.Instructions, allowed.HasFlag(AnthropicFeature.Thinking), allowed.HasFlag(AnthropicFeature.CacheControl));
+            var plan = Arrange(list, options?.Instructions, allowed.HasFlag(AnthropicFeature.Thinking), allowed.HasFlag(AnthropicFeature.CacheControl), ModelFamily.TakesInlineSystem(model));
             if (plan.System.Count > 0 && Unset("system"))
             {
                 WriteSystem(writer, plan.System);
@@ -159,8 +162,19 @@ internal static class MessagesRequestWriter
 
         WriteThinking(writer, options, model, maxTokens, allowed, unset);
 
-        foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier])
+        if (allowed.HasFlag(AnthropicFeature.ServerTools) && unset("mcp_servers"))
         {
+            WriteMcpServers(writer, options.Tools);
+        }
+
+        foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier, AnthropicProperties.Container, AnthropicProperties.ContextManagement])
+        {
+            if ((field == AnthropicProperties.Container && !allowed.HasFlag(AnthropicFeature.ServerTools))
+                || (field == AnthropicProperties.ContextManagement && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
+            {
+                continue;
+            }
+
             if (extra is not null && extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
                 writer.WritePropertyName(field);
@@ -216,13 +230,21 @@ internal static class MessagesRequestWriter
 
     private static bool WriteTools(Utf8JsonWriter writer, ChatOptions options, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
     {
-        var tools = options.Tools?.Where(t => t is AIFunctionDeclaration || allowed.HasFlag(AnthropicFeature.ServerTools)).ToList() ?? [];
+        // MCP servers are not tools of the request (they go to mcp_servers); tool search and server tools only where served.
+        var tools = options.Tools?.Where(t => t switch
+        {
+            AIFunctionDeclaration => true,
+            HostedMcpServerTool => false,
+            HostedToolSearchTool => allowed.HasFlag(AnthropicFeature.ToolSearch),
+            _ => allowed.HasFlag(AnthropicFeature.ServerTools),
+        }).ToList() ?? [];
         if ((tools.Count == 0 && outputTool is null) || !unset("tools"))
         {
             return false;
         }
 
         var strictDefault = ProviderJson.ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
+        var deferred = allowed.HasFlag(AnthropicFeature.ToolSearch) ? Deferred(tools) : [];
         var cacheTtl = allowed.HasFlag(AnthropicFeature.CacheControl) ? CacheTtl(options.AdditionalProperties, AnthropicProperties.ToolsCacheControl) : null;
         var count = tools.Count + (outputTool is null ? 0 : 1);
         writer.WriteStartArray("tools");
@@ -263,6 +285,10 @@ internal static class MessagesRequestWriter
 
                     writer.WritePropertyName("input_schema");
                     ProviderJson.WriteParametersSchema(writer, function);
+                    if (deferred.Contains(function.Name))
+                    {
+                        writer.WriteBoolean("defer_loading", true);
+                    }
 
                     if ((ProviderJson.ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
                     {
@@ -270,14 +296,43 @@ internal static class MessagesRequestWriter
                     }
 
                     break;
-                case HostedWebSearchTool:
+                case HostedWebSearchTool search:
                     writer.WriteString("type", "web_search_20250305");
                     writer.WriteString("name", "web_search");
+                    foreach (var key in (string[])[AnthropicProperties.MaxUses, AnthropicProperties.AllowedDomains, AnthropicProperties.BlockedDomains, AnthropicProperties.UserLocation])
+                    {
+                        if (search.AdditionalProperties.TryGetValue(key, out var value) && value is not null)
+                        {
+                            writer.WritePropertyName(key);
+                            ProviderJson.WriteValue(writer, value);
+                        }
+                    }
+
+                    break;
+                case HostedCodeInterpreterTool:
+                    writer.WriteString("type", "code_execution_20260120");
+                    writer.WriteString("name", "code_execution");
+                    break;
+                case HostedToolSearchTool search:
+                    var regex = ToolSearchIsRegex(search);
+                    writer.WriteString("type", regex ? "tool_search_tool_regex_20251119" : "tool_search_tool_bm25_20251119");
+                    writer.WriteString("name", regex ? "tool_search_tool_regex" : "tool_search_tool_bm25");
+                    break;
+                case AnthropicServerTool server:
+                    foreach (var property in server.Definition.EnumerateObject())
+                    {
+                        if (!(property.NameEquals("cache_control") && cacheTtl is not null && i == count - 1))
+                        {
+                            property.WriteTo(writer);
+                        }
+                    }
+
                     break;
                 case var other:
                     throw new NotSupportedException(
                         $"The tool '{other.Name}' ({other.GetType().Name}) has no Anthropic Messages API equivalent. The client takes functions " +
-                        "(AIFunction / AIFunctionDeclaration) and HostedWebSearchTool.");
+                        "(AIFunction / AIFunctionDeclaration), HostedWebSearchTool, HostedCodeInterpreterTool, HostedToolSearchTool, HostedMcpServerTool " +
+                        "and AnthropicServerTool (any other server tool, given as its JSON definition).");
             }
 
             if (cacheTtl is not null && i == count - 1)
@@ -290,6 +345,132 @@ internal static class MessagesRequestWriter
 
         writer.WriteEndArray();
         return true;
+    }
+
+    /// <summary>Whether the tool carries <see cref="AnthropicProperties.DeferLoading"/> = true.</summary>
+    internal static bool DefersLoading(AITool tool) => ProviderJson.ReadBool(tool.AdditionalProperties, AnthropicProperties.DeferLoading) == true;
+
+    /// <summary>
+    /// The functions sent with <c>defer_loading: true</c>: those flagged with <see cref="AnthropicProperties.DeferLoading"/>,
+    /// and those a <see cref="HostedToolSearchTool"/> defers (its <c>DeferredTools</c>, or every function when it names none).
+    /// </summary>
+    private static HashSet<string> Deferred(List<AITool> tools)
+    {
+        var functions = tools.OfType<AIFunctionDeclaration>().ToList();
+        var deferred = functions.Where(DefersLoading).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var search in tools.OfType<HostedToolSearchTool>())
+        {
+            if (search.DeferredTools is null)
+            {
+                deferred.UnionWith(functions.Select(f => f.Name));
+                continue;
+            }
+
+            var unknown = search.DeferredTools.Where(name => !functions.Any(f => f.Name == name)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"HostedToolSearchTool.DeferredTools names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which no function in ChatOptions.Tools is called. " +
+                    "Name functions of the request, or leave DeferredTools null to defer every function.");
+            }
+
+            deferred.UnionWith(search.DeferredTools);
+        }
+
+        return deferred;
+    }
+
+    /// <summary>Whether a tool search is the regex variant (<see cref="AnthropicProperties.ToolSearchKind"/>); BM25 by default.</summary>
+    private static bool ToolSearchIsRegex(HostedToolSearchTool search)
+    {
+        if (!search.AdditionalProperties.TryGetValue(AnthropicProperties.ToolSearchKind, out var value) || value is null)
+        {
+            return false;
+        }
+
+        var kind = value switch
+        {
+            string text => text,
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+            _ => null,
+        };
+        return kind?.Trim().ToLowerInvariant() switch
+        {
+            "bm25" => false,
+            "regex" => true,
+            _ => throw new ArgumentException(
+                $"HostedToolSearchTool.AdditionalProperties[\"{AnthropicProperties.ToolSearchKind}\"] must be \"bm25\" or \"regex\", not '{value}'."),
+        };
+    }
+
+    /// <summary>
+    /// <c>mcp_servers</c>: one <c>url</c> server per <see cref="HostedMcpServerTool"/> (its name and address, the allowed
+    /// tools as <c>tool_configuration</c>, the <c>Authorization</c> header's bearer token as <c>authorization_token</c>).
+    /// The API runs MCP calls without asking, so only <c>NeverRequire</c> approval (or none) is accepted.
+    /// </summary>
+    private static void WriteMcpServers(Utf8JsonWriter writer, IList<AITool>? tools)
+    {
+        var servers = tools?.OfType<HostedMcpServerTool>().ToList() ?? [];
+        if (servers.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("mcp_servers");
+        foreach (var server in servers)
+        {
+            if (server.ApprovalMode is not (null or HostedMcpServerToolNeverRequireApprovalMode))
+            {
+                throw new NotSupportedException(
+                    $"The MCP server '{server.ServerName}' asks for approval of its calls, but the Anthropic Messages API runs MCP calls without asking. " +
+                    "Set HostedMcpServerTool.ApprovalMode to null or NeverRequire, or call the server's tools as functions.");
+            }
+
+            if (!Uri.TryCreate(server.ServerAddress, UriKind.Absolute, out var address) || address.Scheme is not ("https" or "http"))
+            {
+                throw new NotSupportedException(
+                    $"The MCP server '{server.ServerName}' has the address '{server.ServerAddress}'; the Anthropic Messages API connects only to MCP servers at an http(s) URL.");
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("type", "url");
+            writer.WriteString("name", server.ServerName);
+            writer.WriteString("url", server.ServerAddress);
+            if (McpToken(server) is { } token)
+            {
+                writer.WriteString("authorization_token", token);
+            }
+
+            if (server.AllowedTools is { } allowedTools)
+            {
+                writer.WriteStartObject("tool_configuration");
+                writer.WriteBoolean("enabled", true);
+                writer.WriteStartArray("allowed_tools");
+                foreach (var name in allowedTools)
+                {
+                    writer.WriteStringValue(name);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The token of the server's <c>Authorization</c> header (without its <c>Bearer</c> scheme), a secret: never logged nor put in a message.</summary>
+    private static string? McpToken(HostedMcpServerTool server)
+    {
+        var header = server.Headers?.FirstOrDefault(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase)).Value;
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : header.Trim();
     }
 
     private static void WriteToolChoice(Utf8JsonWriter writer, ChatToolMode? mode, bool disableParallel)
@@ -620,6 +801,18 @@ internal static class MessagesRequestWriter
         writer.WriteStartArray();
         foreach (var content in contents)
         {
+            if (IsForeign(content))
+            {
+                continue;
+            }
+
+            if (IsRawBlock(content))
+            {
+                // An Anthropic block the caller gives as it is (a tool_reference that loads a deferred tool...).
+                WriteRaw(writer, (JsonElement)content.RawRepresentation!, new Block(BlockKind.Raw, content));
+                continue;
+            }
+
             writer.WriteStartObject();
             WriteContent(writer, content);
             writer.WriteEndObject();
