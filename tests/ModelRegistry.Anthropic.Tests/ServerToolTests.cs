@@ -183,6 +183,26 @@ public sealed class ServerToolTests
     }
 
     [Test]
+    public async Task An_error_echoing_the_mcp_token_does_not_repeat_it()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json(
+            """{"type":"error","error":{"type":"invalid_request_error","message":"MCP server deepwiki refused authorization_token mcp-token-test-EXAMPLE"}}""", 400));
+        using var client = ChatClient(server);
+        var mcp = new HostedMcpServerTool("deepwiki", "https://mcp.example.com/mcp")
+        {
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer mcp-token-test-EXAMPLE" },
+        };
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("Q", new ChatOptions { Tools = [mcp] }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.StatusCode, Is.EqualTo(400));
+            Assert.That(error.Message, Does.Contain("MCP server deepwiki refused"));
+            Assert.That(error.ToString(), Does.Not.Contain("mcp-token-test-EXAMPLE"));
+        });
+    }
+
+    [Test]
     public void An_mcp_server_asking_for_approval_is_refused_without_repeating_its_token()
     {
         var mcp = new HostedMcpServerTool("deepwiki", "https://mcp.example.com/mcp")

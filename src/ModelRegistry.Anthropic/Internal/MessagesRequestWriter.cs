@@ -111,7 +111,7 @@ internal static class MessagesRequestWriter
             writer.WriteBoolean("stream", stream);
             if (options is not null)
             {
-                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool);
+                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool, api.Transport);
             }
 
             writer.WriteEndObject();
@@ -120,7 +120,7 @@ internal static class MessagesRequestWriter
         return buffer.WrittenMemory;
     }
 
-    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool, ProviderTransport transport)
     {
         var extra = options.AdditionalProperties;
         if (options.Temperature is { } temperature && unset("temperature"))
@@ -164,7 +164,7 @@ internal static class MessagesRequestWriter
 
         if (allowed.HasFlag(AnthropicFeature.ServerTools) && unset("mcp_servers"))
         {
-            WriteMcpServers(writer, options.Tools);
+            WriteMcpServers(writer, options.Tools, transport);
         }
 
         foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier, AnthropicProperties.Container, AnthropicProperties.ContextManagement])
@@ -406,9 +406,10 @@ internal static class MessagesRequestWriter
     /// <summary>
     /// <c>mcp_servers</c>: one <c>url</c> server per <see cref="HostedMcpServerTool"/> (its name and address, the allowed
     /// tools as <c>tool_configuration</c>, the <c>Authorization</c> header's bearer token as <c>authorization_token</c>).
-    /// The API runs MCP calls without asking, so only <c>NeverRequire</c> approval (or none) is accepted.
+    /// The API runs MCP calls without asking, so only <c>NeverRequire</c> approval (or none) is accepted. The token is a
+    /// secret: the transport learns it, so no error repeats it (even one whose server text echoes it).
     /// </summary>
-    private static void WriteMcpServers(Utf8JsonWriter writer, IList<AITool>? tools)
+    private static void WriteMcpServers(Utf8JsonWriter writer, IList<AITool>? tools, ProviderTransport transport)
     {
         var servers = tools?.OfType<HostedMcpServerTool>().ToList() ?? [];
         if (servers.Count == 0)
@@ -438,6 +439,7 @@ internal static class MessagesRequestWriter
             writer.WriteString("url", server.ServerAddress);
             if (McpToken(server) is { } token)
             {
+                transport.AddSecret(token);
                 writer.WriteString("authorization_token", token);
             }
 
