@@ -343,6 +343,14 @@ public sealed class ServerToolTests
         AssertJson(server.Requests[1].Json!["messages"]![1], $$"""{"role":"assistant","content":{{RecordsSentBack}}}""");
     }
 
+    [Test]
+    public void A_hosted_tool_record_made_by_the_app_without_its_block_is_refused_saying_why()
+    {
+        var error = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync(
+            [new ChatMessage(ChatRole.User, "Q"), new ChatMessage(ChatRole.Assistant, [new WebSearchToolCallContent("srvtoolu_01") { Queries = ["x"] }])]));
+        Assert.That(error!.Message, Does.Contain("WebSearchToolCallContent").And.Contain("RawRepresentation"));
+    }
+
     /// <summary>A function marked <see cref="AnthropicProperties.DeferLoading"/>, as an app marks one (a declaration has no properties of its own).</summary>
     private sealed class DeferredFunction(AIFunctionDeclaration inner) : AIFunctionDeclaration
     {

@@ -752,6 +752,10 @@ internal static class MessagesRequestWriter
                 writer.WriteString("url", uri.Uri.AbsoluteUri);
                 writer.WriteEndObject();
                 break;
+            case ToolCallContent or ToolResultContent:
+                throw new NotSupportedException(
+                    $"A {Describe(content)} without the Anthropic block it was read from cannot be sent to the Anthropic Messages API: the record of a " +
+                    "tool the API ran goes back only as the client returned it (its RawRepresentation holds the block). Send back the answer's own content, or leave it out.");
             default:
                 throw new NotSupportedException(
                     $"A {Describe(content)} cannot be sent to the Anthropic Messages API. Messages take text, images (DataContent or UriContent image/*), " +
