@@ -229,6 +229,37 @@ public sealed class MantleTests
         });
     }
 
+    [Test]
+    public async Task A_history_with_server_tool_records_compaction_and_tool_references_reaches_mantle_without_them()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        static AIContent Raw(string json) => new() { RawRepresentation = System.Text.Json.JsonElement.Parse(json) };
+        await client.GetResponseAsync(
+        [
+            new ChatMessage(ChatRole.User, "Weather?"),
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new WebSearchToolCallContent("srvtoolu_01") { RawRepresentation = System.Text.Json.JsonElement.Parse("""{"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"x"}}""") },
+                Raw("""{"type":"web_search_tool_result","tool_use_id":"srvtoolu_01","content":[]}"""),
+                Raw("""{"type":"compaction","content":"Summary."}"""),
+                new TextContent("Sunny."),
+                new FunctionCallContent("toolu_01", "load_capability"),
+            ]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("toolu_01", new List<AIContent> { new TextContent("{}"), Raw("""{"type":"tool_reference","tool_name":"f"}""") })]),
+            new ChatMessage(ChatRole.System, [Raw("""{"type":"tool_addition","tool":{"type":"tool_reference","name":"f"}}""")]),
+            new ChatMessage(ChatRole.User, "Thanks"),
+        ]);
+        AssertJson(server.Requests.Single().Json!["messages"], """
+            [{"role":"user","content":[{"type":"text","text":"Weather?"}]},
+             {"role":"assistant","content":[{"type":"text","text":"Sunny."},{"type":"tool_use","id":"toolu_01","name":"load_capability","input":{}}]},
+             {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01","content":[{"type":"text","text":"{}"}]}]},
+             {"role":"user","content":[{"type":"text","text":"Thanks"}]}]
+            """);
+    }
+
     /// <summary>A function marked <see cref="AnthropicProperties.DeferLoading"/>.</summary>
     private sealed class DeferredDeclaration(AIFunctionDeclaration inner) : AIFunctionDeclaration
     {

@@ -80,12 +80,16 @@ internal static class MessagePlanner
     /// <summary>Plans the conversation.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="instructions">The system instructions of the options, if any.</param>
-    /// <param name="withThinking">Whether reasoning blocks may be sent (false where the endpoint serves no thinking).</param>
-    /// <param name="withCache">Whether cache breakpoints are sent.</param>
+    /// <param name="allowed">
+    /// The features the endpoint serves: without thinking no reasoning block is sent, without cache control no breakpoint,
+    /// and an Anthropic block given as it is only when the endpoint serves the feature it belongs to (<see cref="FeatureOf"/>).
+    /// </param>
     /// <param name="inlineSystem">Whether the model takes text system messages inside the conversation.</param>
-    public static Plan Arrange(IEnumerable<ChatMessage> messages, string? instructions, bool withThinking, bool withCache, bool inlineSystem = false)
+    public static Plan Arrange(IEnumerable<ChatMessage> messages, string? instructions, AnthropicFeature allowed, bool inlineSystem = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var withThinking = allowed.HasFlag(AnthropicFeature.Thinking);
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var system = new List<Block>();
         var turns = new List<Turn>();
         if (!string.IsNullOrWhiteSpace(instructions))
@@ -98,7 +102,7 @@ internal static class MessagePlanner
             var role = message.Role;
             if (role == ChatRole.System && turns.Count > 0 && (inlineSystem || message.Contents.Any(c => !IsForeign(c) && IsRawBlock(c))))
             {
-                AddInlineSystem(turns, message, withCache);
+                AddInlineSystem(turns, message, allowed);
             }
             else if (role == ChatRole.System)
             {
@@ -106,11 +110,11 @@ internal static class MessagePlanner
             }
             else if (role == ChatRole.Assistant)
             {
-                AddAssistant(turns, message, withThinking, withCache);
+                AddAssistant(turns, message, allowed);
             }
             else if (role == ChatRole.User || role == ChatRole.Tool)
             {
-                AddUser(turns, message, withCache);
+                AddUser(turns, message, allowed);
             }
             else
             {
@@ -149,8 +153,9 @@ internal static class MessagePlanner
     }
 
     /// <summary>A system message inside the conversation, sent in place: its text and its Anthropic blocks.</summary>
-    private static void AddInlineSystem(List<Turn> turns, ChatMessage message, bool withCache)
+    private static void AddInlineSystem(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
     {
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var blocks = new List<Block>();
         foreach (var content in message.Contents)
         {
@@ -167,7 +172,11 @@ internal static class MessagePlanner
                 case TextContent or UsageContent or ErrorContent or TextReasoningContent:
                     break;
                 case var raw when IsRawBlock(raw):
-                    blocks.Add(new Block(BlockKind.Raw, raw));
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
                     break;
                 default:
                     throw new NotSupportedException(
@@ -194,8 +203,34 @@ internal static class MessagePlanner
             || content is ToolCallContent and not FunctionCallContent
             || content is ToolResultContent and not FunctionResultContent);
 
-    private static void AddAssistant(List<Turn> turns, ChatMessage message, bool withThinking, bool withCache)
+    /// <summary>
+    /// The feature an Anthropic block given as it is belongs to: compaction to context management; tool references,
+    /// tool additions and a tool search's records to tool search; other server tools' calls and results (and MCP's) to
+    /// server tools; anything else to none. An endpoint that does not serve the feature is not sent the block (as it is
+    /// sent no reasoning without thinking): a conversation moved to it keeps what it can take.
+    /// </summary>
+    internal static AnthropicFeature FeatureOf(AIContent content)
     {
+        var block = (System.Text.Json.JsonElement)content.RawRepresentation!;
+        var type = ProviderJson.ReadString(block, "type") ?? string.Empty;
+        return type switch
+        {
+            "compaction" => AnthropicFeature.ContextManagement,
+            "tool_reference" or "tool_addition" or "tool_search_tool_result" => AnthropicFeature.ToolSearch,
+            "server_tool_use" when ProviderJson.ReadString(block, "name")?.StartsWith("tool_search_tool_", StringComparison.Ordinal) == true => AnthropicFeature.ToolSearch,
+            "server_tool_use" or "mcp_tool_use" => AnthropicFeature.ServerTools,
+            _ when type.EndsWith("_tool_result", StringComparison.Ordinal) => AnthropicFeature.ServerTools,
+            _ => AnthropicFeature.None,
+        };
+    }
+
+    /// <summary>Whether the endpoint serves the feature of an Anthropic block given as it is.</summary>
+    internal static bool Serves(AnthropicFeature allowed, AIContent raw) => allowed.HasFlag(FeatureOf(raw));
+
+    private static void AddAssistant(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
+    {
+        var withThinking = allowed.HasFlag(AnthropicFeature.Thinking);
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var blocks = new List<Block>();
         List<Block>? results = null;
         string? pendingThinking = null;
@@ -245,7 +280,11 @@ internal static class MessagePlanner
                 case TextContent { Text.Length: 0 } or UsageContent or ErrorContent:
                     break;
                 case var raw when IsRawBlock(raw):
-                    blocks.Add(new Block(BlockKind.Raw, raw));
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
                     break;
                 default:
                     blocks.Add(new Block(BlockKind.Content, content));
@@ -260,8 +299,9 @@ internal static class MessagePlanner
         }
     }
 
-    private static void AddUser(List<Turn> turns, ChatMessage message, bool withCache)
+    private static void AddUser(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
     {
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var blocks = new List<Block>();
         foreach (var content in message.Contents)
         {
@@ -280,6 +320,13 @@ internal static class MessagePlanner
                 case FunctionCallContent:
                     throw new ArgumentException(
                         $"A {message.Role} message holds a FunctionCallContent; tool calls belong to assistant messages.", nameof(message));
+                case var raw when IsRawBlock(raw):
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
+                    break;
                 default:
                     blocks.Add(new Block(BlockKind.Content, content));
                     break;

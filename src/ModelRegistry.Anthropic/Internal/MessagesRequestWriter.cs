@@ -97,15 +97,15 @@ internal static class MessagesRequestWriter
                 writer.WriteNumber("max_tokens", maxTokens);
             }
 
-            var plan = Arrange(list, options?.Instructions, allowed.HasFlag(AnthropicFeature.Thinking), allowed.HasFlag(AnthropicFeature.CacheControl), ModelFamily.TakesInlineSystem(model));
+            var plan = Arrange(list, options?.Instructions, allowed, ModelFamily.TakesInlineSystem(model));
             if (plan.System.Count > 0 && Unset("system"))
             {
-                WriteSystem(writer, plan.System);
+                WriteSystem(writer, plan.System, allowed);
             }
 
             if (Unset("messages"))
             {
-                WriteTurns(writer, plan.Turns);
+                WriteTurns(writer, plan.Turns, allowed);
             }
 
             writer.WriteBoolean("stream", stream);
@@ -587,7 +587,7 @@ internal static class MessagesRequestWriter
         return Math.Max(MinThinkingBudget, Math.Min(budget, maxTokens / 2));
     }
 
-    private static void WriteSystem(Utf8JsonWriter writer, List<Block> system)
+    private static void WriteSystem(Utf8JsonWriter writer, List<Block> system, AnthropicFeature allowed)
     {
         if (system is [{ Cached: false, Content: TextContent only }])
         {
@@ -598,13 +598,13 @@ internal static class MessagesRequestWriter
         writer.WriteStartArray("system");
         foreach (var block in system)
         {
-            WriteBlock(writer, block);
+            WriteBlock(writer, block, allowed);
         }
 
         writer.WriteEndArray();
     }
 
-    private static void WriteTurns(Utf8JsonWriter writer, List<Turn> turns)
+    private static void WriteTurns(Utf8JsonWriter writer, List<Turn> turns, AnthropicFeature allowed)
     {
         writer.WriteStartArray("messages");
         foreach (var turn in turns)
@@ -614,7 +614,7 @@ internal static class MessagesRequestWriter
             writer.WriteStartArray("content");
             foreach (var block in turn.Blocks)
             {
-                WriteBlock(writer, block);
+                WriteBlock(writer, block, allowed);
             }
 
             writer.WriteEndArray();
@@ -624,7 +624,7 @@ internal static class MessagesRequestWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteBlock(Utf8JsonWriter writer, Block block)
+    private static void WriteBlock(Utf8JsonWriter writer, Block block, AnthropicFeature allowed)
     {
         if (block.Kind == BlockKind.Raw)
         {
@@ -662,7 +662,7 @@ internal static class MessagesRequestWriter
 
                 break;
             case BlockKind.ToolResult:
-                WriteToolResult(writer, (FunctionResultContent)block.Content!);
+                WriteToolResult(writer, (FunctionResultContent)block.Content!, allowed);
                 break;
             default:
                 WriteContent(writer, block.Content!);
@@ -778,7 +778,7 @@ internal static class MessagesRequestWriter
         }
     }
 
-    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result)
+    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result, AnthropicFeature allowed)
     {
         writer.WriteString("type", "tool_result");
         writer.WriteString("tool_use_id", ToolIds.ToWire(result.CallId));
@@ -786,10 +786,10 @@ internal static class MessagesRequestWriter
         switch (result.Result)
         {
             case AIContent content and not TextContent:
-                WriteContentArray(writer, [content]);
+                WriteContentArray(writer, [content], allowed);
                 break;
             case IEnumerable<AIContent> contents:
-                WriteContentArray(writer, contents);
+                WriteContentArray(writer, contents, allowed);
                 break;
             default:
                 writer.WriteStringValue(ProviderJson.ToolResultText(result));
@@ -802,7 +802,7 @@ internal static class MessagesRequestWriter
         }
     }
 
-    private static void WriteContentArray(Utf8JsonWriter writer, IEnumerable<AIContent> contents)
+    private static void WriteContentArray(Utf8JsonWriter writer, IEnumerable<AIContent> contents, AnthropicFeature allowed)
     {
         writer.WriteStartArray();
         foreach (var content in contents)
@@ -814,8 +814,12 @@ internal static class MessagesRequestWriter
 
             if (IsRawBlock(content))
             {
-                // An Anthropic block the caller gives as it is (a tool_reference that loads a deferred tool...).
-                WriteRaw(writer, (JsonElement)content.RawRepresentation!, new Block(BlockKind.Raw, content));
+                // An Anthropic block the caller gives as it is (a tool_reference that loads a deferred tool...), where served.
+                if (Serves(allowed, content))
+                {
+                    WriteRaw(writer, (JsonElement)content.RawRepresentation!, new Block(BlockKind.Raw, content));
+                }
+
                 continue;
             }
 
