@@ -309,6 +309,10 @@ internal static class MessagesRequestWriter
                     }
 
                     break;
+                case HostedCodeInterpreterTool { Inputs.Count: > 0 }:
+                    throw new NotSupportedException(
+                        "HostedCodeInterpreterTool.Inputs holds files, which the Anthropic client does not upload (the Files API is not mapped). " +
+                        "Leave Inputs empty, and reuse a container that holds them through ChatOptions.AdditionalProperties[\"container\"].");
                 case HostedCodeInterpreterTool:
                     writer.WriteString("type", "code_execution_20260120");
                     writer.WriteString("name", "code_execution");
