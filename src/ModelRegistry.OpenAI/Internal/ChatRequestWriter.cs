@@ -189,15 +189,18 @@ internal static class ChatRequestWriter
             return;
         }
 
-        writer.WriteString("reasoning_effort", effort switch
-        {
-            ReasoningEffort.None => "none",
-            ReasoningEffort.Low => "low",
-            ReasoningEffort.High => "high",
-            ReasoningEffort.ExtraHigh => "xhigh",
-            _ => "medium",
-        });
+        writer.WriteString("reasoning_effort", EffortName(effort));
     }
+
+    /// <summary>The wire name of a reasoning effort, the same in Chat Completions and the Responses API.</summary>
+    public static string EffortName(ReasoningEffort effort) => effort switch
+    {
+        ReasoningEffort.None => "none",
+        ReasoningEffort.Low => "low",
+        ReasoningEffort.High => "high",
+        ReasoningEffort.ExtraHigh => "xhigh",
+        _ => "medium",
+    };
 
     private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
     {

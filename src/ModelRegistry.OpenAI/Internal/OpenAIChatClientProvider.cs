@@ -20,7 +20,7 @@ internal sealed class OpenAIChatClientProvider : IChatClientProvider
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(services);
-        return new OpenAIChatClient(OpenAIApi.ForEntry(entry, services), entry.ModelId);
+        return OpenAIApi.ForEntry(entry, services).CreateChatClient(entry.ModelId);
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services)
