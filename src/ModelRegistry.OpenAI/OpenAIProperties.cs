@@ -54,7 +54,7 @@ public static class OpenAIProperties
     /// <summary>
     /// Responses API, on an assistant <c>ChatMessage</c>: the output message's <c>phase</c> (<c>commentary</c>,
     /// <c>final_answer</c>), read from the answer and sent back with the message, as OpenAI asks for models that set it.
-    /// A stream puts it on its updates (so on <c>ChatResponse.AdditionalProperties</c> after <c>ToChatResponse</c>).
+    /// A stream puts it on the message's updates, which <c>ToChatResponse</c> scopes to the message.
     /// </summary>
     public const string Phase = "phase";
 

@@ -158,6 +158,7 @@ internal sealed class OpenAIResponsesChatClient : IChatClient
                     break;
                 case "response.refusal.done" when ProviderJson.ReadString(data, "refusal") is { Length: > 0 } refusal:
                     var refused = Update();
+                    refused.MessageId = null; // On the response, as without streaming.
                     refused.AdditionalProperties = new() { [OpenAIProperties.Refusal] = refusal };
                     yield return refused;
                     break;
