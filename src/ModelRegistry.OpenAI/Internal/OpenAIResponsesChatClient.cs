@@ -151,7 +151,8 @@ internal sealed class OpenAIResponsesChatClient : IChatClient
                     break;
                 case "response.reasoning_summary_text.delta" or "response.reasoning_text.delta"
                     when call.IncludeReasoning && ProviderJson.ReadString(data, "delta") is { Length: > 0 } delta:
-                    yield return Update(new TextReasoningContent(delta));
+                    // The item id on every piece: when ToChatResponse joins them with the encrypted content, the id stays.
+                    yield return Update(ResponsesReader.WithItemId(new TextReasoningContent(delta), ProviderJson.ReadString(data, "item_id")));
                     break;
                 case "response.function_call_arguments.delta" when ProviderJson.ReadString(data, "item_id") is { } itemId:
                     (arguments.TryGetValue(itemId, out var pending) ? pending : arguments[itemId] = new StringBuilder()).Append(ProviderJson.ReadString(data, "delta"));
