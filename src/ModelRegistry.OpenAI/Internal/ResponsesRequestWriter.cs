@@ -297,7 +297,7 @@ internal static class ResponsesRequestWriter
                 case "system" or "developer":
                     writer.WriteStartObject();
                     writer.WriteString("role", message.Role.Value);
-                    writer.WriteString("content", SystemText(message));
+                    writer.WriteString("content", OpenAIMessages.SystemText(message, "Responses API"));
                     writer.WriteEndObject();
                     break;
                 case "assistant":
@@ -313,29 +313,6 @@ internal static class ResponsesRequestWriter
         }
 
         writer.WriteEndArray();
-    }
-
-    private static string SystemText(ChatMessage message)
-    {
-        var text = new StringBuilder();
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case TextContent part:
-                    text.Append(part.Text);
-                    break;
-                case UsageContent or ErrorContent or TextReasoningContent:
-                    break;
-                case var other when IsForeign(other):
-                    break;
-                default:
-                    throw new NotSupportedException(
-                        $"A {message.Role.Value} message holds a {content.GetType().Name}; Responses API {message.Role.Value} messages take text only. Move it to a user message.");
-            }
-        }
-
-        return text.ToString();
     }
 
     private static void WriteAssistant(Utf8JsonWriter writer, ChatMessage message)
@@ -457,64 +434,8 @@ internal static class ResponsesRequestWriter
         }
     }
 
-    private static void WriteUserOrTool(Utf8JsonWriter writer, ChatMessage message)
-    {
-        var parts = new List<AIContent>();
-        var hadResults = false;
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case FunctionResultContent result:
-                    WriteFunctionOutput(writer, result);
-                    hadResults = true;
-                    break;
-                case UsageContent or ErrorContent or TextReasoningContent or FunctionCallContent { InformationalOnly: true }:
-                    break;
-                case var other when IsForeign(other):
-                    break;
-                case FunctionCallContent:
-                    throw new ArgumentException($"A {message.Role} message holds a FunctionCallContent; tool calls belong to assistant messages.", nameof(message));
-                default:
-                    parts.Add(content);
-                    break;
-            }
-        }
-
-        if (!hadResults && message.Role == ChatRole.Tool)
-        {
-            throw new ArgumentException("A tool message holds no FunctionResultContent; the Responses API needs the result of a call with its call id.", nameof(message));
-        }
-
-        if (parts.Count == 0 && hadResults)
-        {
-            return;
-        }
-
-        writer.WriteStartObject();
-        writer.WriteString("role", "user");
-        writer.WritePropertyName("content");
-        if (parts is [TextContent single])
-        {
-            writer.WriteStringValue(single.Text);
-        }
-        else if (parts.Count == 0)
-        {
-            writer.WriteStringValue(string.Empty);
-        }
-        else
-        {
-            writer.WriteStartArray();
-            foreach (var part in parts)
-            {
-                WritePart(writer, part);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteEndObject();
-    }
+    private static void WriteUserOrTool(Utf8JsonWriter writer, ChatMessage message) =>
+        OpenAIMessages.WriteUser(writer, message, "the Responses API", result => WriteFunctionOutput(writer, result), part => WritePart(writer, part));
 
     private static void WriteFunctionOutput(Utf8JsonWriter writer, FunctionResultContent result)
     {
@@ -608,5 +529,5 @@ internal static class ResponsesRequestWriter
     private static string? ReadText(System.Text.Json.Nodes.JsonObject? raw, string field) =>
         raw?[field] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, OpenAIProtocol.ProviderName);
+    private static bool IsForeign(AIContent content) => OpenAIMessages.IsForeign(content);
 }
