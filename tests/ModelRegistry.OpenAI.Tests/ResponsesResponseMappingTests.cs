@@ -90,6 +90,21 @@ public sealed class ResponsesResponseMappingTests
             """);
     }
 
+    [Test]
+    public async Task Reasoning_output_none_drops_the_text_but_keeps_the_encrypted_content_for_the_round_trip()
+    {
+        var (response, server) = await AnswerAsync(
+            ResponsesBody(output: """[{"type":"reasoning","id":"rs_1","encrypted_content":"enc-1","summary":[{"type":"summary_text","text":"secret thoughts"}]}]"""),
+            new ChatOptions { Reasoning = new ReasoningOptions { Output = ReasoningOutput.None } });
+        await using var _ = server;
+        var reasoning = response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(reasoning.Text, Is.Empty);
+            Assert.That(reasoning.ProtectedData, Is.EqualTo("enc-1"));
+        });
+    }
+
     [TestCase(""","store":false""", null, null)]
     [TestCase("", "conv_abc", "conv_abc")]
     public async Task ConversationId_is_null_when_nothing_is_stored_and_the_conversation_when_one_was_named(string extra, string? conversation, string? expected)
