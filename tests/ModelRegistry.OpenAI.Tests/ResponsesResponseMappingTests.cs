@@ -105,6 +105,24 @@ public sealed class ResponsesResponseMappingTests
         });
     }
 
+    [TestCase(null, "resp_NoStore")]
+    [TestCase(false, null)]
+    public async Task When_the_body_does_not_say_the_request_decides_whether_the_response_is_stored(bool? store, string? expected)
+    {
+        var body = ScriptedResponse.Json("""{"id":"resp_NoStore","object":"response","created_at":1764257531,"status":"completed","model":"openai.gpt-oss-120b","output":[]}""");
+        var raw = new ChatOptions { RawRepresentationFactory = _ => store is null ? new JsonObject() : new JsonObject { ["store"] = store } };
+        var properties = new ChatOptions { AdditionalProperties = store is null ? null : new() { [OpenAIProperties.Store] = store } };
+        var (viaRaw, server) = await AnswerAsync(body, raw);
+        await using var _ = server;
+        var (viaProperties, other) = await AnswerAsync(body, properties);
+        await using var __ = other;
+        Assert.Multiple(() =>
+        {
+            Assert.That(viaRaw.ConversationId, Is.EqualTo(expected));
+            Assert.That(viaProperties.ConversationId, Is.EqualTo(expected));
+        });
+    }
+
     [TestCase(""","store":false""", null, null)]
     [TestCase("", "conv_abc", "conv_abc")]
     public async Task ConversationId_is_null_when_nothing_is_stored_and_the_conversation_when_one_was_named(string extra, string? conversation, string? expected)

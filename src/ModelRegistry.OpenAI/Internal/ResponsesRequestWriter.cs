@@ -74,8 +74,9 @@ internal static class ResponsesRequestWriter
             writer.WriteEndObject();
         }
 
-        var store = ProviderJson.ReadBool(options?.AdditionalProperties, OpenAIProperties.Store)
-            ?? (raw?["store"] is { } node && node.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? node.GetValueKind() == JsonValueKind.True : null);
+        // The raw body's store is what was sent when it has one (its fields win), else the property's.
+        bool? sentStore = raw?["store"] is { } node && node.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? node.GetValueKind() == JsonValueKind.True : null;
+        var store = sentStore ?? ProviderJson.ReadBool(options?.AdditionalProperties, OpenAIProperties.Store);
         return new ResponsesRequest(buffer.WrittenMemory, conversation, store != false, options?.Reasoning?.Output != ReasoningOutput.None);
     }
 
