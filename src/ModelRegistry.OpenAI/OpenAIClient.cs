@@ -5,7 +5,7 @@ using ModelRegistry.OpenAI.Internal;
 namespace ModelRegistry.OpenAI;
 
 /// <summary>
-/// Direct use of a Chat Completions server without the registry (OpenAI, Bedrock Mantle, or a self-hosted
+/// Direct use of a Chat Completions or Responses server without the registry (OpenAI, Bedrock Mantle, or a self-hosted
 /// OpenAI-compatible server): chat clients, embedding generators and a token-free health probe, all sharing one endpoint, key, HTTP client
 /// and retry policy (<see cref="OpenAIClientOptions"/>). Creating it and its clients does no I/O; the key is read on
 /// the first call.
@@ -23,13 +23,16 @@ public sealed class OpenAIClient
         _api = OpenAIApi.ForClient(options ?? new OpenAIClientOptions());
     }
 
-    /// <summary>An <see cref="IChatClient"/> over <c>{base}/chat/completions</c> for a model.</summary>
+    /// <summary>
+    /// An <see cref="IChatClient"/> for a model over <c>{base}/chat/completions</c>, or over <c>{base}/responses</c> when
+    /// <see cref="OpenAIClientOptions.Api"/> is <see cref="OpenAIWireApi.Responses"/>.
+    /// </summary>
     /// <param name="modelId">The model id, e.g. <c>gpt-4.1-mini</c> or, on Mantle, <c>openai.gpt-oss-120b</c>; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
     /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIChatClient(string modelId)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        return new OpenAIChatClient(_api, OpenAINames.RequireModelId(modelId, nameof(modelId)));
+        return _api.CreateChatClient(OpenAINames.RequireModelId(modelId, nameof(modelId)));
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace ModelRegistry.OpenAI;
 /// <summary>
 /// Options of the OpenAI clients. For direct use, pass them to <see cref="OpenAIClient"/>; with the registry, set them in
 /// <c>AddOpenAI(options => ...)</c> as defaults for every <c>openai</c> entry (an entry's own <c>endpoint</c>,
-/// <c>region</c>, <c>flavour</c> and <c>api_key</c> settings win).
+/// <c>region</c>, <c>flavour</c>, <c>api</c> and <c>api_key</c> settings win).
 /// </summary>
 /// <remarks>
 /// The endpoint is the API's base URL including its version segment, as OpenAI's own SDKs take it:
@@ -23,6 +23,13 @@ public sealed class OpenAIClientOptions : ProviderClientOptions
 
     /// <summary>What kind of server the endpoint is; <see cref="OpenAIFlavour.OpenAI"/> by default.</summary>
     public OpenAIFlavour Flavour { get; set; }
+
+    /// <summary>
+    /// Which API the chat clients speak; <see cref="OpenAIWireApi.ChatCompletions"/> by default. With
+    /// <see cref="OpenAIWireApi.Responses"/> and a <see cref="Region"/> but no endpoint, the endpoint is Mantle's
+    /// Responses base <c>https://bedrock-mantle.{region}.api.aws/openai/v1</c>.
+    /// </summary>
+    public OpenAIWireApi Api { get; set; }
 
     /// <summary>
     /// The request field that carries <c>ChatOptions.MaxOutputTokens</c>: <c>max_completion_tokens</c> (the default for

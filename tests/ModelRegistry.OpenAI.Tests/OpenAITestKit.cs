@@ -37,6 +37,35 @@ internal static class OpenAITestKit
              "usage":{{usage}}}
             """);
 
+    /// <summary>Options for a client of the Responses API on the loopback server.</summary>
+    public static OpenAIClientOptions ResponsesOptions(ReplayServer server, int maxRetries = 0)
+    {
+        var options = Options(server, maxRetries);
+        options.Api = OpenAIWireApi.Responses;
+        return options;
+    }
+
+    /// <summary>A Responses API response object with the given output items (by default one assistant message saying "Hello!").</summary>
+    public static string ResponseObject(
+        string? output = null, string status = "completed", string usage = """{"input_tokens":5,"output_tokens":2,"total_tokens":7}""", string extra = "") =>
+        $$"""
+        {"id":"resp_Test0001","object":"response","created_at":1764257531,"status":"{{status}}","model":"gpt-5-mini-2025-08-07","store":true,
+         "output":{{output ?? """[{"type":"message","id":"msg_Test0001","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hello!","annotations":[]}]}]"""}},
+         "usage":{{usage}}{{extra}}}
+        """;
+
+    /// <summary>A non-streaming Responses API answer (<see cref="ResponseObject"/>).</summary>
+    public static ScriptedResponse ResponsesBody(
+        string? output = null, string status = "completed", string usage = """{"input_tokens":5,"output_tokens":2,"total_tokens":7}""", string extra = "") =>
+        ScriptedResponse.Json(ResponseObject(output, status, usage, extra));
+
+    /// <summary>A Responses API event stream: each payload as <c>event: {type}</c> and <c>data: {payload}</c>.</summary>
+    public static ScriptedResponse ResponsesStream(params string[] payloads) => new()
+    {
+        Headers = [new("Content-Type", "text/event-stream; charset=utf-8")],
+        Body = Encoding.UTF8.GetBytes(string.Concat(payloads.Select(p => $"event: {JsonNode.Parse(p)!["type"]}\ndata: {p}\n\n"))),
+    };
+
     /// <summary>An event stream whose events are the given JSON payloads, ended by <c>[DONE]</c> unless told otherwise.</summary>
     public static ScriptedResponse Stream(IEnumerable<string> payloads, bool done = true) => new()
     {

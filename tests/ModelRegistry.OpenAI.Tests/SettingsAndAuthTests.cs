@@ -57,6 +57,36 @@ public sealed class SettingsAndAuthTests
     }
 
     [Test]
+    public void With_the_responses_api_a_region_means_mantles_openai_v1_base()
+    {
+        static Uri? EndpointOf(OpenAIClientOptions options) =>
+            new OpenAIClient(options).AsIChatClient("m").GetService<ChatClientMetadata>()?.ProviderUri;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(EndpointOf(new OpenAIClientOptions { Region = "us-east-1", Api = OpenAIWireApi.Responses }),
+                Is.EqualTo(new Uri("https://bedrock-mantle.us-east-1.api.aws/openai/v1")));
+            Assert.That(EndpointOf(new OpenAIClientOptions { Api = OpenAIWireApi.Responses }), Is.EqualTo(new Uri("https://api.openai.com/v1")));
+        });
+    }
+
+    [Test]
+    public async Task An_entry_with_api_responses_calls_responses()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ResponsesBody());
+        await using var services = Registry(
+            $$"""{"chat":{"provider":"openai","model_id":"gpt-5-mini","endpoint":"{{server.BaseAddress}}v1","api":"responses"} }""",
+            new() { ["OPENAI_API_KEY"] = "sk-test-x" });
+        var response = await services.GetRequiredKeyedService<IChatClient>("chat").GetResponseAsync("hi");
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests[0].PathAndQuery, Is.EqualTo("/v1/responses"));
+            Assert.That(response.Text, Is.EqualTo("Hello!"));
+        });
+    }
+
+    [Test]
     public async Task A_mantle_endpoint_takes_the_bedrock_key_and_never_the_openai_key()
     {
         // Mantle is reached over https in production; the test points the Mantle host name at the loopback server
@@ -111,6 +141,7 @@ public sealed class SettingsAndAuthTests
     [TestCase("\"flavour\":\"ollama\"", "flavour", "openai, generic")]
     [TestCase("\"region\":\"moon-1\"", "region", "AWS region")]
     [TestCase("\"max_tokens_field\":\"tokens\"", "max_tokens_field", "max_completion_tokens, max_tokens")]
+    [TestCase("\"api\":\"assistants\"", "api", "chat_completions, responses")]
     [TestCase("\"api_key\":\"sk-test-literal\"", "api_key", "env:")]
     public async Task Bad_settings_fail_the_load_naming_the_entry_key_and_what_is_allowed(string setting, string key, string allowed)
     {

@@ -189,15 +189,18 @@ internal static class ChatRequestWriter
             return;
         }
 
-        writer.WriteString("reasoning_effort", effort switch
-        {
-            ReasoningEffort.None => "none",
-            ReasoningEffort.Low => "low",
-            ReasoningEffort.High => "high",
-            ReasoningEffort.ExtraHigh => "xhigh",
-            _ => "medium",
-        });
+        writer.WriteString("reasoning_effort", EffortName(effort));
     }
+
+    /// <summary>The wire name of a reasoning effort, the same in Chat Completions and the Responses API.</summary>
+    public static string EffortName(ReasoningEffort effort) => effort switch
+    {
+        ReasoningEffort.None => "none",
+        ReasoningEffort.Low => "low",
+        ReasoningEffort.High => "high",
+        ReasoningEffort.ExtraHigh => "xhigh",
+        _ => "medium",
+    };
 
     private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
     {
@@ -292,27 +295,9 @@ internal static class ChatRequestWriter
 
     private static void WriteSystem(Utf8JsonWriter writer, ChatMessage message, string role)
     {
-        var text = new StringBuilder();
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case TextContent part:
-                    text.Append(part.Text);
-                    break;
-                case UsageContent or ErrorContent or TextReasoningContent:
-                    break;
-                case var other when IsForeign(other):
-                    break;
-                default:
-                    throw new NotSupportedException(
-                        $"A {role} message holds a {content.GetType().Name}; Chat Completions {role} messages take text only. Move it to a user message.");
-            }
-        }
-
         writer.WriteStartObject();
         writer.WriteString("role", role);
-        writer.WriteString("content", text.ToString());
+        writer.WriteString("content", OpenAIMessages.SystemText(message, "Chat Completions"));
         writer.WriteEndObject();
     }
 
@@ -381,65 +366,8 @@ internal static class ChatRequestWriter
         }
     }
 
-    private static void WriteUserOrTool(Utf8JsonWriter writer, ChatMessage message)
-    {
-        var parts = new List<AIContent>();
-        var hadResults = false;
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case FunctionResultContent result:
-                    WriteToolMessage(writer, result);
-                    hadResults = true;
-                    break;
-                case UsageContent or ErrorContent or TextReasoningContent or FunctionCallContent { InformationalOnly: true }:
-                    break;
-                case var other when IsForeign(other):
-                    break;
-                case FunctionCallContent:
-                    throw new ArgumentException($"A {message.Role} message holds a FunctionCallContent; tool calls belong to assistant messages.", nameof(message));
-                default:
-                    parts.Add(content);
-                    break;
-            }
-        }
-
-        if (!hadResults && message.Role == ChatRole.Tool)
-        {
-            throw new ArgumentException("A tool message holds no FunctionResultContent; Chat Completions needs the result of a call with its call id.", nameof(message));
-        }
-
-        if (parts.Count == 0 && hadResults)
-        {
-            return;
-        }
-
-        // Other content of a tool message (rare) follows its results as a user message rather than being dropped.
-        writer.WriteStartObject();
-        writer.WriteString("role", "user");
-        writer.WritePropertyName("content");
-        if (parts is [TextContent single])
-        {
-            writer.WriteStringValue(single.Text);
-        }
-        else if (parts.Count == 0)
-        {
-            writer.WriteStringValue(string.Empty); // The API refuses an empty array of parts.
-        }
-        else
-        {
-            writer.WriteStartArray();
-            foreach (var part in parts)
-            {
-                WritePart(writer, part);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteEndObject();
-    }
+    private static void WriteUserOrTool(Utf8JsonWriter writer, ChatMessage message) =>
+        OpenAIMessages.WriteUser(writer, message, "Chat Completions", result => WriteToolMessage(writer, result), part => WritePart(writer, part));
 
     private static void WriteToolMessage(Utf8JsonWriter writer, FunctionResultContent result)
     {
@@ -535,5 +463,5 @@ internal static class ChatRequestWriter
         writer.WriteEndObject();
     }
 
-    private static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, OpenAIProtocol.ProviderName);
+    private static bool IsForeign(AIContent content) => OpenAIMessages.IsForeign(content);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelRegistry.Providers;
@@ -15,11 +16,12 @@ internal sealed class OpenAIApi
     private readonly ProviderApiKey _key;
     private readonly bool? _reasoningEffortSupported;
 
-    private OpenAIApi(ProviderTransport transport, Uri endpoint, OpenAIFlavour flavour, ProviderApiKey key, string? maxTokensField, bool? reasoningEffortSupported)
+    private OpenAIApi(ProviderTransport transport, Uri endpoint, OpenAIFlavour flavour, OpenAIWireApi wireApi, ProviderApiKey key, string? maxTokensField, bool? reasoningEffortSupported)
     {
         Transport = transport;
         Endpoint = endpoint;
         Flavour = flavour;
+        WireApi = wireApi;
         _base = new Uri(endpoint.AbsoluteUri.EndsWith('/') ? endpoint.AbsoluteUri : endpoint.AbsoluteUri + "/");
         _key = key;
         MaxTokensField = maxTokensField ?? (flavour == OpenAIFlavour.Generic ? "max_tokens" : "max_completion_tokens");
@@ -35,6 +37,9 @@ internal sealed class OpenAIApi
     /// <summary>What kind of server the endpoint is.</summary>
     public OpenAIFlavour Flavour { get; }
 
+    /// <summary>Which API the chat clients speak.</summary>
+    public OpenAIWireApi WireApi { get; }
+
     /// <summary>The field that carries the output token limit.</summary>
     public string MaxTokensField { get; }
 
@@ -43,6 +48,7 @@ internal sealed class OpenAIApi
     {
         var defaults = services.GetService<IOptions<OpenAIClientOptions>>()?.Value ?? new OpenAIClientOptions();
         var flavour = OpenAIProtocol.Flavour.GetValueOrDefault(entry, defaults.Flavour);
+        var wireApi = OpenAIProtocol.Api.GetValueOrDefault(entry, defaults.Api);
         Uri endpoint;
         if (OpenAIProtocol.Endpoint.TryGetValue(entry, out var configured) || OpenAIProtocol.BaseUrl.TryGetValue(entry, out configured))
         {
@@ -50,11 +56,11 @@ internal sealed class OpenAIApi
         }
         else if (OpenAIProtocol.Region.TryGetValue(entry, out var region))
         {
-            endpoint = OpenAIProtocol.MantleEndpoint(region);
+            endpoint = OpenAIProtocol.MantleEndpoint(region, wireApi);
         }
         else
         {
-            endpoint = ResolveEndpoint(defaults, "OpenAIClientOptions (set in AddOpenAI)");
+            endpoint = ResolveEndpoint(defaults, wireApi, "OpenAIClientOptions (set in AddOpenAI)");
         }
 
         var maxTokensField = OpenAIProtocol.MaxTokensField.TryGetValue(entry, out var field) ? field : CheckMaxTokensField(defaults.MaxTokensField, "OpenAIClientOptions.MaxTokensField (set in AddOpenAI)");
@@ -64,6 +70,7 @@ internal sealed class OpenAIApi
             ProviderTransport.ForEntry(OpenAIProtocol.Transport, entry, services, defaults),
             endpoint,
             flavour,
+            wireApi,
             ProviderApiKey.ForEntry(entry, services, OpenAIProtocol.ApiKey, defaults, variables, parameter),
             maxTokensField,
             reasoning);
@@ -73,16 +80,21 @@ internal sealed class OpenAIApi
     /// <exception cref="ArgumentException">The endpoint, region or max tokens field is invalid.</exception>
     public static OpenAIApi ForClient(OpenAIClientOptions options)
     {
-        var endpoint = ResolveEndpoint(options, "OpenAIClientOptions");
+        var endpoint = ResolveEndpoint(options, options.Api, "OpenAIClientOptions");
         var (variables, _) = KeySources(endpoint, options.Flavour);
         return new OpenAIApi(
             ProviderTransport.ForClient(OpenAIProtocol.Transport, options),
             endpoint,
             options.Flavour,
+            options.Api,
             ProviderApiKey.ForClient(options, variables),
             CheckMaxTokensField(options.MaxTokensField, "OpenAIClientOptions.MaxTokensField"),
             options.ReasoningEffortSupported);
     }
+
+    /// <summary>A chat client for a model over the configured API.</summary>
+    public IChatClient CreateChatClient(string modelId) =>
+        WireApi == OpenAIWireApi.Responses ? new OpenAIResponsesChatClient(this, modelId) : new OpenAIChatClient(this, modelId);
 
     /// <summary>
     /// Whether to send <c>reasoning_effort</c> for a model: the entry's <c>reasoning_effort_supported</c> (or the option)
@@ -142,7 +154,7 @@ internal sealed class OpenAIApi
         : OpenAIProtocol.IsMantle(endpoint) ? ([OpenAIProtocol.BedrockKeyVariable], null)
         : ([OpenAIProtocol.ApiKeyVariable], OpenAIProtocol.ApiKeyParameterVariable);
 
-    private static Uri ResolveEndpoint(OpenAIClientOptions options, string what)
+    private static Uri ResolveEndpoint(OpenAIClientOptions options, OpenAIWireApi wireApi, string what)
     {
         if (options.Endpoint is { } endpoint)
         {
@@ -161,7 +173,7 @@ internal sealed class OpenAIApi
                 throw new ArgumentException($"{what}.Region must be {OpenAIProtocol.Region.Expected}, but is '{region}'.", nameof(options));
             }
 
-            return OpenAIProtocol.MantleEndpoint(valid);
+            return OpenAIProtocol.MantleEndpoint(valid, wireApi);
         }
 
         return OpenAIProtocol.DefaultEndpoint;

@@ -11,7 +11,10 @@ internal sealed class OpenAIChatClientProvider : IChatClientProvider
 
     public IReadOnlyList<EntrySetting> Settings => OpenAIProtocol.Settings;
 
-    /// <summary>What the mapping covers; usage reports cached prompt tokens (reads only: Chat Completions reports no cache writes). No token counting endpoint.</summary>
+    /// <summary>
+    /// What the mapping covers, on both APIs; usage reports cached prompt tokens (reads; cache writes only where the server
+    /// reports them, as Mantle's Responses API does). No token counting endpoint.
+    /// </summary>
     public ProviderFeatures Features =>
         ProviderFeatures.Tools | ProviderFeatures.StructuredOutput | ProviderFeatures.Reasoning | ProviderFeatures.Images
         | ProviderFeatures.Documents | ProviderFeatures.Embeddings | ProviderFeatures.PromptCacheUsage;
@@ -20,7 +23,7 @@ internal sealed class OpenAIChatClientProvider : IChatClientProvider
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(services);
-        return new OpenAIChatClient(OpenAIApi.ForEntry(entry, services), entry.ModelId);
+        return OpenAIApi.ForEntry(entry, services).CreateChatClient(entry.ModelId);
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services)

@@ -51,8 +51,19 @@ internal static class OpenAIErrors
             return null;
         }
 
-        var error = Describe(element);
         int? status = inner.ValueKind == JsonValueKind.Object && inner.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var code) ? code : null;
+        return InBand(Describe(element), status, transport);
+    }
+
+    /// <summary>
+    /// The error a Responses API failure reports: a response with <c>status: "failed"</c> (its <c>error</c> object), or a
+    /// stream's <c>error</c> event (<c>code</c> and <c>message</c> on the event itself). Classified as the same error
+    /// over HTTP would be; without a status, retryable.
+    /// </summary>
+    public static ModelProviderException Failed(JsonElement holder, ProviderTransport transport) => InBand(Describe(holder), null, transport);
+
+    private static ModelProviderException InBand(ProviderError error, int? status, ProviderTransport transport)
+    {
         if (error.Code == InsufficientQuota)
         {
             error = error with { IsRetryable = false, IsThrottling = true };

@@ -47,6 +47,10 @@ internal static class OpenAIProtocol
     public static readonly EntrySetting<OpenAIFlavour> Flavour =
         EntrySettings.Choice("flavour", ("openai", OpenAIFlavour.OpenAI), ("generic", OpenAIFlavour.Generic));
 
+    /// <summary>Entry key <c>api</c>: <c>chat_completions</c> (the default) or <c>responses</c>.</summary>
+    public static readonly EntrySetting<OpenAIWireApi> Api =
+        EntrySettings.Choice("api", ("chat_completions", OpenAIWireApi.ChatCompletions), ("responses", OpenAIWireApi.Responses));
+
     /// <summary>Entry key <c>max_tokens_field</c>: which field carries <c>ChatOptions.MaxOutputTokens</c>.</summary>
     public static readonly EntrySetting<string> MaxTokensField =
         EntrySettings.Choice("max_tokens_field", ("max_completion_tokens", "max_completion_tokens"), ("max_tokens", "max_tokens"));
@@ -55,10 +59,15 @@ internal static class OpenAIProtocol
     public static readonly EntrySetting<bool> ReasoningEffortSupported = EntrySettings.Boolean("reasoning_effort_supported");
 
     /// <summary>Every entry key the provider reads.</summary>
-    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, Region, Flavour, MaxTokensField, ReasoningEffortSupported];
+    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, Region, Flavour, Api, MaxTokensField, ReasoningEffortSupported];
 
-    /// <summary>Bedrock Mantle's OpenAI-compatible endpoint in a region.</summary>
-    public static Uri MantleEndpoint(string region) => new($"https://bedrock-mantle.{region}.api.aws/v1");
+    /// <summary>
+    /// Bedrock Mantle's OpenAI-compatible endpoint in a region for an API: <c>{region root}/v1</c> for Chat Completions,
+    /// <c>{region root}/openai/v1</c> for the Responses API (where Mantle serves OpenAI's models; the recorded gpt-5.x
+    /// Responses calls go there).
+    /// </summary>
+    public static Uri MantleEndpoint(string region, OpenAIWireApi api) =>
+        new(api == OpenAIWireApi.Responses ? $"https://bedrock-mantle.{region}.api.aws/openai/v1" : $"https://bedrock-mantle.{region}.api.aws/v1");
 
     /// <summary>Whether an endpoint is Bedrock Mantle's (<c>bedrock-mantle.{region}.api.aws</c>), whose key is a Bedrock API key.</summary>
     public static bool IsMantle(Uri endpoint) =>

@@ -211,22 +211,10 @@ public static class ProviderJson
         writer.WriteStartObject("response_format");
         switch (format)
         {
-            case ChatResponseFormatJson { Schema: { } schema } json:
+            case ChatResponseFormatJson { Schema: not null } json:
                 writer.WriteString("type", "json_schema");
                 writer.WriteStartObject("json_schema");
-                writer.WriteString("name", string.IsNullOrWhiteSpace(json.SchemaName) ? "response" : json.SchemaName);
-                if (!string.IsNullOrWhiteSpace(json.SchemaDescription))
-                {
-                    writer.WriteString("description", json.SchemaDescription);
-                }
-
-                writer.WritePropertyName("schema");
-                schema.WriteTo(writer);
-                if (strict is { } s)
-                {
-                    writer.WriteBoolean("strict", s);
-                }
-
+                WriteJsonSchemaMembers(writer, json, strict);
                 writer.WriteEndObject();
                 break;
             case ChatResponseFormatJson:
@@ -238,5 +226,37 @@ public static class ProviderJson
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes the members that describe a JSON schema response format, inside the object the caller opened (Chat
+    /// Completions' <c>response_format.json_schema</c>, the Responses API's <c>text.format</c>): the schema's name
+    /// (<c>response</c> when it has none), its description when given, the schema, and <paramref name="strict"/> when given.
+    /// </summary>
+    /// <param name="writer">The writer, positioned inside the format object.</param>
+    /// <param name="format">A JSON response format with a schema.</param>
+    /// <param name="strict">The strict-schema flag to send, or <see langword="null"/> to leave it out.</param>
+    /// <exception cref="ArgumentException">The format has no schema.</exception>
+    public static void WriteJsonSchemaMembers(Utf8JsonWriter writer, ChatResponseFormatJson format, bool? strict)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(format);
+        if (format.Schema is not { } schema)
+        {
+            throw new ArgumentException("The response format has no JSON schema.", nameof(format));
+        }
+
+        writer.WriteString("name", string.IsNullOrWhiteSpace(format.SchemaName) ? "response" : format.SchemaName);
+        if (!string.IsNullOrWhiteSpace(format.SchemaDescription))
+        {
+            writer.WriteString("description", format.SchemaDescription);
+        }
+
+        writer.WritePropertyName("schema");
+        schema.WriteTo(writer);
+        if (strict is { } value)
+        {
+            writer.WriteBoolean("strict", value);
+        }
     }
 }

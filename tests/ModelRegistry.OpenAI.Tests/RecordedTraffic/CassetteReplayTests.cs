@@ -7,8 +7,11 @@ namespace ModelRegistry.OpenAI.Tests.RecordedTraffic;
 
 /// <summary>
 /// Every Chat Completions call of the recorded-traffic corpus to OpenAI (<c>api.openai.com/v1/chat/completions</c>) and
-/// Bedrock Mantle (<c>bedrock-mantle.{region}.api.aws/v1/chat/completions</c>) replays through the client: the equivalent
-/// MEAI call (<see cref="RecordedCall"/>) must send a request semantically equal to the recorded one (differences that
+/// Bedrock Mantle (<c>bedrock-mantle.{region}.api.aws/v1/chat/completions</c>), and every Responses API call to OpenAI
+/// (<c>/v1/responses</c>), Mantle (<c>/v1/responses</c> and <c>/openai/v1/responses</c>) and OpenRouter
+/// (<c>openrouter.ai/api/v1/responses</c>, an OpenAI-compatible server), replays through the client, pointed at the
+/// recorded base path with entry setting <c>api</c> to match: the equivalent MEAI call (<see cref="RecordedCall"/>,
+/// <see cref="RecordedResponsesCall"/>) must send a request semantically equal to the recorded one (differences that
 /// do not matter are listed and justified in <see cref="RequestComparison"/>), and the recorded answer must map to the
 /// right MEAI objects, or to the recorded error. Cassettes without such a call are listed in <see cref="NotOurs"/> with
 /// the reason, and a test keeps that list exact.
@@ -16,24 +19,14 @@ namespace ModelRegistry.OpenAI.Tests.RecordedTraffic;
 [Category("RecordedTraffic")]
 public sealed class CassetteReplayTests
 {
-    /// <summary>The cassettes of our file names that hold no Chat Completions call to OpenAI or Mantle, and why.</summary>
+    /// <summary>The cassettes of our file names that hold no Chat Completions or Responses call to a server we replay, and why.</summary>
     private static readonly Dictionary<string, string> NotOurs = new(StringComparer.Ordinal)
     {
-        ["models__cassettes__test_mantle__test_gpt_oss_responses.yaml"] = "Responses API (/v1/responses), which this provider does not speak",
-        ["models__cassettes__test_mantle__test_reused_tool_call_ids[request].yaml"] = "Responses API on Mantle (/openai/v1/responses)",
-        ["models__cassettes__test_mantle__test_reused_tool_call_ids[stream].yaml"] = "Responses API on Mantle (/openai/v1/responses)",
-        ["models__cassettes__test_mantle__test_reused_tool_call_ids_gpt_5_5.yaml"] = "Responses API on Mantle (/openai/v1/responses)",
         ["models__cassettes__test_openai__test_compatible_api_with_tool_calls_without_id.yaml"] = "another host (Gemini's OpenAI-compatible endpoint); covered by our own fixture for calls without ids",
-        ["models__cassettes__test_openai__test_document_url_input_force_download_response_api.yaml"] = "Responses API, and a file download from another host",
-        ["models__cassettes__test_openai__test_document_url_input_response_api.yaml"] = "Responses API",
-        ["models__cassettes__test_openai__test_image_url_input_force_download_response_api.yaml"] = "Responses API, and an image download from another host",
-        ["models__cassettes__test_openai__test_openai_instructions_with_responses_logprobs_streaming.yaml"] = "Responses API",
         ["models__cassettes__test_openai__test_openai_model_cerebras_provider.yaml"] = "another host (api.cerebras.ai)",
         ["models__cassettes__test_openai__test_openai_model_cerebras_provider_harmony.yaml"] = "another host (api.cerebras.ai)",
         ["models__cassettes__test_openai__test_openai_model_cerebras_provider_qwen_3_coder.yaml"] = "another host (api.cerebras.ai)",
-        ["models__cassettes__test_openai__test_openai_responses_native_output_decimal_strict.yaml"] = "Responses API",
         ["models__cassettes__test_openai__test_text_response.yaml"] = "another host (pydantic's demo endpoint)",
-        ["models__cassettes__test_openai_prompt_cache__test_openrouter_responses_prompt_cache_e2e.yaml"] = "another host (OpenRouter) and the Responses API",
     };
 
     public static IEnumerable<TestCaseData> Cassettes()
@@ -62,7 +55,7 @@ public sealed class CassetteReplayTests
         }
 
         var calls = Cassette.Load(CassetteCorpus.PathOf(cassetteName)).Interactions.Where(IsOurs).ToList();
-        Assert.That(calls, Is.Not.Empty, "the cassette holds at least one Chat Completions call to OpenAI or Mantle");
+        Assert.That(calls, Is.Not.Empty, "the cassette holds at least one Chat Completions or Responses call to a server we replay");
         foreach (var interaction in calls)
         {
             await ReplayAsync(interaction);
@@ -78,12 +71,14 @@ public sealed class CassetteReplayTests
         }
 
         var withoutCalls = OurFileNames().Where(p => !Cassette.Load(p).Interactions.Any(IsOurs)).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        var calls = OurFileNames().Sum(p => Cassette.Load(p).Interactions.Count(IsOurs));
-        TestContext.Out.WriteLine($"{Cassettes().Count()} cassettes with {calls} Chat Completions calls replay; {NotOurs.Count} hold none.");
+        var calls = OurFileNames().SelectMany(p => Cassette.Load(p).Interactions.Where(IsOurs)).ToList();
+        var responses = calls.Count(IsResponses);
+        TestContext.Out.WriteLine($"{Cassettes().Count()} cassettes with {calls.Count - responses} Chat Completions and {responses} Responses calls replay; {NotOurs.Count} hold none.");
         Assert.Multiple(() =>
         {
             Assert.That(withoutCalls, Is.EqualTo(NotOurs.Keys.Order(StringComparer.Ordinal)));
-            Assert.That(calls, Is.GreaterThanOrEqualTo(47));
+            Assert.That(calls.Count - responses, Is.GreaterThanOrEqualTo(47));
+            Assert.That(responses, Is.GreaterThanOrEqualTo(19));
         });
     }
 
@@ -93,26 +88,54 @@ public sealed class CassetteReplayTests
     private static bool IsOurs(CassetteInteraction interaction)
     {
         var uri = new Uri(interaction.Request.Uri);
-        return uri.AbsolutePath == "/v1/chat/completions"
-            && (uri.Host == "api.openai.com" || (uri.Host.StartsWith("bedrock-mantle.", StringComparison.Ordinal) && uri.Host.EndsWith(".api.aws", StringComparison.Ordinal)));
+        var mantle = uri.Host.StartsWith("bedrock-mantle.", StringComparison.Ordinal) && uri.Host.EndsWith(".api.aws", StringComparison.Ordinal);
+        return uri.AbsolutePath switch
+        {
+            "/v1/chat/completions" or "/v1/responses" => uri.Host == "api.openai.com" || mantle,
+            "/openai/v1/responses" => mantle,
+            "/api/v1/responses" => uri.Host == "openrouter.ai",
+            _ => false,
+        };
     }
+
+    private static bool IsResponses(CassetteInteraction interaction) => new Uri(interaction.Request.Uri).AbsolutePath.EndsWith("/responses", StringComparison.Ordinal);
 
     private static async Task ReplayAsync(CassetteInteraction interaction)
     {
         var recorded = (JsonObject)interaction.Request.Json!;
-        var call = RecordedCall.From(recorded);
+        var responsesApi = IsResponses(interaction);
+        List<ChatMessage> messages;
+        ChatOptions chatOptions;
+        bool streaming;
+        if (responsesApi)
+        {
+            var call = RecordedResponsesCall.From(recorded);
+            (messages, chatOptions, streaming) = (call.Messages, call.Options, call.Streaming);
+        }
+        else
+        {
+            var call = RecordedCall.From(recorded);
+            (messages, chatOptions, streaming) = (call.Messages, call.Options, call.Streaming);
+        }
+
         await using var server = await ReplayServer.StartAsync();
         server.Enqueue(ScriptedResponse.From(interaction.Response));
-        using var client = ChatClient(server, model: "not-the-recorded-model"); // the model comes from ChatOptions.ModelId
+
+        // The client's endpoint is the recorded base path on the loopback server (/v1, /openai/v1, /api/v1).
+        var path = new Uri(interaction.Request.Uri).AbsolutePath;
+        var options = Options(server);
+        options.Endpoint = new Uri(server.BaseAddress, path[1..^(responsesApi ? "/responses" : "/chat/completions").Length]);
+        options.Api = responsesApi ? OpenAIWireApi.Responses : OpenAIWireApi.ChatCompletions;
+        using var client = ChatClient(server, model: "not-the-recorded-model", options); // the model comes from ChatOptions.ModelId
 
         ChatResponse? response = null;
         ModelProviderException? error = null;
         try
         {
-            if (call.Streaming)
+            if (streaming)
             {
                 var updates = new List<ChatResponseUpdate>();
-                await foreach (var update in client.GetStreamingResponseAsync(call.Messages, call.Options))
+                await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions))
                 {
                     updates.Add(update);
                 }
@@ -121,7 +144,7 @@ public sealed class CassetteReplayTests
             }
             else
             {
-                response = await client.GetResponseAsync(call.Messages, call.Options);
+                response = await client.GetResponseAsync(messages, chatOptions);
             }
         }
         catch (ModelProviderException ex)
@@ -130,12 +153,14 @@ public sealed class CassetteReplayTests
         }
 
         var sent = server.Requests.Single();
-        var differences = RequestComparison.Differences(recorded, (JsonObject)sent.Json!);
+        var differences = responsesApi
+            ? RequestComparison.ResponsesDifferences(recorded, (JsonObject)sent.Json!)
+            : RequestComparison.Differences(recorded, (JsonObject)sent.Json!);
         Assert.Multiple(() =>
         {
             Assert.That(sent.Method, Is.EqualTo(interaction.Request.Method));
             Assert.That(sent.PathAndQuery, Is.EqualTo(interaction.Request.PathAndQuery));
-            Assert.That(sent.Header("accept"), Is.EqualTo(call.Streaming ? "text/event-stream" : "application/json"));
+            Assert.That(sent.Header("accept"), Is.EqualTo(streaming ? "text/event-stream" : "application/json"));
             Assert.That(differences, Is.Empty, "request differs from the recording: " + string.Join("; ", differences));
         });
 
@@ -154,7 +179,14 @@ public sealed class CassetteReplayTests
         }
 
         Assert.That(error, Is.Null, error?.Message);
-        var expected = call.Streaming ? RecordedAnswer.FromStream(interaction.Response.Body) : RecordedAnswer.FromJson(interaction.Response.Body);
+        if (responsesApi)
+        {
+            var answer = streaming ? RecordedResponsesAnswer.FromStream(interaction.Response.Body) : RecordedResponsesAnswer.FromJson(interaction.Response.Body);
+            answer.AssertMatches(response!);
+            return;
+        }
+
+        var expected = streaming ? RecordedAnswer.FromStream(interaction.Response.Body) : RecordedAnswer.FromJson(interaction.Response.Body);
         expected.AssertMatches(response!);
     }
 }

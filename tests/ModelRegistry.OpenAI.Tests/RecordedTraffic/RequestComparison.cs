@@ -17,10 +17,41 @@ namespace ModelRegistry.OpenAI.Tests.RecordedTraffic;
 /// System.Text.Json writes <c>{"city":"Paris"}</c>.</item>
 /// </list>
 /// </summary>
+/// <remarks>
+/// A Responses API request is brought to one form by rules 1, 3 (an <c>input</c> message whose content is one
+/// <c>input_text</c> part equals that text as a string) and 4 (<c>function_call</c> items' arguments).
+/// </remarks>
 internal static class RequestComparison
 {
     public static IReadOnlyList<string> Differences(JsonObject recorded, JsonObject sent) =>
         JsonEquivalence.Differences(Normalize(recorded, isRecording: true), Normalize(sent, isRecording: false));
+
+    public static IReadOnlyList<string> ResponsesDifferences(JsonObject recorded, JsonObject sent) =>
+        JsonEquivalence.Differences(NormalizeResponses(recorded), NormalizeResponses(sent));
+
+    private static JsonObject NormalizeResponses(JsonObject body)
+    {
+        var copy = (JsonObject)DropNulls(body.DeepClone())!;
+        foreach (var item in copy["input"] as JsonArray ?? [])
+        {
+            if (item is not JsonObject input)
+            {
+                continue;
+            }
+
+            if (input["content"] is JsonArray { Count: 1 } parts && parts[0] is JsonObject only && only["type"]?.GetValue<string>() == "input_text" && only.Count == 2)
+            {
+                input["content"] = only["text"]!.GetValue<string>();
+            }
+
+            if (input["type"]?.GetValue<string>() == "function_call" && input["arguments"] is JsonValue text && text.GetValueKind() == JsonValueKind.String)
+            {
+                input["arguments"] = JsonNode.Parse(text.GetValue<string>());
+            }
+        }
+
+        return copy;
+    }
 
     private static JsonObject Normalize(JsonObject body, bool isRecording)
     {
