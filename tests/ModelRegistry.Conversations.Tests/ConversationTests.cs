@@ -210,6 +210,7 @@ public abstract class ConversationTests
 
         var calls = app.Models["primary"].Calls.Select(c => c.Messages.Length).Order();
         Assert.That(calls, Is.EqualTo(Enumerable.Range(0, 12).Select(i => (2 * i) + 1)), "each call saw every earlier exchange");
+        Assert.That(app.Get<ModelRegistry.Conversations.Internal.ConversationRuntime>().Locks.Count, Is.Zero, "no lock is left behind");
     }
 
     [Test]

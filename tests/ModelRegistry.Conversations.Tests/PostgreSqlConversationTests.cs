@@ -84,6 +84,8 @@ public sealed class PostgreSqlConversationTests : ConversationTests
         Assert.That(error.ToString() + app.Logs.AllText(), Does.Not.Contain("sk-test-do-not-print"));
         Assert.That(app.Models["primary"].Calls, Is.Empty);
         Assert.That(app.Models["secondary"].Calls, Is.Empty, "a store outage does not fall back: every entry would meet it");
+        var initialize = Assert.ThrowsAsync<ConversationException>(() => app.Service.InitializeStoreAsync())!;
+        Assert.That(initialize.ErrorCode, Is.EqualTo(ConversationErrorCodes.StoreUnavailable));
     }
 
     [Test]
