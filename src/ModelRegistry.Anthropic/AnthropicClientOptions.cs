@@ -29,7 +29,7 @@ public sealed class AnthropicClientOptions : ProviderClientOptions
 
     /// <summary>
     /// The request features the endpoint does not serve, comma-separated: <c>thinking</c>, <c>task_budget</c>,
-    /// <c>server_tools</c>, <c>cache_control</c>, or <c>none</c>. <see langword="null"/> (the default): all of them for
+    /// <c>server_tools</c>, <c>cache_control</c>, <c>tool_search</c>, <c>context_management</c>, or <c>none</c>. <see langword="null"/> (the default): all of them for
     /// Mantle, none otherwise. A request asking for one is refused before it is sent, or sent without it when
     /// <see cref="OmitUnavailableFeatures"/> is true.
     /// </summary>

@@ -41,4 +41,36 @@ public static class AnthropicProperties
 
     /// <summary>On a response: the API's <c>stop_sequence</c>, the stop sequence that ended the answer.</summary>
     public const string StopSequence = "stop_sequence";
+
+    /// <summary>
+    /// On a function (<c>AITool.AdditionalProperties</c>): <see langword="true"/> sends it with <c>defer_loading: true</c>,
+    /// so the model sees it only once a tool search (a <c>HostedToolSearchTool</c>) or a <c>tool_reference</c> in a tool
+    /// result loads it. A <c>HostedToolSearchTool</c>'s <c>DeferredTools</c> defers functions without this flag.
+    /// </summary>
+    public const string DeferLoading = "defer_loading";
+
+    /// <summary>
+    /// On a <c>HostedToolSearchTool</c> (<c>AITool.AdditionalProperties</c>): which tool search Anthropic runs,
+    /// <c>bm25</c> (default: <c>tool_search_tool_bm25_20251119</c>, natural-language queries) or <c>regex</c>
+    /// (<c>tool_search_tool_regex_20251119</c>, the model writes regular expressions).
+    /// </summary>
+    public const string ToolSearchKind = "tool_search_kind";
+
+    /// <summary>On a <c>HostedWebSearchTool</c>: <c>max_uses</c>, the most searches in one request (a whole number).</summary>
+    public const string MaxUses = "max_uses";
+
+    /// <summary>On a <c>HostedWebSearchTool</c>: <c>allowed_domains</c>, the only domains searched (a list of strings or a JSON array).</summary>
+    public const string AllowedDomains = "allowed_domains";
+
+    /// <summary>On a <c>HostedWebSearchTool</c>: <c>blocked_domains</c>, domains never searched (a list of strings or a JSON array).</summary>
+    public const string BlockedDomains = "blocked_domains";
+
+    /// <summary>On a <c>HostedWebSearchTool</c>: <c>user_location</c>, as given (a JSON object such as <c>{"type":"approximate","city":"Paris","country":"FR"}</c>).</summary>
+    public const string UserLocation = "user_location";
+
+    /// <summary><c>container</c>, as given: the id of a code-execution container to reuse (from an earlier answer's raw <c>container.id</c>).</summary>
+    public const string Container = "container";
+
+    /// <summary><c>context_management</c>, as given (a JSON object, e.g. <c>{"edits":[{"type":"compact_20260112"}]}</c> for server-side compaction).</summary>
+    public const string ContextManagement = "context_management";
 }

@@ -5,13 +5,15 @@ using ModelRegistry.Mistral.Internal;
 namespace ModelRegistry.Mistral;
 
 /// <summary>
-/// Direct use of Mistral without the registry: chat clients for models and agents, embedding generators and a token-free
-/// health probe, all sharing one endpoint, key, HTTP client and retry policy (<see cref="MistralClientOptions"/>).
-/// Creating it and its clients does no I/O; the key is read on the first call.
+/// Direct use of Mistral without the registry: chat clients for models and agents (over chat completions, or over the
+/// Conversations API with <see cref="MistralClientOptions.Conversations"/>), a conversation's history, embedding generators
+/// and a token-free health probe, all sharing one endpoint, key, HTTP client and retry policy
+/// (<see cref="MistralClientOptions"/>). Creating it and its clients does no I/O; the key is read on the first call.
 /// </summary>
 public sealed class MistralClient
 {
     private readonly MistralApi _api;
+    private readonly bool _conversations;
 
     /// <summary>Creates a client; with no options, for the public API with the key in <c>MISTRAL_API_KEY</c>.</summary>
     /// <param name="options">Endpoint, key, HTTP client, retry policy, clock, logging and environment.</param>
@@ -19,29 +21,32 @@ public sealed class MistralClient
     /// <exception cref="ArgumentOutOfRangeException">A resilience option is out of range.</exception>
     public MistralClient(MistralClientOptions? options = null)
     {
-        _api = MistralApi.ForClient(options ?? new MistralClientOptions());
+        options ??= new MistralClientOptions();
+        _api = MistralApi.ForClient(options);
+        _conversations = options.Conversations;
     }
 
-    /// <summary>An <see cref="IChatClient"/> over <c>/v1/chat/completions</c> for a model.</summary>
+    /// <summary>An <see cref="IChatClient"/> over <c>/v1/chat/completions</c> (or <c>/v1/conversations</c>, see <see cref="MistralClientOptions.Conversations"/>) for a model.</summary>
     /// <param name="modelId">The model id, e.g. <c>mistral-large-latest</c>; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
     /// <exception cref="ArgumentException">The model id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIChatClient(string modelId)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        return new MistralChatClient(_api, MistralNames.RequireModelId(modelId, nameof(modelId)), agentId: null);
+        return new MistralChatClient(_api, MistralNames.RequireModelId(modelId, nameof(modelId)), agentId: null, conversations: _conversations);
     }
 
     /// <summary>
-    /// An <see cref="IChatClient"/> over <c>/v1/agents/completions</c> for an agent made in Mistral's console or Agents
-    /// API. The agent carries its own model, instructions and sampling settings, so <c>model</c>, <c>temperature</c>,
-    /// <c>top_p</c> and <c>safe_prompt</c> are not sent.
+    /// An <see cref="IChatClient"/> over <c>/v1/agents/completions</c> (or <c>/v1/conversations</c> with <c>agent_id</c>, see
+    /// <see cref="MistralClientOptions.Conversations"/>) for an agent made in Mistral's console or Agents API. The agent carries
+    /// its own model, instructions and sampling settings, so <c>model</c>, <c>temperature</c>, <c>top_p</c> and
+    /// <c>safe_prompt</c> are not sent to agent completions.
     /// </summary>
     /// <param name="agentId">The agent id, e.g. <c>ag:3996db2b:20250101:support:1</c>.</param>
     /// <exception cref="ArgumentException">The agent id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
     public IChatClient AsIAgentChatClient(string agentId)
     {
         ArgumentNullException.ThrowIfNull(agentId);
-        return new MistralChatClient(_api, MistralNames.RequireModelId(agentId, nameof(agentId)), agentId);
+        return new MistralChatClient(_api, MistralNames.RequireModelId(agentId, nameof(agentId)), agentId, conversations: _conversations);
     }
 
     /// <summary>
@@ -69,4 +74,28 @@ public sealed class MistralClient
         ArgumentNullException.ThrowIfNull(modelId);
         return MistralProbe.CheckModelAsync(_api, modelId, cancellationToken);
     }
+
+    /// <summary>
+    /// Every entry of a conversation, in the order they were added (<c>GET /v1/conversations/{id}/history</c>): one
+    /// <see cref="ChatMessage"/> per entry, whose <see cref="ChatMessage.MessageId"/> is the entry id (from which
+    /// <see cref="MistralProperties.FromEntryId"/> restarts): user and assistant messages, function calls and results, and the
+    /// built-in connectors Mistral ran (web search, code interpreter, image generation) as MEAI's hosted tool contents.
+    /// </summary>
+    /// <param name="conversationId">The conversation, as a response's <see cref="ChatResponse.ConversationId"/> gave it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ModelProviderException">The call failed; for a conversation Mistral does not know, not retryable, naming it.</exception>
+    /// <exception cref="ArgumentException">The id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
+    public Task<IReadOnlyList<ChatMessage>> GetConversationHistoryAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        MistralConversations.GetEntriesAsync(_api, conversationId, messagesOnly: false, cancellationToken);
+
+    /// <summary>
+    /// Only the user and assistant messages of a conversation (<c>GET /v1/conversations/{id}/messages</c>), as
+    /// <see cref="GetConversationHistoryAsync"/> maps them.
+    /// </summary>
+    /// <param name="conversationId">The conversation, as a response's <see cref="ChatResponse.ConversationId"/> gave it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ModelProviderException">The call failed; for a conversation Mistral does not know, not retryable, naming it.</exception>
+    /// <exception cref="ArgumentException">The id is blank, <c>.</c> or <c>..</c>, or holds control characters.</exception>
+    public Task<IReadOnlyList<ChatMessage>> GetConversationMessagesAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        MistralConversations.GetEntriesAsync(_api, conversationId, messagesOnly: true, cancellationToken);
 }

@@ -18,4 +18,12 @@ public sealed class MistralClientOptions : ProviderClientOptions
     {
         Endpoint = Internal.MistralProtocol.DefaultEndpoint;
     }
+
+    /// <summary>
+    /// Whether chat clients speak Mistral's Conversations API (<c>/v1/conversations</c>), which keeps the conversation on
+    /// Mistral's side: a call without <c>ChatOptions.ConversationId</c> starts one, a call with one appends its new messages,
+    /// and the answer's <c>ConversationId</c> names it. Default false: chat completions, which refuse a call carrying a
+    /// <c>ConversationId</c>. With the registry it is the default of every Mistral entry; an entry's <c>conversations</c> setting wins.
+    /// </summary>
+    public bool Conversations { get; set; }
 }

@@ -44,4 +44,27 @@ public static class MistralProperties
 
     /// <summary>On <c>EmbeddingGenerationOptions</c>: <c>output_dtype</c> (e.g. <c>float</c>, <c>int8</c>).</summary>
     public const string OutputDtype = "output_dtype";
+
+    /// <summary>On a <c>HostedWebSearchTool</c>'s <c>AdditionalProperties</c>: true sends Mistral's <c>web_search_premium</c> connector instead of <c>web_search</c>.</summary>
+    public const string WebSearchPremium = "web_search_premium";
+
+    /// <summary>
+    /// Conversations: a boolean, <c>store</c>: whether Mistral keeps the conversation's entries (its default is true; with
+    /// false the answer's <c>ConversationId</c> cannot be continued).
+    /// </summary>
+    public const string Store = "store";
+
+    /// <summary>Conversations: <c>handoff_execution</c>, <c>server</c> (Mistral's default) or <c>client</c>, for agents that hand off to other agents.</summary>
+    public const string HandoffExecution = "handoff_execution";
+
+    /// <summary>
+    /// Conversations: the id of an entry of the conversation named by <c>ChatOptions.ConversationId</c> (an entry's
+    /// <c>ChatMessage.MessageId</c>, from an answer or <c>MistralClient.GetConversationHistoryAsync</c>). The call restarts
+    /// the conversation from that entry (<c>POST /v1/conversations/{id}/restart</c>) with the messages given; the answer's
+    /// <c>ConversationId</c> is the new conversation Mistral makes.
+    /// </summary>
+    public const string FromEntryId = "from_entry_id";
+
+    /// <summary>On a response's <c>UsageDetails.AdditionalCounts</c>: the tokens Mistral's connectors (web search, document library...) used in a conversation.</summary>
+    public const string ConnectorTokens = "connector_tokens";
 }

@@ -26,7 +26,7 @@ public sealed class MantleTests
     }
 
     private static string MantleEntry(ReplayServer server, string extra = "") =>
-        $$"""{"provider":"anthropic","model_id":"anthropic.claude-opus-4-7","endpoint":"{{server.BaseAddress}}anthropic","api_key":"env:AWS_BEARER_TOKEN_BEDROCK","auth":"bearer","unavailable_features":"thinking, task_budget, server_tools, cache_control","resilience":{"max_retries":0}{{extra}}}""";
+        $$"""{"provider":"anthropic","model_id":"anthropic.claude-opus-4-7","endpoint":"{{server.BaseAddress}}anthropic","api_key":"env:AWS_BEARER_TOKEN_BEDROCK","auth":"bearer","unavailable_features":"thinking, task_budget, server_tools, cache_control, tool_search, context_management","resilience":{"max_retries":0}{{extra}}}""";
 
     [Test]
     public async Task A_mantle_entry_sends_the_prefixed_model_id_with_the_bedrock_key_as_bearer_under_anthropic()
@@ -154,6 +154,122 @@ public sealed class MantleTests
             Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer bedrock-api-key-test-EXAMPLE"));
             Assert.That(server.Requests.Single().Json!["model"]!.GetValue<string>(), Is.EqualTo("anthropic.claude-haiku-4-5"));
         });
+    }
+
+    [TestCase("tool_search", "tool_search")]
+    [TestCase("defer_loading", "tool_search")]
+    [TestCase("code_execution", "server_tools")]
+    [TestCase("container", "server_tools")]
+    [TestCase("mcp", "server_tools")]
+    [TestCase("web_fetch", "server_tools")]
+    [TestCase("compaction", "context_management")]
+    public async Task Hosted_tools_tool_search_and_compaction_are_unavailable_by_default_on_a_mantle_entry_and_refused_before_the_call(string feature, string named)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        var loopback = new ToLoopback(server);
+        var services = new ServiceCollection();
+        services.AddSingleton(EnvironmentProvider.FromVariables(new Dictionary<string, string?> { ["AWS_BEARER_TOKEN_BEDROCK"] = "bedrock-api-key-test-EXAMPLE" }));
+        services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Add(loopback)));
+        services.AddModelRegistry().FromJson("""{"opus-mantle":{"provider":"anthropic","model_id":"anthropic.claude-opus-4-7","region":"us-east-1","resilience":{"max_retries":0}}}""").AddAnthropic();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("opus-mantle");
+        var function = AIFunctionFactory.CreateDeclaration("f", null, System.Text.Json.JsonElement.Parse("""{"type":"object"}"""));
+        var options = new ChatOptions();
+        switch (feature)
+        {
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11.
+            case "tool_search": options.Tools = [function, new HostedToolSearchTool()]; break;
+#pragma warning restore MEAI001
+            case "defer_loading": options.Tools = [new DeferredDeclaration(function)]; break;
+            case "code_execution": options.Tools = [new HostedCodeInterpreterTool()]; break;
+            case "container": options.AdditionalProperties = new() { [AnthropicProperties.Container] = "container_01" }; break;
+            case "mcp": options.Tools = [new HostedMcpServerTool("deepwiki", "https://mcp.example.com/mcp")]; break;
+            case "web_fetch": options.Tools = [new AnthropicServerTool(System.Text.Json.JsonElement.Parse("""{"type":"web_fetch_20250910","name":"web_fetch"}"""))]; break;
+            default: options.AdditionalProperties = new() { [AnthropicProperties.ContextManagement] = """{"edits":[{"type":"compact_20260112"}]}""" }; break;
+        }
+
+        var error = Assert.ThrowsAsync<ModelProviderException>(() => client.GetResponseAsync("Hi", options));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.ErrorCode, Is.EqualTo(ProviderErrorCodes.CapabilityMismatch));
+            Assert.That(error.ModelName, Is.EqualTo("opus-mantle"));
+            Assert.That(error.Message, Does.Contain("opus-mantle").And.Contain("Bedrock Mantle does not serve").And.Contain(named));
+            Assert.That(loopback.Asked, Is.Empty, "nothing was sent to fail at the server");
+        });
+    }
+
+    [Test]
+    public async Task With_omit_tool_search_mcp_servers_and_compaction_are_left_out_with_a_warning_and_deferred_functions_are_sent_loaded()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        var logs = new FakeLogCollector();
+        await using var provider = Registry(MantleEntry(server, ""","unavailable_feature_action":"omit" """), logs);
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        var function = AIFunctionFactory.CreateDeclaration("f", null, System.Text.Json.JsonElement.Parse("""{"type":"object"}"""));
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11.
+        await client.GetResponseAsync("Hi", new ChatOptions
+        {
+            Tools = [new DeferredDeclaration(function), new HostedToolSearchTool(), new HostedMcpServerTool("deepwiki", "https://mcp.example.com/mcp")],
+            AdditionalProperties = new()
+            {
+                [AnthropicProperties.ContextManagement] = """{"edits":[{"type":"compact_20260112"}]}""",
+                [AnthropicProperties.Container] = "container_01",
+            },
+        });
+#pragma warning restore MEAI001
+        var body = server.Requests.Single().Json!.AsObject();
+        Assert.Multiple(() =>
+        {
+            AssertJson(body["tools"], """[{"name":"f","input_schema":{"type":"object"}}]""");
+            Assert.That(body.Select(p => p.Key), Has.None.AnyOf("mcp_servers", "context_management", "container"));
+            var warnings = logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
+            Assert.That(warnings, Has.Count.EqualTo(3));
+            Assert.That(warnings, Has.Some.Contains("server_tools").And.Some.Contains("tool_search").And.Some.Contains("context_management"));
+        });
+    }
+
+    [Test]
+    public async Task A_history_with_server_tool_records_compaction_and_tool_references_reaches_mantle_without_them()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(Message());
+        await using var provider = Registry(MantleEntry(server));
+        var client = provider.GetRequiredService<IModelRegistry>().GetChatClient("claude");
+        static AIContent Raw(string json) => new() { RawRepresentation = System.Text.Json.JsonElement.Parse(json) };
+        await client.GetResponseAsync(
+        [
+            new ChatMessage(ChatRole.User, "Weather?"),
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new WebSearchToolCallContent("srvtoolu_01") { RawRepresentation = System.Text.Json.JsonElement.Parse("""{"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"x"}}""") },
+                Raw("""{"type":"web_search_tool_result","tool_use_id":"srvtoolu_01","content":[]}"""),
+                Raw("""{"type":"compaction","content":"Summary."}"""),
+                new TextContent("Sunny."),
+                new FunctionCallContent("toolu_01", "load_capability"),
+            ]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("toolu_01", new List<AIContent> { new TextContent("{}"), Raw("""{"type":"tool_reference","tool_name":"f"}""") })]),
+            new ChatMessage(ChatRole.System, [Raw("""{"type":"tool_addition","tool":{"type":"tool_reference","name":"f"}}""")]),
+            new ChatMessage(ChatRole.User, "Thanks"),
+        ]);
+        AssertJson(server.Requests.Single().Json!["messages"], """
+            [{"role":"user","content":[{"type":"text","text":"Weather?"}]},
+             {"role":"assistant","content":[{"type":"text","text":"Sunny."},{"type":"tool_use","id":"toolu_01","name":"load_capability","input":{}}]},
+             {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01","content":[{"type":"text","text":"{}"}]}]},
+             {"role":"user","content":[{"type":"text","text":"Thanks"}]}]
+            """);
+    }
+
+    /// <summary>A function marked <see cref="AnthropicProperties.DeferLoading"/>.</summary>
+    private sealed class DeferredDeclaration(AIFunctionDeclaration inner) : AIFunctionDeclaration
+    {
+        public override string Name => inner.Name;
+
+        public override string Description => inner.Description;
+
+        public override System.Text.Json.JsonElement JsonSchema => inner.JsonSchema;
+
+        public override IReadOnlyDictionary<string, object?> AdditionalProperties { get; } = new Dictionary<string, object?> { [AnthropicProperties.DeferLoading] = true };
     }
 
     /// <summary>Sends every request to the loopback server instead of its host, remembering the address the client asked for.</summary>

@@ -87,7 +87,7 @@ public sealed class ResponseMappingTests
             [{"type":"thinking","thinking":"Weather needs a tool.","signature":"SIG1"},
              {"type":"redacted_thinking","data":"ENC"},
              {"type":"tool_use","id":"toolu_01","name":"get_weather","input":{"city":"Paris"},"caller":null},
-             {"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"x"}}]
+             {"type":"server_tool_use","id":"srvtoolu_01","name":"web_fetch","input":{"url":"https://example.com"}}]
             """));
         var contents = response.Messages.Single().Contents;
         Assert.Multiple(() =>

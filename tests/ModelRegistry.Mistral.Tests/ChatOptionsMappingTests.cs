@@ -50,7 +50,6 @@ public sealed class ChatOptionsMappingTests
             FrequencyPenalty = 0.25f,
             AllowMultipleToolCalls = false,
             TopK = 5, // Mistral has no top_k: not sent.
-            ConversationId = "conv_1", // Chat completions keep no conversation: not sent.
         });
         AssertJson(body, """
             {"model":"mistral-small-latest","messages":[{"role":"user","content":"hello"}],"stream":false,
@@ -231,12 +230,45 @@ public sealed class ChatOptionsMappingTests
     }
 
     [Test]
-    public async Task Hosted_tools_map_to_mistral_built_ins_and_others_are_refused()
+    public async Task Hosted_tools_map_to_mistral_connectors()
     {
-        var body = await SendAsync(new ChatOptions { Tools = [new HostedWebSearchTool(), new HostedCodeInterpreterTool()] });
-        AssertJson(body["tools"]!, """[{"type":"web_search"},{"type":"code_interpreter"}]""");
-        var error = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync(new ChatOptions { Tools = [new HostedFileSearchTool()] }));
-        Assert.That(error!.Message, Does.Contain("HostedFileSearchTool"));
+        var body = await SendAsync(new ChatOptions
+        {
+            Tools =
+            [
+                new HostedWebSearchTool(),
+                new HostedWebSearchTool(new Dictionary<string, object?> { [MistralProperties.WebSearchPremium] = true }),
+                new HostedCodeInterpreterTool(),
+                new HostedImageGenerationTool(),
+                new HostedFileSearchTool { Inputs = [new HostedVectorStoreContent("lib_0193a7c2"), new HostedVectorStoreContent("lib_0193a7c3")] },
+            ],
+        });
+        AssertJson(body["tools"]!, """
+            [{"type":"web_search"},{"type":"web_search_premium"},{"type":"code_interpreter"},{"type":"image_generation"},
+             {"type":"document_library","library_ids":["lib_0193a7c2","lib_0193a7c3"]}]
+            """);
+    }
+
+    [Test]
+    public void Hosted_tools_mistral_cannot_serve_fail_before_sending()
+    {
+        var noLibrary = Assert.ThrowsAsync<ArgumentException>(() => SendAsync(new ChatOptions { Tools = [new HostedFileSearchTool()] }));
+        var fileInput = Assert.ThrowsAsync<ArgumentException>(() => SendAsync(new ChatOptions
+        {
+            Tools = [new HostedFileSearchTool { Inputs = [new HostedVectorStoreContent("lib_1"), new HostedFileContent("file_1")] }],
+        }));
+        var codeFiles = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync(new ChatOptions
+        {
+            Tools = [new HostedCodeInterpreterTool { Inputs = [new HostedFileContent("file_1")] }],
+        }));
+        var mcp = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync(new ChatOptions { Tools = [new HostedMcpServerTool("docs", "https://mcp.example.com")] }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(noLibrary!.Message, Does.Contain("document_library").And.Contain("HostedVectorStoreContent").And.Contain("0 input(s)"));
+            Assert.That(fileInput!.Message, Does.Contain("2 input(s), 1 of them libraries"));
+            Assert.That(codeFiles!.Message, Does.Contain("code_interpreter takes no input files"));
+            Assert.That(mcp!.Message, Does.Contain("HostedMcpServerTool").And.Contain("HostedFileSearchTool"));
+        });
     }
 
     [TestCase(ReasoningEffort.None, "none")]

@@ -18,6 +18,34 @@ public sealed class ResponseMappingTests
     }
 
     [Test]
+    public async Task Web_search_references_become_citations_on_the_text_before_them_and_tool_files_hosted_files()
+    {
+        var response = await AnswerAsync(Completion(content: """
+            [{"type":"text","text":"Hopper painted it in 1942."},
+             {"type":"tool_reference","tool":"web_search","title":"Nighthawks","url":"https://www.artic.edu/artworks/111628/nighthawks","favicon":null,"description":"Art Institute of Chicago"},
+             {"type":"text","text":" Here is a sketch:"},
+             {"type":"tool_file","tool":"image_generation","file_id":"f_77a1","file_name":"image_generated_0","file_type":"jpeg"}]
+            """));
+
+        var contents = response.Messages.Single().Contents;
+        var cited = (TextContent)contents[0];
+        var citation = (CitationAnnotation)cited.Annotations!.Single();
+        var file = (HostedFileContent)contents[2];
+        Assert.Multiple(() =>
+        {
+            Assert.That(contents, Has.Count.EqualTo(3));
+            Assert.That(cited.Text, Is.EqualTo("Hopper painted it in 1942."));
+            Assert.That(citation.Title, Is.EqualTo("Nighthawks"));
+            Assert.That(citation.Url!.AbsoluteUri, Is.EqualTo("https://www.artic.edu/artworks/111628/nighthawks"));
+            Assert.That(citation.ToolName, Is.EqualTo("web_search"));
+            Assert.That(((TextContent)contents[1]).Annotations, Is.Null);
+            Assert.That(file.FileId, Is.EqualTo("f_77a1"));
+            Assert.That(file.MediaType, Is.EqualTo("image/jpeg"));
+            Assert.That(file.AdditionalProperties![RegistryProperties.Origin], Is.EqualTo("mistral"));
+        });
+    }
+
+    [Test]
     public async Task Text_id_model_created_usage_and_raw_representation()
     {
         var response = await AnswerAsync(Completion(

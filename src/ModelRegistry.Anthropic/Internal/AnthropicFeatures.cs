@@ -12,13 +12,19 @@ internal enum AnthropicFeature
     /// <summary>A task budget: <c>output_config.task_budget</c>.</summary>
     TaskBudget = 1 << 1,
 
-    /// <summary>Server tools (web search, web fetch...) that Anthropic runs itself.</summary>
+    /// <summary>Server tools Anthropic runs itself (web search, code execution with its <c>container</c>, web fetch, the advisor, MCP servers).</summary>
     ServerTools = 1 << 2,
 
     /// <summary>Explicit <c>cache_control</c> breakpoints.</summary>
     CacheControl = 1 << 3,
 
-    All = Thinking | TaskBudget | ServerTools | CacheControl,
+    /// <summary>Tool search and deferred loading: a <c>HostedToolSearchTool</c>, <c>defer_loading</c> on functions.</summary>
+    ToolSearch = 1 << 4,
+
+    /// <summary>Server-side context management (compaction): <c>context_management</c>.</summary>
+    ContextManagement = 1 << 5,
+
+    All = Thinking | TaskBudget | ServerTools | CacheControl | ToolSearch | ContextManagement,
 }
 
 /// <summary>Reads and names <see cref="AnthropicFeature"/> sets.</summary>
@@ -30,6 +36,8 @@ internal static class AnthropicFeatures
         ("task_budget", AnthropicFeature.TaskBudget),
         ("server_tools", AnthropicFeature.ServerTools),
         ("cache_control", AnthropicFeature.CacheControl),
+        ("tool_search", AnthropicFeature.ToolSearch),
+        ("context_management", AnthropicFeature.ContextManagement),
     ];
 
     /// <summary>The names the setting takes.</summary>

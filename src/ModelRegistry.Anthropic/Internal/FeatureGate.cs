@@ -1,3 +1,4 @@
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11; it is the type apps name tool search with, so the client maps it.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -7,7 +8,7 @@ namespace ModelRegistry.Anthropic.Internal;
 
 /// <summary>
 /// Keeps features the endpoint does not serve (Bedrock Mantle: extended thinking, task budgets, server tools, explicit
-/// <c>cache_control</c>) from reaching it: a request that asks for one is refused before it is sent
+/// <c>cache_control</c>, tool search, context management) from reaching it: a request that asks for one is refused before it is sent
 /// (<see cref="ProviderErrorCodes.CapabilityMismatch"/>, on which the registry falls back), or, when the entry says
 /// <c>unavailable_feature_action: omit</c>, sent without it and a warning logged.
 /// </summary>
@@ -62,9 +63,21 @@ internal static class FeatureGate
             asked |= AnthropicFeature.TaskBudget;
         }
 
-        if (options?.Tools?.Any(t => t is not AIFunctionDeclaration) == true)
+        if (options?.Tools?.Any(t => t is not (AIFunctionDeclaration or HostedToolSearchTool)) == true
+            || raw?.ContainsKey("mcp_servers") == true || raw?.ContainsKey("container") == true
+            || extra?.ContainsKey(AnthropicProperties.Container) == true)
         {
             asked |= AnthropicFeature.ServerTools;
+        }
+
+        if (options?.Tools?.Any(t => t is HostedToolSearchTool || MessagesRequestWriter.DefersLoading(t)) == true)
+        {
+            asked |= AnthropicFeature.ToolSearch;
+        }
+
+        if (raw?.ContainsKey("context_management") == true || extra?.ContainsKey(AnthropicProperties.ContextManagement) == true)
+        {
+            asked |= AnthropicFeature.ContextManagement;
         }
 
         if (MessagesRequestWriter.CacheTtl(extra, AnthropicProperties.CacheControl) is not null
@@ -90,7 +103,9 @@ internal static class FeatureGate
     {
         AnthropicFeature.Thinking => "extended thinking (ChatOptions.Reasoning or the thinking property)",
         AnthropicFeature.TaskBudget => "a task budget (output_config.task_budget)",
-        AnthropicFeature.ServerTools => "server tools (a hosted tool in ChatOptions.Tools)",
+        AnthropicFeature.ServerTools => "server tools (a hosted tool such as HostedWebSearchTool, HostedCodeInterpreterTool, HostedMcpServerTool or AnthropicServerTool in ChatOptions.Tools, or a code-execution container)",
+        AnthropicFeature.ToolSearch => "tool search or deferred tool loading (a HostedToolSearchTool, or defer_loading on a function)",
+        AnthropicFeature.ContextManagement => "server-side context management (context_management)",
         _ => "explicit prompt caching (cache_control)",
     };
 }

@@ -7,13 +7,19 @@ namespace ModelRegistry.Anthropic.Internal;
 /// Arranges MEAI messages into what the Messages API takes: the system prompt apart (top-level <c>system</c>), then
 /// alternating <c>user</c> and <c>assistant</c> turns of content blocks.
 /// <list type="bullet">
-/// <item>system messages (and <see cref="ChatOptions.Instructions"/>, first) become the system prompt's text blocks;</item>
+/// <item>system messages before the conversation (and <see cref="ChatOptions.Instructions"/>, first) become the system
+/// prompt's text blocks. A system message after the first user or assistant message stays in place as a
+/// <c>role: "system"</c> turn when it holds an Anthropic block given as it is (such as the <c>tool_addition</c> that
+/// announces a deferred tool) or when the model takes system messages inside the conversation (Claude 4.8 and later,
+/// <see cref="ModelFamily.TakesInlineSystem"/>); otherwise its text joins the system prompt, as on older models;</item>
 /// <item>each message is a turn of its own (the API combines consecutive turns of one role); tool messages become user
 /// turns of <c>tool_result</c> blocks, and the results of one round of calls share one turn, results first;</item>
 /// <item>consecutive reasoning parts form one <c>thinking</c> block with the signature that ends them (as a stream
 /// delivers them); a <c>redacted_thinking</c> block goes back as its data; unsigned reasoning is left out (the API
 /// verifies every thinking block);</item>
 /// <item>an <see cref="AnthropicCachePointContent"/> puts <c>cache_control</c> on the block before it;</item>
+/// <item>a record of a tool Anthropic ran (server tool, MCP, compaction...), as the client returned it, goes back
+/// verbatim: its raw block;</item>
 /// <item>content another provider marked as its own (<see cref="RegistryProperties.Origin"/>) is left out: its
 /// signatures and blocks mean nothing here.</item>
 /// </list>
@@ -74,11 +80,16 @@ internal static class MessagePlanner
     /// <summary>Plans the conversation.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="instructions">The system instructions of the options, if any.</param>
-    /// <param name="withThinking">Whether reasoning blocks may be sent (false where the endpoint serves no thinking).</param>
-    /// <param name="withCache">Whether cache breakpoints are sent.</param>
-    public static Plan Arrange(IEnumerable<ChatMessage> messages, string? instructions, bool withThinking, bool withCache)
+    /// <param name="allowed">
+    /// The features the endpoint serves: without thinking no reasoning block is sent, without cache control no breakpoint,
+    /// and an Anthropic block given as it is only when the endpoint serves the feature it belongs to (<see cref="FeatureOf"/>).
+    /// </param>
+    /// <param name="inlineSystem">Whether the model takes text system messages inside the conversation.</param>
+    public static Plan Arrange(IEnumerable<ChatMessage> messages, string? instructions, AnthropicFeature allowed, bool inlineSystem = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var withThinking = allowed.HasFlag(AnthropicFeature.Thinking);
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var system = new List<Block>();
         var turns = new List<Turn>();
         if (!string.IsNullOrWhiteSpace(instructions))
@@ -89,17 +100,21 @@ internal static class MessagePlanner
         foreach (var message in messages)
         {
             var role = message.Role;
-            if (role == ChatRole.System)
+            if (role == ChatRole.System && turns.Count > 0 && (inlineSystem || message.Contents.Any(c => !IsForeign(c) && IsRawBlock(c))))
+            {
+                AddInlineSystem(turns, message, allowed);
+            }
+            else if (role == ChatRole.System)
             {
                 AddSystem(system, message, withCache);
             }
             else if (role == ChatRole.Assistant)
             {
-                AddAssistant(turns, message, withThinking, withCache);
+                AddAssistant(turns, message, allowed);
             }
             else if (role == ChatRole.User || role == ChatRole.Tool)
             {
-                AddUser(turns, message, withCache);
+                AddUser(turns, message, allowed);
             }
             else
             {
@@ -137,8 +152,85 @@ internal static class MessagePlanner
         }
     }
 
-    private static void AddAssistant(List<Turn> turns, ChatMessage message, bool withThinking, bool withCache)
+    /// <summary>A system message inside the conversation, sent in place: its text and its Anthropic blocks.</summary>
+    private static void AddInlineSystem(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
     {
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
+        var blocks = new List<Block>();
+        foreach (var content in message.Contents)
+        {
+            switch (content)
+            {
+                case var other when IsForeign(other):
+                    break;
+                case AnthropicCachePointContent cache:
+                    Mark(blocks, cache, withCache, "a system message");
+                    break;
+                case TextContent text when !string.IsNullOrEmpty(text.Text):
+                    blocks.Add(new Block(BlockKind.Content, text));
+                    break;
+                case TextContent or UsageContent or ErrorContent or TextReasoningContent:
+                    break;
+                case var raw when IsRawBlock(raw):
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
+                    break;
+                default:
+                    throw new NotSupportedException(
+                        $"A system message holds a {content.GetType().Name}; an Anthropic system message takes text and Anthropic blocks given as they are. Move it to a user message.");
+            }
+        }
+
+        if (blocks.Count > 0)
+        {
+            var turn = new Turn("system");
+            turn.Blocks.AddRange(blocks);
+            turns.Add(turn);
+        }
+    }
+
+    /// <summary>
+    /// Whether the content is an Anthropic block to send as it is: a plain <see cref="AIContent"/>, or a record of a tool
+    /// the API ran (a <see cref="ToolCallContent"/> or <see cref="ToolResultContent"/> other than a function's), holding
+    /// the block's JSON object as its raw representation.
+    /// </summary>
+    internal static bool IsRawBlock(AIContent content) =>
+        content.RawRepresentation is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object }
+        && (content.GetType() == typeof(AIContent)
+            || content is ToolCallContent and not FunctionCallContent
+            || content is ToolResultContent and not FunctionResultContent);
+
+    /// <summary>
+    /// The feature an Anthropic block given as it is belongs to: compaction to context management; tool references,
+    /// tool additions and a tool search's records to tool search; other server tools' calls and results (and MCP's) to
+    /// server tools; anything else to none. An endpoint that does not serve the feature is not sent the block (as it is
+    /// sent no reasoning without thinking): a conversation moved to it keeps what it can take.
+    /// </summary>
+    internal static AnthropicFeature FeatureOf(AIContent content)
+    {
+        var block = (System.Text.Json.JsonElement)content.RawRepresentation!;
+        var type = ProviderJson.ReadString(block, "type") ?? string.Empty;
+        return type switch
+        {
+            "compaction" => AnthropicFeature.ContextManagement,
+            "tool_reference" or "tool_addition" or "tool_search_tool_result" => AnthropicFeature.ToolSearch,
+            "server_tool_use" when ProviderJson.ReadString(block, "name")?.StartsWith("tool_search_tool_", StringComparison.Ordinal) == true => AnthropicFeature.ToolSearch,
+            "server_tool_use" or "mcp_tool_use" => AnthropicFeature.ServerTools,
+            _ when type.EndsWith("_tool_result", StringComparison.Ordinal) => AnthropicFeature.ServerTools,
+            _ => AnthropicFeature.None,
+        };
+    }
+
+    /// <summary>Whether the endpoint serves the feature of an Anthropic block given as it is.</summary>
+    internal static bool Serves(AnthropicFeature allowed, AIContent raw) => allowed.HasFlag(FeatureOf(raw));
+
+    private static void AddAssistant(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
+    {
+        var withThinking = allowed.HasFlag(AnthropicFeature.Thinking);
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var blocks = new List<Block>();
         List<Block>? results = null;
         string? pendingThinking = null;
@@ -187,8 +279,12 @@ internal static class MessagePlanner
                     break;
                 case TextContent { Text.Length: 0 } or UsageContent or ErrorContent:
                     break;
-                case { RawRepresentation: System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object } } when content.GetType() == typeof(AIContent):
-                    blocks.Add(new Block(BlockKind.Raw, content));
+                case var raw when IsRawBlock(raw):
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
                     break;
                 default:
                     blocks.Add(new Block(BlockKind.Content, content));
@@ -203,8 +299,9 @@ internal static class MessagePlanner
         }
     }
 
-    private static void AddUser(List<Turn> turns, ChatMessage message, bool withCache)
+    private static void AddUser(List<Turn> turns, ChatMessage message, AnthropicFeature allowed)
     {
+        var withCache = allowed.HasFlag(AnthropicFeature.CacheControl);
         var blocks = new List<Block>();
         foreach (var content in message.Contents)
         {
@@ -223,6 +320,13 @@ internal static class MessagePlanner
                 case FunctionCallContent:
                     throw new ArgumentException(
                         $"A {message.Role} message holds a FunctionCallContent; tool calls belong to assistant messages.", nameof(message));
+                case var raw when IsRawBlock(raw):
+                    if (Serves(allowed, raw))
+                    {
+                        blocks.Add(new Block(BlockKind.Raw, raw));
+                    }
+
+                    break;
                 default:
                     blocks.Add(new Block(BlockKind.Content, content));
                     break;

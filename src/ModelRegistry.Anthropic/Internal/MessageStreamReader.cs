@@ -211,14 +211,17 @@ internal static class MessageStreamReader
             return;
         }
 
-        // A block the client does not map: kept whole (its streamed input in place) to go back as it came.
-        var raw = JsonObject.Create(pending.Block)!;
+        // Any other block (a server tool's call or result, an MCP record, compaction...): rebuilt whole, its streamed input
+        // in place, then read as in a whole answer, so it goes back as it came.
+        var complete = pending.Block;
         if (input is not null)
         {
-            raw["input"] = JsonNode.Parse(input);
+            var rebuilt = JsonObject.Create(pending.Block)!;
+            rebuilt["input"] = JsonNode.Parse(input);
+            complete = JsonSerializer.SerializeToElement(rebuilt, AnthropicJsonContext.Default.JsonObject);
         }
 
-        contents.Add(new AIContent { RawRepresentation = JsonSerializer.SerializeToElement(raw, AnthropicJsonContext.Default.JsonObject) });
+        contents.Add(ReadBlock(complete));
     }
 
     private sealed class Pending(JsonElement block)

@@ -1,3 +1,4 @@
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11; it is the type apps name tool search with, so the client maps it.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -66,7 +67,9 @@ internal static class MessagesRequestWriter
             {
                 if (name == "stream"
                     || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
-                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl)))
+                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl))
+                    || (name is "mcp_servers" or "container" && !allowed.HasFlag(AnthropicFeature.ServerTools))
+                    || (name == "context_management" && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
                 {
                     continue; // Stream is decided by the method called; the others, by the features the endpoint serves.
                 }
@@ -94,21 +97,21 @@ internal static class MessagesRequestWriter
                 writer.WriteNumber("max_tokens", maxTokens);
             }
 
-            var plan = Arrange(list, options?.Instructions, allowed.HasFlag(AnthropicFeature.Thinking), allowed.HasFlag(AnthropicFeature.CacheControl));
+            var plan = Arrange(list, options?.Instructions, allowed, ModelFamily.TakesInlineSystem(model));
             if (plan.System.Count > 0 && Unset("system"))
             {
-                WriteSystem(writer, plan.System);
+                WriteSystem(writer, plan.System, allowed);
             }
 
             if (Unset("messages"))
             {
-                WriteTurns(writer, plan.Turns);
+                WriteTurns(writer, plan.Turns, allowed);
             }
 
             writer.WriteBoolean("stream", stream);
             if (options is not null)
             {
-                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool);
+                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool, api.Transport);
             }
 
             writer.WriteEndObject();
@@ -117,7 +120,7 @@ internal static class MessagesRequestWriter
         return buffer.WrittenMemory;
     }
 
-    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
+    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool, ProviderTransport transport)
     {
         var extra = options.AdditionalProperties;
         if (options.Temperature is { } temperature && unset("temperature"))
@@ -159,8 +162,19 @@ internal static class MessagesRequestWriter
 
         WriteThinking(writer, options, model, maxTokens, allowed, unset);
 
-        foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier])
+        if (allowed.HasFlag(AnthropicFeature.ServerTools) && unset("mcp_servers"))
         {
+            WriteMcpServers(writer, options.Tools, transport);
+        }
+
+        foreach (var field in (string[])[AnthropicProperties.Metadata, AnthropicProperties.ServiceTier, AnthropicProperties.Container, AnthropicProperties.ContextManagement])
+        {
+            if ((field == AnthropicProperties.Container && !allowed.HasFlag(AnthropicFeature.ServerTools))
+                || (field == AnthropicProperties.ContextManagement && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
+            {
+                continue;
+            }
+
             if (extra is not null && extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
                 writer.WritePropertyName(field);
@@ -216,13 +230,21 @@ internal static class MessagesRequestWriter
 
     private static bool WriteTools(Utf8JsonWriter writer, ChatOptions options, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool)
     {
-        var tools = options.Tools?.Where(t => t is AIFunctionDeclaration || allowed.HasFlag(AnthropicFeature.ServerTools)).ToList() ?? [];
+        // MCP servers are not tools of the request (they go to mcp_servers); tool search and server tools only where served.
+        var tools = options.Tools?.Where(t => t switch
+        {
+            AIFunctionDeclaration => true,
+            HostedMcpServerTool => false,
+            HostedToolSearchTool => allowed.HasFlag(AnthropicFeature.ToolSearch),
+            _ => allowed.HasFlag(AnthropicFeature.ServerTools),
+        }).ToList() ?? [];
         if ((tools.Count == 0 && outputTool is null) || !unset("tools"))
         {
             return false;
         }
 
         var strictDefault = ProviderJson.ReadBool(options.AdditionalProperties, AnthropicProperties.Strict);
+        var deferred = allowed.HasFlag(AnthropicFeature.ToolSearch) ? Deferred(tools) : [];
         var cacheTtl = allowed.HasFlag(AnthropicFeature.CacheControl) ? CacheTtl(options.AdditionalProperties, AnthropicProperties.ToolsCacheControl) : null;
         var count = tools.Count + (outputTool is null ? 0 : 1);
         writer.WriteStartArray("tools");
@@ -263,6 +285,10 @@ internal static class MessagesRequestWriter
 
                     writer.WritePropertyName("input_schema");
                     ProviderJson.WriteParametersSchema(writer, function);
+                    if (deferred.Contains(function.Name))
+                    {
+                        writer.WriteBoolean("defer_loading", true);
+                    }
 
                     if ((ProviderJson.ReadBool(function.AdditionalProperties, AnthropicProperties.Strict) ?? strictDefault) is { } strict)
                     {
@@ -270,14 +296,47 @@ internal static class MessagesRequestWriter
                     }
 
                     break;
-                case HostedWebSearchTool:
+                case HostedWebSearchTool search:
                     writer.WriteString("type", "web_search_20250305");
                     writer.WriteString("name", "web_search");
+                    foreach (var key in (string[])[AnthropicProperties.MaxUses, AnthropicProperties.AllowedDomains, AnthropicProperties.BlockedDomains, AnthropicProperties.UserLocation])
+                    {
+                        if (search.AdditionalProperties.TryGetValue(key, out var value) && value is not null)
+                        {
+                            writer.WritePropertyName(key);
+                            ProviderJson.WriteValue(writer, value);
+                        }
+                    }
+
+                    break;
+                case HostedCodeInterpreterTool { Inputs.Count: > 0 }:
+                    throw new NotSupportedException(
+                        "HostedCodeInterpreterTool.Inputs holds files, which the Anthropic client does not upload (the Files API is not mapped). " +
+                        "Leave Inputs empty, and reuse a container that holds them through ChatOptions.AdditionalProperties[\"container\"].");
+                case HostedCodeInterpreterTool:
+                    writer.WriteString("type", "code_execution_20260120");
+                    writer.WriteString("name", "code_execution");
+                    break;
+                case HostedToolSearchTool search:
+                    var regex = ToolSearchIsRegex(search);
+                    writer.WriteString("type", regex ? "tool_search_tool_regex_20251119" : "tool_search_tool_bm25_20251119");
+                    writer.WriteString("name", regex ? "tool_search_tool_regex" : "tool_search_tool_bm25");
+                    break;
+                case AnthropicServerTool server:
+                    foreach (var property in server.Definition.EnumerateObject())
+                    {
+                        if (!(property.NameEquals("cache_control") && cacheTtl is not null && i == count - 1))
+                        {
+                            property.WriteTo(writer);
+                        }
+                    }
+
                     break;
                 case var other:
                     throw new NotSupportedException(
                         $"The tool '{other.Name}' ({other.GetType().Name}) has no Anthropic Messages API equivalent. The client takes functions " +
-                        "(AIFunction / AIFunctionDeclaration) and HostedWebSearchTool.");
+                        "(AIFunction / AIFunctionDeclaration), HostedWebSearchTool, HostedCodeInterpreterTool, HostedToolSearchTool, HostedMcpServerTool " +
+                        "and AnthropicServerTool (any other server tool, given as its JSON definition).");
             }
 
             if (cacheTtl is not null && i == count - 1)
@@ -290,6 +349,134 @@ internal static class MessagesRequestWriter
 
         writer.WriteEndArray();
         return true;
+    }
+
+    /// <summary>Whether the tool carries <see cref="AnthropicProperties.DeferLoading"/> = true.</summary>
+    internal static bool DefersLoading(AITool tool) => ProviderJson.ReadBool(tool.AdditionalProperties, AnthropicProperties.DeferLoading) == true;
+
+    /// <summary>
+    /// The functions sent with <c>defer_loading: true</c>: those flagged with <see cref="AnthropicProperties.DeferLoading"/>,
+    /// and those a <see cref="HostedToolSearchTool"/> defers (its <c>DeferredTools</c>, or every function when it names none).
+    /// </summary>
+    private static HashSet<string> Deferred(List<AITool> tools)
+    {
+        var functions = tools.OfType<AIFunctionDeclaration>().ToList();
+        var deferred = functions.Where(DefersLoading).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var search in tools.OfType<HostedToolSearchTool>())
+        {
+            if (search.DeferredTools is null)
+            {
+                deferred.UnionWith(functions.Select(f => f.Name));
+                continue;
+            }
+
+            var unknown = search.DeferredTools.Where(name => !functions.Any(f => f.Name == name)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"HostedToolSearchTool.DeferredTools names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which no function in ChatOptions.Tools is called. " +
+                    "Name functions of the request, or leave DeferredTools null to defer every function.");
+            }
+
+            deferred.UnionWith(search.DeferredTools);
+        }
+
+        return deferred;
+    }
+
+    /// <summary>Whether a tool search is the regex variant (<see cref="AnthropicProperties.ToolSearchKind"/>); BM25 by default.</summary>
+    private static bool ToolSearchIsRegex(HostedToolSearchTool search)
+    {
+        if (!search.AdditionalProperties.TryGetValue(AnthropicProperties.ToolSearchKind, out var value) || value is null)
+        {
+            return false;
+        }
+
+        var kind = value switch
+        {
+            string text => text,
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+            _ => null,
+        };
+        return kind?.Trim().ToLowerInvariant() switch
+        {
+            "bm25" => false,
+            "regex" => true,
+            _ => throw new ArgumentException(
+                $"HostedToolSearchTool.AdditionalProperties[\"{AnthropicProperties.ToolSearchKind}\"] must be \"bm25\" or \"regex\", not '{value}'."),
+        };
+    }
+
+    /// <summary>
+    /// <c>mcp_servers</c>: one <c>url</c> server per <see cref="HostedMcpServerTool"/> (its name and address, the allowed
+    /// tools as <c>tool_configuration</c>, the <c>Authorization</c> header's bearer token as <c>authorization_token</c>).
+    /// The API runs MCP calls without asking, so only <c>NeverRequire</c> approval (or none) is accepted. The token is a
+    /// secret: the transport learns it, so no error repeats it (even one whose server text echoes it).
+    /// </summary>
+    private static void WriteMcpServers(Utf8JsonWriter writer, IList<AITool>? tools, ProviderTransport transport)
+    {
+        var servers = tools?.OfType<HostedMcpServerTool>().ToList() ?? [];
+        if (servers.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("mcp_servers");
+        foreach (var server in servers)
+        {
+            if (server.ApprovalMode is not (null or HostedMcpServerToolNeverRequireApprovalMode))
+            {
+                throw new NotSupportedException(
+                    $"The MCP server '{server.ServerName}' asks for approval of its calls, but the Anthropic Messages API runs MCP calls without asking. " +
+                    "Set HostedMcpServerTool.ApprovalMode to null or NeverRequire, or call the server's tools as functions.");
+            }
+
+            if (!Uri.TryCreate(server.ServerAddress, UriKind.Absolute, out var address) || address.Scheme is not ("https" or "http"))
+            {
+                throw new NotSupportedException(
+                    $"The MCP server '{server.ServerName}' has the address '{server.ServerAddress}'; the Anthropic Messages API connects only to MCP servers at an http(s) URL.");
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("type", "url");
+            writer.WriteString("name", server.ServerName);
+            writer.WriteString("url", server.ServerAddress);
+            if (McpToken(server) is { } token)
+            {
+                transport.AddSecret(token);
+                writer.WriteString("authorization_token", token);
+            }
+
+            if (server.AllowedTools is { } allowedTools)
+            {
+                writer.WriteStartObject("tool_configuration");
+                writer.WriteBoolean("enabled", true);
+                writer.WriteStartArray("allowed_tools");
+                foreach (var name in allowedTools)
+                {
+                    writer.WriteStringValue(name);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The token of the server's <c>Authorization</c> header (without its <c>Bearer</c> scheme), a secret: never logged nor put in a message.</summary>
+    private static string? McpToken(HostedMcpServerTool server)
+    {
+        var header = server.Headers?.FirstOrDefault(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase)).Value;
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : header.Trim();
     }
 
     private static void WriteToolChoice(Utf8JsonWriter writer, ChatToolMode? mode, bool disableParallel)
@@ -404,7 +591,7 @@ internal static class MessagesRequestWriter
         return Math.Max(MinThinkingBudget, Math.Min(budget, maxTokens / 2));
     }
 
-    private static void WriteSystem(Utf8JsonWriter writer, List<Block> system)
+    private static void WriteSystem(Utf8JsonWriter writer, List<Block> system, AnthropicFeature allowed)
     {
         if (system is [{ Cached: false, Content: TextContent only }])
         {
@@ -415,13 +602,13 @@ internal static class MessagesRequestWriter
         writer.WriteStartArray("system");
         foreach (var block in system)
         {
-            WriteBlock(writer, block);
+            WriteBlock(writer, block, allowed);
         }
 
         writer.WriteEndArray();
     }
 
-    private static void WriteTurns(Utf8JsonWriter writer, List<Turn> turns)
+    private static void WriteTurns(Utf8JsonWriter writer, List<Turn> turns, AnthropicFeature allowed)
     {
         writer.WriteStartArray("messages");
         foreach (var turn in turns)
@@ -431,7 +618,7 @@ internal static class MessagesRequestWriter
             writer.WriteStartArray("content");
             foreach (var block in turn.Blocks)
             {
-                WriteBlock(writer, block);
+                WriteBlock(writer, block, allowed);
             }
 
             writer.WriteEndArray();
@@ -441,7 +628,7 @@ internal static class MessagesRequestWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteBlock(Utf8JsonWriter writer, Block block)
+    private static void WriteBlock(Utf8JsonWriter writer, Block block, AnthropicFeature allowed)
     {
         if (block.Kind == BlockKind.Raw)
         {
@@ -479,7 +666,7 @@ internal static class MessagesRequestWriter
 
                 break;
             case BlockKind.ToolResult:
-                WriteToolResult(writer, (FunctionResultContent)block.Content!);
+                WriteToolResult(writer, (FunctionResultContent)block.Content!, allowed);
                 break;
             default:
                 WriteContent(writer, block.Content!);
@@ -569,6 +756,10 @@ internal static class MessagesRequestWriter
                 writer.WriteString("url", uri.Uri.AbsoluteUri);
                 writer.WriteEndObject();
                 break;
+            case ToolCallContent or ToolResultContent:
+                throw new NotSupportedException(
+                    $"A {Describe(content)} without the Anthropic block it was read from cannot be sent to the Anthropic Messages API: the record of a " +
+                    "tool the API ran goes back only as the client returned it (its RawRepresentation holds the block). Send back the answer's own content, or leave it out.");
             default:
                 throw new NotSupportedException(
                     $"A {Describe(content)} cannot be sent to the Anthropic Messages API. Messages take text, images (DataContent or UriContent image/*), " +
@@ -591,7 +782,7 @@ internal static class MessagesRequestWriter
         }
     }
 
-    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result)
+    private static void WriteToolResult(Utf8JsonWriter writer, FunctionResultContent result, AnthropicFeature allowed)
     {
         writer.WriteString("type", "tool_result");
         writer.WriteString("tool_use_id", ToolIds.ToWire(result.CallId));
@@ -599,10 +790,10 @@ internal static class MessagesRequestWriter
         switch (result.Result)
         {
             case AIContent content and not TextContent:
-                WriteContentArray(writer, [content]);
+                WriteContentArray(writer, [content], allowed);
                 break;
             case IEnumerable<AIContent> contents:
-                WriteContentArray(writer, contents);
+                WriteContentArray(writer, contents, allowed);
                 break;
             default:
                 writer.WriteStringValue(ProviderJson.ToolResultText(result));
@@ -615,11 +806,27 @@ internal static class MessagesRequestWriter
         }
     }
 
-    private static void WriteContentArray(Utf8JsonWriter writer, IEnumerable<AIContent> contents)
+    private static void WriteContentArray(Utf8JsonWriter writer, IEnumerable<AIContent> contents, AnthropicFeature allowed)
     {
         writer.WriteStartArray();
         foreach (var content in contents)
         {
+            if (IsForeign(content))
+            {
+                continue;
+            }
+
+            if (IsRawBlock(content))
+            {
+                // An Anthropic block the caller gives as it is (a tool_reference that loads a deferred tool...), where served.
+                if (Serves(allowed, content))
+                {
+                    WriteRaw(writer, (JsonElement)content.RawRepresentation!, new Block(BlockKind.Raw, content));
+                }
+
+                continue;
+            }
+
             writer.WriteStartObject();
             WriteContent(writer, content);
             writer.WriteEndObject();

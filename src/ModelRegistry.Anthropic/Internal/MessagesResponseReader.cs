@@ -5,10 +5,11 @@ using ModelRegistry.Providers;
 namespace ModelRegistry.Anthropic.Internal;
 
 /// <summary>
-/// Maps the Messages API's answers to MEAI: a whole message, and the pieces a stream is made of. Unknown blocks (server
-/// tool records, compaction...) become plain <see cref="AIContent"/> holding the block as their raw representation, which
-/// the client sends back as it came. Reasoning and unknown blocks are marked as Anthropic's
-/// (<see cref="PortableHistory.MarkOrigin"/>), so another provider given the conversation never sends their signatures.
+/// Maps the Messages API's answers to MEAI: a whole message, and the pieces a stream is made of. Records of tools the API
+/// ran become MEAI's hosted-tool contents (web search, code execution, MCP); other blocks (web fetch, the advisor,
+/// compaction...) become plain <see cref="AIContent"/>. Each holds its block as its raw representation, which the client
+/// sends back as it came. Reasoning, tool records and unknown blocks are marked as Anthropic's
+/// (<see cref="PortableHistory.MarkOrigin"/>), so another provider given the conversation never sends them.
 /// </summary>
 internal static class MessagesResponseReader
 {
@@ -93,8 +94,164 @@ internal static class MessagesResponseReader
                 ProviderJson.ReadString(block, "name") ?? string.Empty,
                 block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? input.GetRawText() : null,
                 block),
+            "server_tool_use" => ServerToolUse(block.Clone()),
+            "web_search_tool_result" => new WebSearchToolResultContent(ProviderJson.ReadString(block, "tool_use_id") ?? string.Empty)
+            {
+                Outputs = SearchResults(block),
+                RawRepresentation = block.Clone(),
+            },
+            "code_execution_tool_result" or "bash_code_execution_tool_result" or "text_editor_code_execution_tool_result" =>
+                new CodeInterpreterToolResultContent(ProviderJson.ReadString(block, "tool_use_id") ?? string.Empty)
+                {
+                    Outputs = CodeOutputs(block),
+                    RawRepresentation = block.Clone(),
+                },
+            "mcp_tool_use" => new McpServerToolCallContent(
+                ProviderJson.ReadString(block, "id") ?? string.Empty, ProviderJson.ReadString(block, "name") ?? string.Empty, ProviderJson.ReadString(block, "server_name"))
+            {
+                Arguments = block.TryGetProperty("input", out var arguments) && arguments.ValueKind == JsonValueKind.Object
+                    ? JsonSerializer.Deserialize(arguments, AnthropicJsonContext.Default.DictionaryStringObject)
+                    : null,
+                RawRepresentation = block.Clone(),
+            },
+            "mcp_tool_result" => new McpServerToolResultContent(ProviderJson.ReadString(block, "tool_use_id") ?? string.Empty)
+            {
+                Outputs = McpOutputs(block),
+                RawRepresentation = block.Clone(),
+            },
             _ => new AIContent { RawRepresentation = block.Clone() },
         };
+
+    /// <summary>
+    /// A <c>server_tool_use</c> block: a web search (its query), a code execution (bash, Python or the text editor, with
+    /// the command or code as input), or, for a tool MEAI has no type for (web fetch, the advisor, tool search), a plain
+    /// <see cref="AIContent"/>.
+    /// </summary>
+    private static AIContent ServerToolUse(JsonElement block)
+    {
+        var id = ProviderJson.ReadString(block, "id") ?? string.Empty;
+        var input = block.TryGetProperty("input", out var given) && given.ValueKind == JsonValueKind.Object ? given : default;
+        string? Input(string name) => input.ValueKind == JsonValueKind.Object ? ProviderJson.ReadString(input, name) : null;
+        switch (ProviderJson.ReadString(block, "name"))
+        {
+            case "web_search":
+                return new WebSearchToolCallContent(id) { Queries = Input("query") is { } query ? [query] : null, RawRepresentation = block };
+            case "bash_code_execution" or "code_execution" or "text_editor_code_execution" when input.ValueKind == JsonValueKind.Object:
+                var call = new CodeInterpreterToolCallContent(id) { RawRepresentation = block };
+                if (Input("command") is { } command && ProviderJson.ReadString(block, "name") == "bash_code_execution")
+                {
+                    call.Inputs = [new DataContent(System.Text.Encoding.UTF8.GetBytes(command), "text/x-shellscript")];
+                }
+                else if (Input("code") is { } code)
+                {
+                    call.Inputs = [new DataContent(System.Text.Encoding.UTF8.GetBytes(code), "text/x-python")];
+                }
+
+                return call;
+            default:
+                return new AIContent { RawRepresentation = block };
+        }
+    }
+
+    /// <summary>The pages a web search found (their URL and title), or the error it ended with.</summary>
+    private static List<AIContent>? SearchResults(JsonElement block)
+    {
+        if (!block.TryGetProperty("content", out var content))
+        {
+            return null;
+        }
+
+        if (content.ValueKind == JsonValueKind.Object)
+        {
+            return [new ErrorContent("web search failed") { ErrorCode = ProviderJson.ReadString(content, "error_code") }];
+        }
+
+        var outputs = new List<AIContent>();
+        foreach (var result in content.ValueKind == JsonValueKind.Array ? content.EnumerateArray() : default)
+        {
+            if (result.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(result, "url") is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            {
+                outputs.Add(new UriContent(uri, "text/html")
+                {
+                    AdditionalProperties = ProviderJson.ReadString(result, "title") is { } title ? new() { ["title"] = title } : null,
+                });
+            }
+        }
+
+        return outputs;
+    }
+
+    /// <summary>What a code execution gave: its standard output and file contents as text, files as hosted files, its standard error or failure as an error.</summary>
+    private static List<AIContent>? CodeOutputs(JsonElement block)
+    {
+        if (!block.TryGetProperty("content", out var result) || result.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var outputs = new List<AIContent>();
+        if (ProviderJson.ReadString(result, "stdout") is { Length: > 0 } stdout)
+        {
+            outputs.Add(new TextContent(stdout));
+        }
+
+        if (ProviderJson.ReadString(result, "content") is { Length: > 0 } text)
+        {
+            outputs.Add(new TextContent(text));
+        }
+
+        if (result.TryGetProperty("content", out var files) && files.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var file in files.EnumerateArray())
+            {
+                if (file.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(file, "file_id") is { } fileId)
+                {
+                    outputs.Add(new HostedFileContent(fileId));
+                }
+            }
+        }
+
+        if (ProviderJson.ReadString(result, "stderr") is { Length: > 0 } stderr)
+        {
+            outputs.Add(new ErrorContent(stderr) { ErrorCode = ProviderJson.ReadLong(result, "return_code")?.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        if (ProviderJson.ReadString(result, "error_code") is { } errorCode)
+        {
+            outputs.Add(new ErrorContent("code execution failed") { ErrorCode = errorCode });
+        }
+
+        return outputs;
+    }
+
+    /// <summary>The text an MCP tool returned (a string, or its text blocks), as an error when <c>is_error</c> is true.</summary>
+    private static List<AIContent>? McpOutputs(JsonElement block)
+    {
+        if (!block.TryGetProperty("content", out var content))
+        {
+            return null;
+        }
+
+        var failed = block.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True;
+        var outputs = new List<AIContent>();
+        void Add(string text) => outputs.Add(failed ? new ErrorContent(text) : new TextContent(text));
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            Add(content.GetString()!);
+        }
+        else if (content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in content.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object && ProviderJson.ReadString(item, "text") is { } text)
+                {
+                    Add(text);
+                }
+            }
+        }
+
+        return outputs;
+    }
 
     /// <summary>A <c>redacted_thinking</c> block: no text, its encrypted data as protected data.</summary>
     public static TextReasoningContent Redacted(string? data, object? raw) => new(string.Empty)

@@ -90,48 +90,7 @@ internal static class ChatRequestWriter
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, bool agent, string model, Func<string, bool> unset)
     {
         var extra = options.AdditionalProperties;
-        if (!agent && options.Temperature is { } temperature && unset("temperature"))
-        {
-            writer.WriteNumber("temperature", temperature);
-        }
-
-        if (!agent && options.TopP is { } topP && unset("top_p"))
-        {
-            writer.WriteNumber("top_p", topP);
-        }
-
-        if (options.MaxOutputTokens is { } maxTokens && unset("max_tokens"))
-        {
-            writer.WriteNumber("max_tokens", maxTokens);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stops && unset("stop"))
-        {
-            writer.WriteStartArray("stop");
-            foreach (var stop in stops)
-            {
-                writer.WriteStringValue(stop);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        if (options.Seed is { } seed && unset("random_seed"))
-        {
-            // The API takes a non-negative integer; fold other longs into that range deterministically.
-            writer.WriteNumber("random_seed", seed is >= 0 and <= int.MaxValue ? seed : seed & int.MaxValue);
-        }
-
-        if (options.PresencePenalty is { } presence && unset("presence_penalty"))
-        {
-            writer.WriteNumber("presence_penalty", presence);
-        }
-
-        if (options.FrequencyPenalty is { } frequency && unset("frequency_penalty"))
-        {
-            writer.WriteNumber("frequency_penalty", frequency);
-        }
-
+        WriteSampling(writer, options, withTemperature: !agent, unset);
         var strict = ProviderJson.ReadBool(extra, MistralProperties.Strict);
         if (options.ResponseFormat is { } format && unset("response_format"))
         {
@@ -178,19 +137,75 @@ internal static class ChatRequestWriter
         {
             if (extra.TryGetValue(field, out var value) && value is not null && unset(field))
             {
-                writer.WritePropertyName(field);
-                if (field == MistralProperties.Prediction && value is string expected)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("type", "content");
-                    writer.WriteString("content", expected);
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    ProviderJson.WriteValue(writer, value);
-                }
+                WritePassThrough(writer, field, value);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the sampling fields chat completions and the Conversations API's <c>completion_args</c> share:
+    /// <c>temperature</c> and <c>top_p</c> (unless <paramref name="withTemperature"/> is false, as for agents), <c>max_tokens</c>,
+    /// <c>stop</c>, <c>random_seed</c>, <c>presence_penalty</c> and <c>frequency_penalty</c>.
+    /// </summary>
+    internal static void WriteSampling(Utf8JsonWriter writer, ChatOptions options, bool withTemperature, Func<string, bool> unset)
+    {
+        if (withTemperature && options.Temperature is { } temperature && unset("temperature"))
+        {
+            writer.WriteNumber("temperature", temperature);
+        }
+
+        if (withTemperature && options.TopP is { } topP && unset("top_p"))
+        {
+            writer.WriteNumber("top_p", topP);
+        }
+
+        if (options.MaxOutputTokens is { } maxTokens && unset("max_tokens"))
+        {
+            writer.WriteNumber("max_tokens", maxTokens);
+        }
+
+        if (options.StopSequences is { Count: > 0 } stops && unset("stop"))
+        {
+            writer.WriteStartArray("stop");
+            foreach (var stop in stops)
+            {
+                writer.WriteStringValue(stop);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (options.Seed is { } seed && unset("random_seed"))
+        {
+            // The API takes a non-negative integer; fold other longs into that range deterministically.
+            writer.WriteNumber("random_seed", seed is >= 0 and <= int.MaxValue ? seed : seed & int.MaxValue);
+        }
+
+        if (options.PresencePenalty is { } presence && unset("presence_penalty"))
+        {
+            writer.WriteNumber("presence_penalty", presence);
+        }
+
+        if (options.FrequencyPenalty is { } frequency && unset("frequency_penalty"))
+        {
+            writer.WriteNumber("frequency_penalty", frequency);
+        }
+    }
+
+    /// <summary>Writes a field taken from <see cref="ChatOptions.AdditionalProperties"/> as given; a <c>prediction</c> string becomes <c>{"type":"content","content":...}</c>.</summary>
+    internal static void WritePassThrough(Utf8JsonWriter writer, string field, object value)
+    {
+        writer.WritePropertyName(field);
+        if (field == MistralProperties.Prediction && value is string expected)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "content");
+            writer.WriteString("content", expected);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            ProviderJson.WriteValue(writer, value);
         }
     }
 
@@ -228,22 +243,26 @@ internal static class ChatRequestWriter
 
         if (unset("reasoning_effort"))
         {
-            writer.WriteString("reasoning_effort", effort switch
-            {
-                ReasoningEffort.None => "none",
-                ReasoningEffort.Low => "low",
-                ReasoningEffort.Medium => "medium",
-                ReasoningEffort.High => "high",
-                ReasoningEffort.ExtraHigh => "xhigh",
-                _ => "medium",
-            });
+            writer.WriteString("reasoning_effort", EffortName(effort));
         }
     }
+
+    /// <summary>Mistral's <c>reasoning_effort</c> for MEAI's effort.</summary>
+    internal static string EffortName(ReasoningEffort effort) => effort switch
+    {
+        ReasoningEffort.None => "none",
+        ReasoningEffort.Low => "low",
+        ReasoningEffort.Medium => "medium",
+        ReasoningEffort.High => "high",
+        ReasoningEffort.ExtraHigh => "xhigh",
+        _ => "medium",
+    };
 
     /// <summary>Whether the model takes <c>prompt_mode: "reasoning"</c> rather than <c>reasoning_effort</c> (the Magistral family).</summary>
     internal static bool IsPromptModeModel(string model) => model.StartsWith("magistral", StringComparison.OrdinalIgnoreCase);
 
-    private static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
+    /// <summary>Writes one tool: a function, or one of Mistral's built-in connectors for MEAI's hosted tools.</summary>
+    internal static void WriteTool(Utf8JsonWriter writer, AITool tool, bool? strictDefault)
     {
         switch (tool)
         {
@@ -265,20 +284,60 @@ internal static class ChatRequestWriter
                 writer.WriteEndObject();
                 break;
             case HostedWebSearchTool:
-                writer.WriteStartObject();
-                writer.WriteString("type", "web_search");
-                writer.WriteEndObject();
+                WriteConnector(writer, ProviderJson.ReadBool(tool.AdditionalProperties, MistralProperties.WebSearchPremium) == true ? "web_search_premium" : "web_search");
                 break;
+            case HostedCodeInterpreterTool { Inputs.Count: > 0 }:
+                throw new NotSupportedException(
+                    "HostedCodeInterpreterTool.Inputs cannot be sent to Mistral: its code_interpreter takes no input files. Leave Inputs empty, " +
+                    "or put the files in the conversation as content.");
             case HostedCodeInterpreterTool:
-                writer.WriteStartObject();
-                writer.WriteString("type", "code_interpreter");
-                writer.WriteEndObject();
+                WriteConnector(writer, "code_interpreter");
+                break;
+            case HostedImageGenerationTool:
+                WriteConnector(writer, "image_generation");
+                break;
+            case HostedFileSearchTool search:
+                WriteDocumentLibrary(writer, search);
                 break;
             default:
                 throw new NotSupportedException(
-                    $"The tool '{tool.Name}' ({tool.GetType().Name}) has no Mistral chat completion equivalent. Mistral takes functions " +
-                    "(AIFunction / AIFunctionDeclaration), HostedWebSearchTool and HostedCodeInterpreterTool.");
+                    $"The tool '{tool.Name}' ({tool.GetType().Name}) has no Mistral equivalent. Mistral takes functions (AIFunction / " +
+                    "AIFunctionDeclaration), HostedWebSearchTool, HostedCodeInterpreterTool, HostedImageGenerationTool and HostedFileSearchTool " +
+                    "(its document_library, with library ids as HostedVectorStoreContent inputs).");
         }
+    }
+
+    private static void WriteConnector(Utf8JsonWriter writer, string type)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", type);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <see cref="HostedFileSearchTool"/> is Mistral's <c>document_library</c>: the libraries to search are its <see cref="HostedVectorStoreContent"/> inputs.</summary>
+    private static void WriteDocumentLibrary(Utf8JsonWriter writer, HostedFileSearchTool search)
+    {
+        var inputs = search.Inputs ?? [];
+        var libraries = inputs.OfType<HostedVectorStoreContent>().Select(l => l.VectorStoreId).ToList();
+        if (libraries.Count == 0 || libraries.Count != inputs.Count)
+        {
+            throw new ArgumentException(
+                "A HostedFileSearchTool becomes Mistral's document_library, which searches libraries: give it Inputs of " +
+                "HostedVectorStoreContent holding Mistral library ids, e.g. new HostedFileSearchTool { Inputs = [new HostedVectorStoreContent(\"<library id>\")] } " +
+                $"(it has {inputs.Count} input(s), {libraries.Count} of them libraries).",
+                nameof(search));
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("type", "document_library");
+        writer.WriteStartArray("library_ids");
+        foreach (var library in libraries)
+        {
+            writer.WriteStringValue(library);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     private static void WriteToolChoice(Utf8JsonWriter writer, ChatToolMode mode)
@@ -367,7 +426,7 @@ internal static class ChatRequestWriter
     }
 
     /// <summary>Writes content as a plain string when it is one text, else as an array of chunks.</summary>
-    private static void WriteContent(Utf8JsonWriter writer, List<AIContent> contents)
+    internal static void WriteContent(Utf8JsonWriter writer, List<AIContent> contents)
     {
         if (contents.Count == 0)
         {
@@ -520,9 +579,9 @@ internal static class ChatRequestWriter
                 break;
             case IEnumerable<AIContent> contents:
                 var list = contents.ToList();
-                if (list.All(c => c is TextContent))
+                if (TextOnly(list) is { } text)
                 {
-                    writer.WriteStringValue(string.Concat(list.Select(c => ((TextContent)c).Text)));
+                    writer.WriteStringValue(text);
                 }
                 else
                 {
@@ -535,4 +594,14 @@ internal static class ChatRequestWriter
                 break;
         }
     }
+
+    /// <summary>
+    /// A function result as one text, for wires that take a string (the Conversations API's <c>function.result</c>): a list
+    /// of text contents joined, anything else as <see cref="ProviderJson.ToolResultText"/> gives it.
+    /// </summary>
+    internal static string ToolResultText(FunctionResultContent result) =>
+        (result.Result is IEnumerable<AIContent> contents ? TextOnly(contents.ToList()) : null) ?? ProviderJson.ToolResultText(result);
+
+    private static string? TextOnly(List<AIContent> contents) =>
+        contents.All(c => c is TextContent) ? string.Concat(contents.Select(c => ((TextContent)c).Text)) : null;
 }

@@ -66,11 +66,14 @@ internal static class ChatResponseReader
         return response;
     }
 
-    /// <summary>Reads <c>content</c>: a string, an array of chunks, or null.</summary>
+    /// <summary>Reads <c>content</c>: a string, an array of chunks, one chunk (a conversation stream's delta), or null.</summary>
     public static void ReadContent(JsonElement content, IList<AIContent> into, bool includeReasoning)
     {
         switch (content.ValueKind)
         {
+            case JsonValueKind.Object:
+                ReadChunk(content, into, includeReasoning);
+                break;
             case JsonValueKind.String:
                 var text = content.GetString();
                 if (!string.IsNullOrEmpty(text))
@@ -122,11 +125,63 @@ internal static class ChatResponseReader
                 }
 
                 break;
+            case "tool_reference":
+                Cite(chunk, into);
+                break;
+            case "tool_file" when ProviderJson.ReadString(chunk, "file_id") is { Length: > 0 } fileId:
+                // A file a connector made (an image, a chart, a file from the code interpreter), kept in Mistral's file store:
+                // only Mistral can resolve the id.
+                into.Add(new HostedFileContent(fileId)
+                {
+                    Name = ProviderJson.ReadString(chunk, "file_name"),
+                    MediaType = MediaTypeOf(ProviderJson.ReadString(chunk, "file_type")),
+                    RawRepresentation = chunk,
+                    AdditionalProperties = new() { [RegistryProperties.Origin] = MistralProtocol.ProviderName },
+                });
+                break;
             default:
                 into.Add(new AIContent { RawRepresentation = chunk });
                 break;
         }
     }
+
+    /// <summary>
+    /// A <c>tool_reference</c> chunk (a source a connector such as web search or the document library found) becomes a
+    /// <see cref="CitationAnnotation"/> on the text before it, which it supports; with no text before it, on an empty text.
+    /// </summary>
+    private static void Cite(JsonElement chunk, IList<AIContent> into)
+    {
+        var citation = new CitationAnnotation
+        {
+            Title = ProviderJson.ReadString(chunk, "title"),
+            Url = Uri.TryCreate(ProviderJson.ReadString(chunk, "url"), UriKind.Absolute, out var url) ? url : null,
+            ToolName = ProviderJson.ReadString(chunk, "tool"),
+            Snippet = ProviderJson.ReadString(chunk, "description"),
+            RawRepresentation = chunk,
+        };
+        var text = into.Count > 0 && into[^1] is TextContent last ? last : null;
+        if (text is null)
+        {
+            text = new TextContent(string.Empty);
+            into.Add(text);
+        }
+
+        (text.Annotations ??= []).Add(citation);
+    }
+
+    /// <summary>The media type of a <c>tool_file</c>'s <c>file_type</c> (an extension such as <c>png</c>), when it is a common one.</summary>
+    private static string? MediaTypeOf(string? fileType) => fileType?.Trim().TrimStart('.').ToLowerInvariant() switch
+    {
+        "png" => "image/png",
+        "jpg" or "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "pdf" => "application/pdf",
+        "csv" => "text/csv",
+        "txt" => "text/plain",
+        "json" => "application/json",
+        _ => null,
+    };
 
     /// <summary>Reads one whole tool call; a missing id is derived from the response id and its position.</summary>
     public static FunctionCallContent ReadToolCall(JsonElement call, string? responseId, int position)
@@ -171,8 +226,9 @@ internal static class ChatResponseReader
         };
 
     /// <summary>
-    /// Reads usage, including cached prompt tokens (<c>num_cached_tokens</c>, <c>prompt_tokens_details.cached_tokens</c>
-    /// or its misspelt twin <c>prompt_token_details</c>) and reasoning tokens (<c>completion_tokens_details.reasoning_tokens</c>).
+    /// Reads usage (of chat completions and conversations), including cached prompt tokens (<c>num_cached_tokens</c>, <c>prompt_tokens_details.cached_tokens</c>
+    /// or its misspelt twin <c>prompt_token_details</c>), reasoning tokens (<c>completion_tokens_details.reasoning_tokens</c>) and
+    /// a conversation's <c>connector_tokens</c> (as <see cref="MistralProperties.ConnectorTokens"/>).
     /// </summary>
     public static UsageDetails? ReadUsage(JsonElement usage)
     {
@@ -190,6 +246,7 @@ internal static class ChatResponseReader
                 ?? ProviderJson.ReadNestedLong(usage, "prompt_tokens_details", "cached_tokens")
                 ?? ProviderJson.ReadNestedLong(usage, "prompt_token_details", "cached_tokens"),
             ReasoningTokenCount = ProviderJson.ReadNestedLong(usage, "completion_tokens_details", "reasoning_tokens"),
+            AdditionalCounts = ProviderJson.ReadLong(usage, "connector_tokens") is { } connectors ? new() { [MistralProperties.ConnectorTokens] = connectors } : null,
         };
     }
 }

@@ -13,7 +13,8 @@ namespace ModelRegistry.Mistral.Internal;
 /// <item>a trailing assistant message becomes a prefix (<c>prefix: true</c>), the only way the API accepts one;</item>
 /// <item>empty system messages are dropped (the API refuses them); <see cref="ChatOptions.Instructions"/> comes first as a system message;</item>
 /// <item>content another provider marked as its own (<see cref="RegistryProperties.Origin"/>) is left out, except the
-/// readable text of its reasoning, which goes as a thinking chunk without the other provider's signature.</item>
+/// readable text of its reasoning, which goes as a thinking chunk without the other provider's signature;</item>
+/// <item>records of hosted tools a server ran (Mistral's connectors included) and unmapped blocks are left out.</item>
 /// </list>
 /// </summary>
 internal static class MessagePlanner
@@ -121,6 +122,7 @@ internal static class MessagePlanner
         var spoken = new WireMessage("assistant");
         List<FunctionCallContent>? calls = null;
         List<FunctionResultContent>? results = null;
+        var dropped = false;
         foreach (var content in message.Contents)
         {
             switch (content)
@@ -142,7 +144,8 @@ internal static class MessagePlanner
                     // Readable reasoning goes, another provider's too; the writer leaves out any signature not Mistral's.
                     spoken.Content.Add(content);
                     break;
-                case var other when IsForeign(other):
+                case var other when IsForeign(other) || IsServerRecord(other):
+                    dropped = true;
                     break;
                 default:
                     spoken.Content.Add(content);
@@ -150,7 +153,8 @@ internal static class MessagePlanner
             }
         }
 
-        if (spoken.Content.Count > 0 || calls is null)
+        // A message that only recorded what a server did (a connector's run, another provider's tool) says nothing to send.
+        if (spoken.Content.Count > 0 || (calls is null && !dropped))
         {
             wire.Add(spoken);
         }
@@ -187,7 +191,7 @@ internal static class MessagePlanner
                     break;
                 case UsageContent or ErrorContent or TextReasoningContent or FunctionCallContent { InformationalOnly: true }:
                     break;
-                case var other when IsForeign(other):
+                case var other when IsForeign(other) || IsServerRecord(other):
                     break;
                 case FunctionCallContent:
                     throw new ArgumentException(
@@ -215,6 +219,14 @@ internal static class MessagePlanner
             wire.Add(user);
         }
     }
+
+    /// <summary>
+    /// Whether the content records what a server did rather than what was said: a hosted tool's call or result (Mistral's
+    /// connectors, or another provider's tools) or a block no client mapped. No Mistral request takes them back; the
+    /// answer that followed them, with its citations and files, carries what they gave.
+    /// </summary>
+    internal static bool IsServerRecord(AIContent content) =>
+        content is ToolCallContent and not FunctionCallContent || content is ToolResultContent and not FunctionResultContent || content.GetType() == typeof(AIContent);
 
     /// <summary>Whether another provider marked the content as its own (a cache point, a server tool's record, an unmapped block).</summary>
     internal static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, MistralProtocol.ProviderName);

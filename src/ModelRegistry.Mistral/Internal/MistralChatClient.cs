@@ -7,7 +7,8 @@ using ModelRegistry.Providers;
 namespace ModelRegistry.Mistral.Internal;
 
 /// <summary>
-/// <see cref="IChatClient"/> over Mistral's <c>/v1/chat/completions</c>, or <c>/v1/agents/completions</c> for an agent.
+/// <see cref="IChatClient"/> over Mistral's <c>/v1/chat/completions</c>, or <c>/v1/agents/completions</c> for an agent, or,
+/// when the entry asks for conversations, the Conversations API (<c>/v1/conversations</c>, for a model or an agent).
 /// Every call goes through the kit's transport; decoding runs inside its error boundary.
 /// </summary>
 internal sealed class MistralChatClient : IChatClient
@@ -15,16 +16,18 @@ internal sealed class MistralChatClient : IChatClient
     private readonly MistralApi _api;
     private readonly string _modelId;
     private readonly string? _agentId;
+    private readonly bool _conversations;
     private readonly ChatClientMetadata _metadata;
     private readonly JsonArray? _guardrails;
 
-    public MistralChatClient(MistralApi api, string modelId, string? agentId, JsonArray? guardrails = null)
+    public MistralChatClient(MistralApi api, string modelId, string? agentId, JsonArray? guardrails = null, bool conversations = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         _api = api;
         _modelId = modelId;
         _agentId = string.IsNullOrWhiteSpace(agentId) ? null : agentId;
         _guardrails = guardrails;
+        _conversations = conversations;
         _metadata = new ChatClientMetadata(MistralProtocol.TelemetryProviderName, api.Endpoint, _agentId is null ? modelId : null);
     }
 
@@ -34,13 +37,26 @@ internal sealed class MistralChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: false, _guardrails);
         var includeReasoning = IncludeReasoning(options);
         var model = ModelOf(options);
-        var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: false, cancellationToken).ConfigureAwait(false);
+        Task<ChatResponse> answer;
+        if (_conversations)
+        {
+            var (call, path, fromEntryId) = MistralConversations.Route(options);
+            var body = ConversationRequestWriter.Write(call, messages, options, this, _modelId, _agentId, stream: false, _guardrails, fromEntryId);
+            answer = MistralConversations.SendAsync(_api, path, body, call == ConversationCall.Start ? null : options!.ConversationId, includeReasoning, model, cancellationToken);
+        }
+        else
+        {
+            RefuseConversationId(options);
+            var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: false, _guardrails);
+            var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: false, cancellationToken).ConfigureAwait(false);
+            answer = SendAsync(request, includeReasoning, model, cancellationToken);
+        }
+
         try
         {
-            return await SendAsync(request, includeReasoning, model, cancellationToken).ConfigureAwait(false);
+            return await answer.ConfigureAwait(false);
         }
         catch (ModelProviderException ex) when (ex.ErrorCode == MistralErrors.GuardrailBlocked)
         {
@@ -71,12 +87,27 @@ internal sealed class MistralChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: true, _guardrails);
         var includeReasoning = IncludeReasoning(options);
         var model = ModelOf(options);
-        var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: true, cancellationToken).ConfigureAwait(false);
-        var updates = _api.Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, includeReasoning, model, token), cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
+        string? conversationId = null;
+        IAsyncEnumerable<ChatResponseUpdate> source;
+        if (_conversations)
+        {
+            var (call, path, fromEntryId) = MistralConversations.Route(options);
+            conversationId = call == ConversationCall.Start ? null : options!.ConversationId;
+            var body = ConversationRequestWriter.Write(call, messages, options, this, _modelId, _agentId, stream: true, _guardrails, fromEntryId);
+            var request = await _api.RequestAsync(HttpMethod.Post, path, body, streaming: true, cancellationToken).ConfigureAwait(false);
+            source = _api.Transport.StreamAsync(request, (stream, token) => MistralConversations.ReadStreamAsync(_api, stream, includeReasoning, model, token), cancellationToken);
+        }
+        else
+        {
+            RefuseConversationId(options);
+            var body = ChatRequestWriter.Write(messages, options, this, _modelId, _agentId, stream: true, _guardrails);
+            var request = await _api.RequestAsync(HttpMethod.Post, Path, body, streaming: true, cancellationToken).ConfigureAwait(false);
+            source = _api.Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, includeReasoning, model, token), cancellationToken);
+        }
+
+        var updates = source.GetAsyncEnumerator(cancellationToken);
         try
         {
             bool any;
@@ -95,6 +126,10 @@ internal sealed class MistralChatClient : IChatClient
                     ModelId = model,
                     AdditionalProperties = new() { [MistralProperties.GuardrailBlock] = ex.Message },
                 };
+            }
+            catch (ModelProviderException ex) when (MistralConversations.IsNotFound(ex, conversationId))
+            {
+                throw MistralConversations.NotFound(_api.Transport, ex, conversationId!);
             }
 
             if (blocked is not null)
@@ -121,7 +156,8 @@ internal sealed class MistralChatClient : IChatClient
         // The HttpClient belongs to IHttpClientFactory, the kit or the caller.
     }
 
-    public override string ToString() => _agentId is null ? $"Mistral chat client ({_modelId})" : $"Mistral agent client ({_agentId})";
+    public override string ToString() =>
+        (_agentId is null ? $"Mistral chat client ({_modelId})" : $"Mistral agent client ({_agentId})") + (_conversations ? " over conversations" : string.Empty);
 
     /// <summary>
     /// Decodes an event stream. Runs inside the kit's boundary: a broken connection, an oversized event or malformed
@@ -237,6 +273,23 @@ internal sealed class MistralChatClient : IChatClient
         if (!finished)
         {
             throw new EndOfStreamException("the stream ended with neither a finish reason nor [DONE].");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a call that carries a conversation id to an entry that keeps no conversations, before anything is sent:
+    /// chat completions would answer as if the conversation had no past.
+    /// </summary>
+    private void RefuseConversationId(ChatOptions? options)
+    {
+        if (!string.IsNullOrEmpty(options?.ConversationId))
+        {
+            throw _api.Transport.Failure(
+                ProviderErrorCodes.CapabilityMismatch,
+                $"the call carries ChatOptions.ConversationId '{options.ConversationId}', but {(_api.Transport.EntryName is null ? "this client does" : "the entry does")} " +
+                "not use Mistral's Conversations API, so Mistral would answer without the conversation's past. Set \"conversations\": true on the entry " +
+                "(MistralClientOptions.Conversations for direct use), or let the registry keep the conversation (UseConversations()), which sends the whole history.",
+                isRetryable: false);
         }
     }
 

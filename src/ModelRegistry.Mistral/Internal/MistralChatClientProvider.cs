@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using ModelRegistry.Providers;
 
 namespace ModelRegistry.Mistral.Internal;
@@ -20,7 +22,8 @@ internal sealed class MistralChatClientProvider : IChatClientProvider
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(services);
-        return new MistralChatClient(MistralApi.ForEntry(entry, services), entry.ModelId, AgentOf(entry), MistralGuardrail.ForEntry(entry));
+        var conversations = MistralProtocol.Conversations.GetValueOrDefault(entry, services.GetService<IOptions<MistralClientOptions>>()?.Value.Conversations ?? false);
+        return new MistralChatClient(MistralApi.ForEntry(entry, services), entry.ModelId, AgentOf(entry), MistralGuardrail.ForEntry(entry), conversations);
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelEntry entry, IServiceProvider services)

@@ -40,6 +40,9 @@ internal static class MistralProtocol
     /// <summary>Entry key <c>agent_id</c>: the entry calls this agent through <c>/v1/agents/completions</c>.</summary>
     public static readonly EntrySetting<string> AgentId = EntrySettings.Text("agent_id", "a Mistral agent id such as ag:3996db2b:20250101:support:1");
 
+    /// <summary>Entry key <c>conversations</c>: the entry speaks the Conversations API (<c>/v1/conversations</c>), which keeps the conversation.</summary>
+    public static readonly EntrySetting<bool> Conversations = EntrySettings.Boolean("conversations");
+
     /// <summary>Every entry key the provider reads.</summary>
-    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, AgentId, .. MistralGuardrail.Settings];
+    public static readonly IReadOnlyList<EntrySetting> Settings = [ApiKey, Endpoint, BaseUrl, AgentId, Conversations, .. MistralGuardrail.Settings];
 }

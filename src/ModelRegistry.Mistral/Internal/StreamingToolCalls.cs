@@ -26,41 +26,58 @@ internal sealed class StreamingToolCalls
                 continue;
             }
 
-            var id = ProviderJson.ReadString(call, "id");
-            if (id is "" or "null")
-            {
-                id = null;
-            }
-
             int? index = call.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : null;
-            var pending = Find(id, index);
-            if (pending is null)
-            {
-                pending = new Pending { Id = id, Index = index };
-                _pending.Add(pending);
-            }
-
-            pending.Id ??= id;
+            string? name = null, arguments = null;
+            var whole = false;
             if (call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
             {
-                if (string.IsNullOrEmpty(pending.Name) && ProviderJson.ReadString(function, "name") is { Length: > 0 } name)
+                name = ProviderJson.ReadString(function, "name");
+                if (function.TryGetProperty("arguments", out var args))
                 {
-                    pending.Name = name;
-                }
-
-                if (function.TryGetProperty("arguments", out var arguments))
-                {
-                    if (arguments.ValueKind == JsonValueKind.String)
+                    whole = args.ValueKind == JsonValueKind.Object;
+                    arguments = args.ValueKind switch
                     {
-                        pending.Arguments.Append(arguments.GetString());
-                    }
-                    else if (arguments.ValueKind == JsonValueKind.Object)
-                    {
-                        pending.Arguments.Clear().Append(arguments.GetRawText());
-                    }
+                        JsonValueKind.String => args.GetString(),
+                        JsonValueKind.Object => args.GetRawText(),
+                        _ => null,
+                    };
                 }
             }
+
+            Add(ProviderJson.ReadString(call, "id"), index, name, arguments, whole);
         }
+    }
+
+    /// <summary>
+    /// Adds one fragment of a call: its id and index when known, its name (once), and a piece of its arguments text
+    /// (<paramref name="whole"/> when the piece is the complete arguments object, which replaces what came before).
+    /// </summary>
+    public void Add(string? id, int? index, string? name, string? arguments, bool whole = false)
+    {
+        if (id is "" or "null")
+        {
+            id = null;
+        }
+
+        var pending = Find(id, index);
+        if (pending is null)
+        {
+            pending = new Pending { Id = id, Index = index };
+            _pending.Add(pending);
+        }
+
+        pending.Id ??= id;
+        if (string.IsNullOrEmpty(pending.Name) && name is { Length: > 0 })
+        {
+            pending.Name = name;
+        }
+
+        if (whole)
+        {
+            pending.Arguments.Clear();
+        }
+
+        pending.Arguments.Append(arguments);
     }
 
     /// <summary>Returns the gathered calls, in the order they started, and forgets them.</summary>

@@ -18,7 +18,8 @@ internal sealed record RecordedAnswer(
     long? InputTokens,
     long? CacheRead,
     long? CacheWrite,
-    long? OutputTokens)
+    long? OutputTokens,
+    IReadOnlyList<JsonNode> Records)
 {
     public static RecordedAnswer FromJson(byte[] body)
     {
@@ -27,15 +28,16 @@ internal sealed record RecordedAnswer(
         var reasoning = new StringBuilder();
         var signatures = new List<string>();
         var calls = new List<(string, string, JsonNode?)>();
+        var records = new List<JsonNode>();
         foreach (var block in root["content"]!.AsArray())
         {
-            Read(block!, text, reasoning, signatures, calls);
+            Read(block!, text, reasoning, signatures, calls, records);
         }
 
         var usage = root["usage"];
         return new RecordedAnswer(root["id"]!.GetValue<string>(), root["model"]!.GetValue<string>(), text.ToString(), reasoning.ToString(), signatures,
             root["stop_reason"]?.GetValue<string>(), calls,
-            usage?["input_tokens"]?.GetValue<long>(), usage?["cache_read_input_tokens"]?.GetValue<long>(), usage?["cache_creation_input_tokens"]?.GetValue<long>(), usage?["output_tokens"]?.GetValue<long>());
+            usage?["input_tokens"]?.GetValue<long>(), usage?["cache_read_input_tokens"]?.GetValue<long>(), usage?["cache_creation_input_tokens"]?.GetValue<long>(), usage?["output_tokens"]?.GetValue<long>(), records);
     }
 
     /// <summary>Reads an SSE transcript line by line (a deliberately naive reader, independent of the client's): each block is rebuilt whole, then read as in a whole answer.</summary>
@@ -94,14 +96,15 @@ internal sealed record RecordedAnswer(
         var reasoning = new StringBuilder();
         var signatures = new List<string>();
         var calls = new List<(string, string, JsonNode?)>();
+        var records = new List<JsonNode>();
         foreach (var block in blocks.Values)
         {
-            Read(block, text, reasoning, signatures, calls);
+            Read(block, text, reasoning, signatures, calls, records);
         }
 
         long? Usage(string name) => endUsage?[name]?.GetValue<long>() ?? startUsage?[name]?.GetValue<long>();
         return new RecordedAnswer(id!, model!, text.ToString(), reasoning.ToString(), signatures, stop, calls,
-            Usage("input_tokens"), Usage("cache_read_input_tokens"), Usage("cache_creation_input_tokens"), Usage("output_tokens"));
+            Usage("input_tokens"), Usage("cache_read_input_tokens"), Usage("cache_creation_input_tokens"), Usage("output_tokens"), records);
     }
 
     /// <summary>Checks a mapped response against the recording.</summary>
@@ -137,10 +140,54 @@ internal sealed record RecordedAnswer(
             Assert.That(response.Usage?.CachedInputTokenCount, Is.EqualTo(CacheRead));
             Assert.That(response.Usage?.AdditionalCounts?.GetValueOrDefault(RegistryProperties.CacheWriteInputTokens), Is.EqualTo(CacheWrite ?? 0));
             Assert.That(response.Usage?.OutputTokenCount, Is.EqualTo(OutputTokens));
+
+            // Every other block (server tools, MCP, compaction...): its MEAI type, its ids, Anthropic's mark, and the
+            // block itself kept whole as the raw representation the client sends back.
+            var records = contents.Where(c => c is not (TextContent or TextReasoningContent or FunctionCallContent or UsageContent)).ToList();
+            Assert.That(records.Select(r => r.GetType().Name), Is.EqualTo(Records.Select(ExpectedType)), "the records of tools the API ran, in order");
+            for (var i = 0; i < Math.Min(records.Count, Records.Count); i++)
+            {
+                var raw = records[i].RawRepresentation is JsonElement element ? JsonNode.Parse(element.GetRawText()) : null;
+                Assert.That(JsonEquivalence.Differences(Records[i], raw), Is.Empty, $"record {i} ({Records[i]["type"]}) kept whole");
+                Assert.That(records[i].AdditionalProperties?[RegistryProperties.Origin], Is.EqualTo("anthropic"), $"record {i} is Anthropic's own");
+                var id = Records[i]["id"] ?? Records[i]["tool_use_id"];
+                switch (records[i])
+                {
+                    case ToolCallContent call:
+                        Assert.That(call.CallId, Is.EqualTo(id!.GetValue<string>()));
+                        break;
+                    case ToolResultContent result:
+                        Assert.That(result.CallId, Is.EqualTo(id!.GetValue<string>()));
+                        break;
+                }
+
+                if (records[i] is McpServerToolCallContent mcp)
+                {
+                    Assert.That((mcp.Name, mcp.ServerName), Is.EqualTo((Records[i]["name"]!.GetValue<string>(), Records[i]["server_name"]!.GetValue<string>())));
+                    Assert.That(JsonEquivalence.Differences(Records[i]["input"], JsonNode.Parse(JsonSerializer.Serialize(mcp.Arguments))), Is.Empty);
+                }
+
+                if (records[i] is WebSearchToolCallContent search)
+                {
+                    Assert.That(search.Queries, Is.EqualTo(new[] { Records[i]["input"]!["query"]!.GetValue<string>() }));
+                }
+            }
         });
     }
 
-    private static void Read(JsonNode block, StringBuilder text, StringBuilder reasoning, List<string> signatures, List<(string, string, JsonNode?)> calls)
+    /// <summary>The MEAI type a block should map to (our own table, independent of the client's).</summary>
+    private static string ExpectedType(JsonNode block) => (block["type"]!.GetValue<string>(), block["name"]?.GetValue<string>()) switch
+    {
+        ("server_tool_use", "web_search") => nameof(WebSearchToolCallContent),
+        ("server_tool_use", "bash_code_execution" or "text_editor_code_execution" or "code_execution") => nameof(CodeInterpreterToolCallContent),
+        ("web_search_tool_result", _) => nameof(WebSearchToolResultContent),
+        ("bash_code_execution_tool_result" or "text_editor_code_execution_tool_result" or "code_execution_tool_result", _) => nameof(CodeInterpreterToolResultContent),
+        ("mcp_tool_use", _) => nameof(McpServerToolCallContent),
+        ("mcp_tool_result", _) => nameof(McpServerToolResultContent),
+        _ => nameof(AIContent),
+    };
+
+    private static void Read(JsonNode block, StringBuilder text, StringBuilder reasoning, List<string> signatures, List<(string, string, JsonNode?)> calls, List<JsonNode> records)
     {
         switch (block["type"]!.GetValue<string>())
         {
@@ -160,6 +207,9 @@ internal sealed record RecordedAnswer(
                 break;
             case "tool_use":
                 calls.Add((block["id"]!.GetValue<string>(), block["name"]!.GetValue<string>(), block["input"]?.DeepClone()));
+                break;
+            default:
+                records.Add(block.DeepClone());
                 break;
         }
     }

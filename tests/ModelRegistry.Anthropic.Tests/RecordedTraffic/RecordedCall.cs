@@ -1,3 +1,4 @@
+#pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11; the replay expresses tool search through it.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -7,48 +8,11 @@ namespace ModelRegistry.Anthropic.Tests.RecordedTraffic;
 /// <summary>
 /// The MEAI call equivalent to a recorded Messages API request (sent by pydantic-ai through Anthropic's SDK): built from
 /// the recorded body, the way an application would express the same conversation through <see cref="IChatClient"/>. A
-/// recorded field this translation does not know fails the test, so a new kind of recording cannot pass unexamined;
-/// the features the client does not build are named in <see cref="Unsupported"/>, with the reason, and skipped.
+/// recorded field or tool this translation does not know fails the test, so a new kind of recording cannot pass
+/// unexamined. Every recorded call is expressible: none is skipped.
 /// </summary>
 internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Options, bool Streaming)
 {
-    /// <summary>Why a recorded request cannot be expressed through this client, or <see langword="null"/> when it can.</summary>
-    public static string? Unsupported(JsonObject body)
-    {
-        foreach (var (field, reason) in (ReadOnlySpan<(string, string)>)
-        [
-            ("mcp_servers", "MCP connector servers are not built (no MEAI hosted MCP mapping yet)"),
-            ("context_management", "context management (server-side compaction) is not built"),
-            ("container", "code-execution containers are not built"),
-        ])
-        {
-            if (body.ContainsKey(field))
-            {
-                return reason;
-            }
-        }
-
-        foreach (var tool in body["tools"]?.AsArray() ?? [])
-        {
-            if (tool!["type"] is { } type && type.GetValue<string>() != "custom")
-            {
-                return $"server tool {type.GetValue<string>()}: only plain web search is mapped (HostedWebSearchTool), without its options";
-            }
-
-            if (tool["defer_loading"] is not null)
-            {
-                return "deferred tool loading (tool search) is not built";
-            }
-        }
-
-        if (body["messages"]!.AsArray().Any(m => m!["role"]!.GetValue<string>() == "system"))
-        {
-            return "system messages inside the conversation are not built: the client gathers every system message into the top-level system prompt";
-        }
-
-        return null;
-    }
-
     /// <summary>Fields of the recorded body that have no MEAI counterpart and are handled by <see cref="RequestComparison"/>.</summary>
     private static readonly HashSet<string> Handled = ["model", "messages", "stream", "system"];
 
@@ -79,7 +43,16 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
                     (options.AdditionalProperties ??= [])[AnthropicProperties.CacheControl] = value["ttl"]?.GetValue<string>() is { } ttl ? ttl : true;
                     break;
                 case "tools":
-                    options.Tools = [.. value.AsArray().Select(Tool)];
+                    options.Tools = [.. Tools(value.AsArray()), .. options.Tools ?? []];
+                    break;
+                case "mcp_servers":
+                    options.Tools = [.. options.Tools ?? [], .. value.AsArray().Select(McpServer)];
+                    break;
+                case "container":
+                    (options.AdditionalProperties ??= [])[AnthropicProperties.Container] = value.GetValue<string>();
+                    break;
+                case "context_management":
+                    (options.AdditionalProperties ??= [])[AnthropicProperties.ContextManagement] = JsonElement.Parse(value.ToJsonString());
                     break;
                 case "tool_choice":
                     options.ToolMode = value["type"]!.GetValue<string>() switch
@@ -114,7 +87,12 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
 
         foreach (var message in body["messages"]!.AsArray())
         {
-            var role = message!["role"]!.GetValue<string>() == "assistant" ? ChatRole.Assistant : ChatRole.User;
+            var role = message!["role"]!.GetValue<string>() switch
+            {
+                "assistant" => ChatRole.Assistant,
+                "system" => ChatRole.System, // a system message inside the conversation, where the app put it
+                _ => ChatRole.User,
+            };
             messages.Add(new ChatMessage(role, message["content"] is JsonValue text ? [new TextContent(text.GetValue<string>())] : Contents(message["content"]!.AsArray())));
         }
 
@@ -124,19 +102,82 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
     /// <summary>A number as the YAML reader stored it (a long or a double).</summary>
     private static double Number(JsonNode value) => double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static AITool Tool(JsonNode? tool)
+    /// <summary>
+    /// The recorded tools as an app gives them: server tools as their MEAI types (or <see cref="AnthropicServerTool"/> for
+    /// those MEAI has none for), and deferred functions through the tool search that defers them, or, without one, through
+    /// <see cref="AnthropicProperties.DeferLoading"/> on each.
+    /// </summary>
+    private static List<AITool> Tools(JsonArray tools)
+    {
+        var deferred = tools.Where(t => t!["defer_loading"]?.GetValue<bool>() == true).Select(t => t!["name"]!.GetValue<string>()).ToList();
+        var searched = tools.Any(t => t!["type"]?.GetValue<string>() is { } type && type.StartsWith("tool_search_tool_", StringComparison.Ordinal));
+        var result = new List<AITool>();
+        foreach (var tool in tools)
+        {
+            switch (tool!["type"]?.GetValue<string>())
+            {
+                case null or "custom":
+                    result.Add(Function(tool, deferLoading: !searched && deferred.Contains(tool["name"]!.GetValue<string>())));
+                    break;
+                case "web_search_20250305":
+                    var options = tool.AsObject().Where(p => p.Key is not ("type" or "name") && p.Value is not null)
+                        .ToDictionary(p => p.Key, p => (object?)JsonElement.Parse(p.Value!.ToJsonString()));
+                    result.Add(new HostedWebSearchTool(options));
+                    break;
+                case "code_execution_20260120":
+                    result.Add(new HostedCodeInterpreterTool());
+                    break;
+                case var type when type.StartsWith("tool_search_tool_", StringComparison.Ordinal):
+                    result.Add(new HostedToolSearchTool(new Dictionary<string, object?> { [AnthropicProperties.ToolSearchKind] = type.Contains("regex", StringComparison.Ordinal) ? "regex" : "bm25" })
+                    {
+                        DeferredTools = deferred,
+                    });
+                    break;
+                default:
+                    result.Add(new AnthropicServerTool(JsonElement.Parse(tool.ToJsonString())));
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static HostedMcpServerTool McpServer(JsonNode? server)
+    {
+        Assert.That(server!["type"]!.GetValue<string>(), Is.EqualTo("url"), "the only MCP server type the API has");
+        var tool = new HostedMcpServerTool(server["name"]!.GetValue<string>(), server["url"]!.GetValue<string>());
+        if (server["tool_configuration"]?["allowed_tools"] is JsonArray allowed)
+        {
+            tool.AllowedTools = [.. allowed.Select(a => a!.GetValue<string>())];
+        }
+
+        if (server["authorization_token"]?.GetValue<string>() is { } token)
+        {
+            tool.Headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
+        }
+
+        return tool;
+    }
+
+    private static AITool Function(JsonNode tool, bool deferLoading)
     {
         var function = AIFunctionFactory.CreateDeclaration(
             tool!["name"]!.GetValue<string>(),
             tool["description"]?.GetValue<string>(),
             JsonElement.Parse(tool["input_schema"]!.ToJsonString()));
+        var properties = new Dictionary<string, object?>();
         if (tool["strict"] is { } strict)
         {
-            // A declaration carries no AdditionalProperties of its own; strictness per tool goes through a wrapper.
-            return new StrictDeclaration(function, strict.GetValue<bool>());
+            properties[AnthropicProperties.Strict] = strict.GetValue<bool>();
         }
 
-        return function;
+        if (deferLoading)
+        {
+            properties[AnthropicProperties.DeferLoading] = true;
+        }
+
+        // A declaration carries no AdditionalProperties of its own; per-tool properties go through a wrapper.
+        return properties.Count == 0 ? function : new DeclarationWithProperties(function, properties);
     }
 
     private static List<AIContent> Contents(JsonArray blocks)
@@ -177,12 +218,11 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
                     });
                     break;
                 default:
-                    // A block the client does not map (a server tool's record): kept as Anthropic's own, as the client returns it.
-                    contents.Add(new AIContent
-                    {
-                        RawRepresentation = JsonElement.Parse(block.ToJsonString()),
-                        AdditionalProperties = new() { [RegistryProperties.Origin] = "anthropic" },
-                    });
+                    // Any other block (a server tool's call or result, an MCP record, compaction, a tool_reference or
+                    // tool_addition): what the client returned for it in the earlier answer, which the app sends back.
+                    var read = Internal.MessagesResponseReader.ReadBlock(JsonElement.Parse(block.ToJsonString()));
+                    ModelRegistry.Providers.PortableHistory.MarkOrigin([read], "anthropic");
+                    contents.Add(read);
                     break;
             }
 
@@ -211,8 +251,8 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
         _ => "image/jpeg",
     };
 
-    /// <summary>A function declaration marked strict (or not) in its <see cref="AITool.AdditionalProperties"/>.</summary>
-    private sealed class StrictDeclaration(AIFunctionDeclaration inner, bool strict) : AIFunctionDeclaration
+    /// <summary>A function declaration with <see cref="AITool.AdditionalProperties"/> (strict, defer_loading).</summary>
+    private sealed class DeclarationWithProperties(AIFunctionDeclaration inner, Dictionary<string, object?> properties) : AIFunctionDeclaration
     {
         public override string Name => inner.Name;
 
@@ -220,6 +260,6 @@ internal sealed record RecordedCall(List<ChatMessage> Messages, ChatOptions Opti
 
         public override JsonElement JsonSchema => inner.JsonSchema;
 
-        public override IReadOnlyDictionary<string, object?> AdditionalProperties { get; } = new Dictionary<string, object?> { [AnthropicProperties.Strict] = strict };
+        public override IReadOnlyDictionary<string, object?> AdditionalProperties => properties;
     }
 }

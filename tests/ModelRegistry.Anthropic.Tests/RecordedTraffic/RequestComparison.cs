@@ -7,7 +7,9 @@ namespace ModelRegistry.Anthropic.Tests.RecordedTraffic;
 /// Compares the request our client sent with the one pydantic-ai recorded against the live API. Both are brought to one
 /// form first; each rule below is a difference that does not change what the API does, with the reason:
 /// <list type="number">
-/// <item><b>null fields</b> are dropped: the API's default for every optional field, and we leave unset fields out.</item>
+/// <item><b>null fields</b> are dropped: the API's default for every optional field, and we leave unset fields out (the
+/// recorded <c>web_search_20250305</c> tool sends <c>max_uses</c>, <c>allowed_domains</c>, <c>blocked_domains</c> and
+/// <c>user_location</c> as explicit nulls, which mean "not set", the same as absent: equality does not need them).</item>
 /// <item><b><c>system</c></b>: a string equals one text block holding it (the API documents both forms); blocks are
 /// compared one by one.</item>
 /// <item><b>message <c>content</c></b>: a string equals one text block holding it (both documented forms).</item>
