@@ -194,6 +194,48 @@ public abstract class ConversationTests
     }
 
     [Test]
+    public async Task A_stateful_entry_streaming_is_recognised_by_the_id_its_updates_carry()
+    {
+        await using var app = Build();
+        var id = (await app.Service.StartAsync()).Id;
+
+        var first = await Drain(app.Client("stateful").GetStreamingResponseAsync("one", In(id)));
+        var second = await Drain(app.Client("stateful").GetStreamingResponseAsync("two", In(id)));
+
+        var calls = app.Models["stateful"].Calls.ToArray();
+        Assert.That(first.Concat(second).Select(u => u.ConversationId), Is.All.EqualTo(id));
+        Assert.That((Texts(calls[1].Messages), calls[1].ConversationId), Is.EqualTo((new[] { "user:two" }, "stateful-conv-1")));
+        Assert.That(Texts(await app.Service.GetMessagesAsync(id)), Is.EqualTo(new[] { "user:one", "assistant:stateful: one", "user:two", "assistant:stateful: two" }));
+    }
+
+    [Test]
+    public async Task A_stream_whose_answer_the_store_failed_to_keep_ends_with_an_update_saying_so()
+    {
+        FailingAppends? failing = null;
+        await using var app = Build(wrapStore: store => failing = new FailingAppends(store));
+        var id = (await app.Service.StartAsync()).Id;
+        failing!.Fail = true;
+
+        var updates = await Drain(app.Client().GetStreamingResponseAsync("hi", In(id)));
+
+        Assert.That(updates.ToChatResponse().Text, Is.EqualTo("primary: hi"));
+        Assert.That(updates[^1].AdditionalProperties![ConversationProperties.Stored], Is.False);
+        Assert.That(app.Unstored.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(1));
+        Assert.That(app.Logs.Messages(LogLevel.Warning), Has.Count.EqualTo(1));
+    }
+
+    private static async Task<List<ChatResponseUpdate>> Drain(IAsyncEnumerable<ChatResponseUpdate> stream)
+    {
+        List<ChatResponseUpdate> updates = [];
+        await foreach (var update in stream)
+        {
+            updates.Add(update);
+        }
+
+        return updates;
+    }
+
+    [Test]
     public async Task Parallel_calls_on_one_conversation_are_serialised_with_nothing_lost_or_interleaved()
     {
         await using var app = Build();
