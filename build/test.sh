@@ -16,7 +16,9 @@ mkdir -p "$results" "$out/logs" "$out/aws"
 : >"$out/aws/credentials"
 
 pids=()
+stop_postgres() { :; } # replaced once the cluster runs
 cleanup() {
+  stop_postgres
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
@@ -54,7 +56,7 @@ leaked=$(
   for name in AWS_BEARER_TOKEN_BEDROCK AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
     AWS_DEFAULT_REGION DEFAULT_MODEL MISTRAL_API_KEY MISTRAL_API_KEY_PARAMETER METRICS_NAMESPACE POWERTOOLS_SERVICE_NAME \
     POWERTOOLS_METRICS_NAMESPACE OTEL_EXPORTER_OTLP_ENDPOINT ModelRegistry__DefaultModel DOTNET_ENVIRONMENT \
-    ASPNETCORE_ENVIRONMENT MODELREGISTRY_CASSETTES; do
+    ASPNETCORE_ENVIRONMENT MODELREGISTRY_CASSETTES MODELREGISTRY_POSTGRES; do
     export "$name=test.sh-leak-canary"
   done
   from_caller
@@ -121,6 +123,48 @@ for _ in 1 2 3 4 5; do
 done
 [ -n "$redis_port" ] || fail "redis-server did not start on 127.0.0.1 in 5 tries (see $out/logs/redis.log)"
 clean_env+=(MODELREGISTRY_REDIS="127.0.0.1:$redis_port")
+
+# --- PostgreSQL: a throwaway cluster for the conversation store ----------------------------------------------
+pg_bin=""
+# initdb on PATH may be a link into PostgreSQL's own bin directory, which also holds createdb: follow it.
+for dir in "$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")")" /usr/lib/postgresql/*/bin; do
+  if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ] && [ -x "$dir/createdb" ]; then pg_bin=$dir; break; fi
+done
+if [ -z "$pg_bin" ]; then
+  echo "test.sh: PostgreSQL (initdb, pg_ctl, postgres) not found; installing Debian's postgresql package" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  { $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq postgresql; } >"$out/logs/apt-postgresql.log" 2>&1 \
+    || fail "could not install postgresql (see $out/logs/apt-postgresql.log); install it with 'apt-get install postgresql' and run again."
+  for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && pg_bin=$dir; done
+  [ -n "$pg_bin" ] || fail "postgresql was installed but no initdb was found under /usr/lib/postgresql/*/bin"
+fi
+# PostgreSQL refuses to run as root: as root, the cluster runs as the 'postgres' user (the Debian package creates it).
+pg_dir="$out/postgres"
+rm -rf "$pg_dir"
+mkdir -p "$pg_dir"
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || fail "running as root and there is no 'postgres' user to run PostgreSQL as; install the postgresql package or run as another user"
+  chown postgres "$pg_dir"
+  as_pg=(runuser -u postgres --)
+  "${as_pg[@]}" test -w "$pg_dir" || fail "the 'postgres' user cannot write $pg_dir (a parent directory is closed to it); run as another user or open the path"
+fi
+"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --no-sync >"$out/logs/initdb.log" 2>&1 \
+  || fail "initdb failed (see $out/logs/initdb.log)"
+# Like redis: try a free-looking port; when another process took it meanwhile, pg_ctl fails to start, so try another.
+pg_port=""
+for _ in 1 2 3 4 5; do
+  port=$(candidate_port)
+  if "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c full_page_writes=off" start >>"$out/logs/postgres.log" 2>&1; then
+    pg_port=$port; break
+  fi
+done
+[ -n "$pg_port" ] || fail "PostgreSQL did not start on 127.0.0.1 in 5 tries (see $out/logs/postgres.log and $pg_dir/postgres.log)"
+stop_postgres() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; }
+"${as_pg[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres modelregistry >>"$out/logs/postgres.log" 2>&1 \
+  || { stop_postgres; fail "could not create the test database (see $out/logs/postgres.log)"; }
+clean_env+=(MODELREGISTRY_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=modelregistry")
 
 # --- the HCL parser that checks the Terraform sample (Terraform itself is not installed) -----------------------
 command -v node >/dev/null 2>&1 || fail "node is needed to parse the Terraform sample; install Node.js (apt-get install nodejs npm) and run again."

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Conversations;
 
 namespace ModelRegistry.Samples.Chat;
 
@@ -34,10 +35,10 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
             var entry = await registry.GetEntryAsync(line.Model, stop);
             if (line.Prompt is { } prompt)
             {
-                return await AskAsync(entry, [new ChatMessage(ChatRole.User, prompt)], stop) is null ? 1 : 0;
+                return await AskAsync(entry, new ChatMessage(ChatRole.User, prompt), line.Conversation, stop) is null ? 1 : 0;
             }
 
-            return await ChatAsync(entry, input, stop);
+            return await ChatAsync(entry, line.Conversation, input, stop);
         }
         catch (ModelRegistryException ex)
         {
@@ -74,10 +75,10 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
         await output.WriteLineAsync("(* = default model)");
     }
 
-    private async Task<int> ChatAsync(ModelEntry entry, TextReader input, CancellationToken stop)
+    /// <summary>Chats turn by turn; the session is a stored conversation, so each turn sends only the new question.</summary>
+    private async Task<int> ChatAsync(ModelEntry entry, string? conversationId, TextReader input, CancellationToken stop)
     {
         await error.WriteLineAsync($"chatting with {entry.Name} ({entry.Provider}: {entry.ModelId}); an empty line, 'exit' or Ctrl-D ends.");
-        List<ChatMessage> history = [];
         while (!stop.IsCancellationRequested)
         {
             await output.WriteAsync("> ");
@@ -87,22 +88,21 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
                 return 0;
             }
 
-            history.Add(new ChatMessage(ChatRole.User, text));
-            if (await AskAsync(entry, history, stop) is { } answer)
+            if (await AskAsync(entry, new ChatMessage(ChatRole.User, text), conversationId, stop) is { ConversationId: { } id } && id != conversationId)
             {
-                history.AddRange(answer.Messages);
-            }
-            else
-            {
-                history.RemoveAt(history.Count - 1);
+                conversationId = id;
+                await error.WriteLineAsync($"conversation {id} (continue it later with --conversation {id})");
             }
         }
 
         return 0;
     }
 
-    /// <summary>Streams one answer, then its usage and latency; null when it failed or was cancelled.</summary>
-    private async Task<ChatResponse?> AskAsync(ModelEntry entry, IList<ChatMessage> messages, CancellationToken stop)
+    /// <summary>
+    /// Streams one answer in the conversation (a new one when <paramref name="conversationId"/> is null), then its usage
+    /// and latency; null when it failed or was cancelled, in which case nothing was stored.
+    /// </summary>
+    private async Task<ChatResponse?> AskAsync(ModelEntry entry, ChatMessage question, string? conversationId, CancellationToken stop)
     {
         using var answer = CancellationTokenSource.CreateLinkedTokenSource(stop);
         Volatile.Write(ref _answer, answer);
@@ -111,7 +111,8 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
         List<ChatResponseUpdate> updates = [];
         try
         {
-            await foreach (var update in registry.GetChatClient(entry.Name).GetStreamingResponseAsync(messages, cancellationToken: answer.Token))
+            await foreach (var update in registry.GetChatClient(entry.Name).GetStreamingResponseAsync(
+                [question], new ChatOptions { ConversationId = conversationId }, answer.Token))
             {
                 firstToken ??= clock.Elapsed;
                 updates.Add(update);
@@ -122,6 +123,13 @@ internal sealed class ChatApp(IModelRegistry registry, TextWriter output, TextWr
         {
             await output.WriteLineAsync();
             await error.WriteLineAsync("[answer cancelled]");
+            FlushMetrics();
+            return null;
+        }
+        catch (ConversationException ex)
+        {
+            await output.WriteLineAsync();
+            await error.WriteLineAsync($"error: {ex.Message}");
             FlushMetrics();
             return null;
         }

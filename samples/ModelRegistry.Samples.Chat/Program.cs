@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry;
 using ModelRegistry.Bedrock;
+using ModelRegistry.Conversations;
 using ModelRegistry.Emf;
 using ModelRegistry.Mistral;
 using ModelRegistry.Samples.Chat;
@@ -54,7 +56,15 @@ services.AddModelRegistry()
     .AddBedrock()
     .AddAnthropic()
     .AddOpenAI()
-    .UseEmfMetrics(o => o.Sink = EmfSink.ToTextWriter(TextWriter.Synchronized(metrics)));
+    .UseEmfMetrics(o => o.Sink = EmfSink.ToTextWriter(TextWriter.Synchronized(metrics)))
+    .UseConversations(o =>
+    {
+        // The session is a stored conversation: in memory, or in PostgreSQL with a connection string.
+        o.PostgreSqlConnectionString = configuration["Conversations:ConnectionString"] is { Length: > 0 } connectionString ? connectionString : null;
+        o.StartConversations = true;
+        o.DefaultCaller = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Environment.UserName), new Claim(ClaimTypes.Role, ConversationRoles.User)], "local"));
+    });
 await using var provider = services.BuildServiceProvider();
 var app = new ChatApp(provider.GetRequiredService<IModelRegistry>(), Console.Out, Console.Error, metrics, line.Metrics || offline);
 

@@ -31,9 +31,17 @@ public sealed class ChatCliTests
         return start;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(string stdin, params string[] args)
+    private static Task<(int Exit, string Out, string Err)> RunAsync(string stdin, params string[] args) => RunAsync(stdin, new Dictionary<string, string>(), args);
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(string stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Process.Start(Start(args))!;
+        var start = Start(args);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync(stdin);
@@ -159,6 +167,34 @@ public sealed class ChatCliTests
             Assert.That(seen.ToString(), Does.Contain("You asked devstral-small-2507: \"second question\". The chat goes on."));
             Assert.That(Regex.Count(await stderr, "— devstral-small · "), Is.EqualTo(1), "only the second answer completed");
         });
+    }
+
+    [Test]
+    public async Task The_chat_is_a_stored_conversation_that_another_run_continues_from_PostgreSQL()
+    {
+        var connectionString = Environment.GetEnvironmentVariable("MODELREGISTRY_POSTGRES");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            Assert.Fail("MODELREGISTRY_POSTGRES is not set, so there is no PostgreSQL for the chat's conversations; run ./build/test.sh, which starts one.");
+        }
+
+        var environment = new Dictionary<string, string> { ["Conversations__ConnectionString"] = connectionString! };
+        var (exit, _, stderr) = await RunAsync("first question\n\n", environment, "--model", "devstral-small");
+        Assert.That(exit, Is.Zero, stderr);
+        var id = Regex.Match(stderr, @"conversation (conv_[0-9a-f]+) \(continue it later with --conversation \1\)").Groups[1].Value;
+        Assert.That(id, Is.Not.Empty, stderr);
+
+        var (resumedExit, resumedOut, resumedErr) = await RunAsync(string.Empty, environment, "--model", "devstral-small", "--conversation", id, "second question");
+
+        Assert.That(resumedExit, Is.Zero, resumedErr);
+        Assert.That(resumedOut, Does.StartWith("[offline demo] You asked devstral-small-2507: \"second question\""));
+        var firstInput = int.Parse(Regex.Match(stderr, @"· (\d+) in /").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var resumedInput = int.Parse(Regex.Match(resumedErr, @"· (\d+) in /").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(resumedInput, Is.GreaterThan(firstInput * 3), "the second run sent the stored first exchange with its question");
+
+        var (unknownExit, _, unknownErr) = await RunAsync(string.Empty, environment, "--model", "devstral-small", "--conversation", "conv_unknown", "hi");
+        Assert.That((unknownExit, unknownErr), Is.EqualTo((1, unknownErr)));
+        Assert.That(unknownErr, Does.Contain("Conversation 'conv_unknown' was not found"));
     }
 
     [Test]
