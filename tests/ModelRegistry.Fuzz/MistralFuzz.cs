@@ -147,6 +147,8 @@ internal sealed class MistralFuzz : FuzzProvider
             $$"""{"type":"conversation.response.started","created_at":"{{Created}}","conversation_id":"{{ConversationId}}"}""",
             OutputDelta("\"Par\""),
             """{"type":"conversation.response.error","created_at":"2026-11-29T18:02:12Z","message":"Service is temporarily overloaded","code":3505}"""));
+        AddSeed(conversationStream, "own:conversation-stream-error-echoing-key", NamedEvents(
+            $$"""{"type":"conversation.response.error","created_at":"2026-11-29T18:02:12Z","message":"Invalid header Authorization: Bearer {{Secret}}","code":1001}"""));
 
         var history = Target("mistral.history", BodyFormat.Json, ["history", "messages"]);
         AddSeed(history, "own:history", $$$"""

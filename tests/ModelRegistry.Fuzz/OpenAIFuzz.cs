@@ -131,6 +131,8 @@ internal sealed class OpenAIFuzz : FuzzProvider
         AddSeed(responsesStream, "own:responses-stream-error", TypedEvents(
             """{"type":"response.created","sequence_number":0,"response":{"id":"resp_S4","object":"response","created_at":1767225603,"status":"in_progress","model":"gpt-5-mini-2025-08-07","output":[]}}""",
             """{"type":"error","sequence_number":1,"code":"rate_limit_exceeded","message":"Slow down.","param":null}"""));
+        AddSeed(responsesStream, "own:responses-stream-error-echoing-key", TypedEvents(
+            $$"""{"type":"error","sequence_number":0,"code":"invalid_api_key","message":"Incorrect API key provided: {{Secret}}.","param":null}"""));
         AddSeed(responsesStream, "own:responses-stream-failed", TypedEvents(
             """{"type":"response.created","sequence_number":0,"response":{"id":"resp_S5","object":"response","created_at":1767225604,"status":"in_progress","model":"gpt-5-mini-2025-08-07","output":[]}}""",
             StreamEnd("failed", "[]", ""","error":{"code":"server_error","message":"The model failed."}""")));
