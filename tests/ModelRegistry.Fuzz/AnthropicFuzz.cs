@@ -46,6 +46,28 @@ internal sealed class AnthropicFuzz : FuzzProvider
             {"id":"msg_03","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":"refusal","usage":{"input_tokens":3,"output_tokens":0}}
             """);
 
+        AddSeed(chat, "own:server-tools", """
+            {"id":"msg_04","type":"message","role":"assistant","model":"claude-sonnet-4-5","container":{"id":"container_011CQ","expires_at":"2026-11-29T19:00:00Z"},"content":[
+              {"type":"compaction","content":"The user asked about the weather in Paris; earlier turns summarised."},
+              {"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"weather Paris"},"caller":null},
+              {"type":"web_search_tool_result","tool_use_id":"srvtoolu_01","content":[{"type":"web_search_result","url":"https://example.com/w","title":"Weather","encrypted_content":"RW5jcnlwdGVk","page_age":"2 hours ago"}]},
+              {"type":"server_tool_use","id":"srvtoolu_02","name":"bash_code_execution","input":{"command":"python -c 'print(6*7)'"}},
+              {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_02","content":{"type":"bash_code_execution_result","stdout":"42\n","stderr":"","return_code":0,"content":[{"type":"code_execution_output","file_id":"file_011CN"}]}},
+              {"type":"server_tool_use","id":"srvtoolu_03","name":"code_execution","input":{"code":"1/0"}},
+              {"type":"code_execution_tool_result","tool_use_id":"srvtoolu_03","content":{"type":"code_execution_tool_result_error","error_code":"execution_time_exceeded"}},
+              {"type":"mcp_tool_use","id":"mcptoolu_01","name":"ask_question","server_name":"deepwiki","input":{"repoName":"a/b","question":"why?"}},
+              {"type":"mcp_tool_result","tool_use_id":"mcptoolu_01","is_error":false,"content":[{"type":"text","text":"Because."}]},
+              {"type":"text","text":"It is sunny in Paris.","citations":[{"type":"web_search_result_location","url":"https://example.com/w","title":"Weather","encrypted_index":"RW5j","cited_text":"Sunny, 21 C"}]}],
+             "stop_reason":"end_turn","stop_sequence":null,
+             "usage":{"input_tokens":2048,"output_tokens":310,"cache_read_input_tokens":1024,"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}}}
+            """);
+        AddSeed(chat, "own:server-tool-pause", """
+            {"id":"msg_05","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[
+              {"type":"server_tool_use","id":"srvtoolu_04","name":"web_fetch","input":{"url":"https://example.com/long"}},
+              {"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_04","content":{"type":"web_fetch_tool_error","error_code":"url_not_accessible"}}],
+             "stop_reason":"pause_turn","stop_sequence":null,"usage":{"input_tokens":300,"output_tokens":20,"server_tool_use":{"web_search_requests":0,"web_fetch_requests":1}}}
+            """);
+
         var stream = Target("anthropic.stream", BodyFormat.ServerSentEvents, ["stream"]);
         AddSeed(stream, "own:stream-text", Events(
             ("message_start", """{"type":"message_start","message":{"id":"msg_s1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":5,"output_tokens":1}}}"""),
@@ -67,6 +89,28 @@ internal sealed class AnthropicFuzz : FuzzProvider
             ("content_block_delta", """{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"cats\"}"}}"""),
             ("content_block_stop", """{"type":"content_block_stop","index":1}"""),
             ("message_delta", """{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":12}}"""),
+            ("message_stop", """{"type":"message_stop"}""")));
+        AddSeed(stream, "own:stream-server-tools", Events(
+            ("message_start", """{"type":"message_start","message":{"id":"msg_s4","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":900,"output_tokens":1}}}"""),
+            ("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_s1","name":"web_search","input":{}}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"weather"}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":" Paris\"}"}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":0}"""),
+            ("content_block_start", """{"type":"content_block_start","index":1,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_s1","content":[{"type":"web_search_result","url":"https://example.com/w","title":"Weather","encrypted_content":"RW5j","page_age":null}]}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":1}"""),
+            ("content_block_start", """{"type":"content_block_start","index":2,"content_block":{"type":"mcp_tool_use","id":"mcptoolu_s1","name":"ask_question","server_name":"deepwiki","input":{}}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"repoName\":\"a/b\"}"}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":2}"""),
+            ("content_block_start", """{"type":"content_block_start","index":3,"content_block":{"type":"mcp_tool_result","tool_use_id":"mcptoolu_s1","is_error":false,"content":[{"type":"text","text":"A repo."}]}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":3}"""),
+            ("content_block_start", """{"type":"content_block_start","index":4,"content_block":{"type":"compaction","content":""}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":4,"delta":{"type":"compaction_delta","content":"Earlier turns summarised."}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":4}"""),
+            ("content_block_start", """{"type":"content_block_start","index":5,"content_block":{"type":"text","text":""}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":5,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://example.com/w","title":"Weather","encrypted_index":"RW5j","cited_text":"Sunny"}}}"""),
+            ("content_block_delta", """{"type":"content_block_delta","index":5,"delta":{"type":"text_delta","text":"Sunny."}}"""),
+            ("content_block_stop", """{"type":"content_block_stop","index":5}"""),
+            ("message_delta", """{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":40,"server_tool_use":{"web_search_requests":1}}}"""),
             ("message_stop", """{"type":"message_stop"}""")));
         AddSeed(stream, "own:stream-error-event", Events(
             ("message_start", """{"type":"message_start","message":{"id":"msg_s3","type":"message","role":"assistant","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}"""),

@@ -8,12 +8,16 @@ using ModelRegistry.Testing;
 namespace ModelRegistry.Fuzz;
 
 /// <summary>
-/// Mistral through <see cref="MistralClient"/>: chat completions, their event stream, embeddings, the model probe and
-/// error answers to all of them. The seeds below are ours, written for this runner.
+/// Mistral through <see cref="MistralClient"/>: chat completions, their event stream, the Conversations API (start,
+/// append, its event stream, history and messages), embeddings, the model probe and error answers to all of them. The
+/// seeds below are ours, written for this runner.
 /// </summary>
 internal sealed class MistralFuzz : FuzzProvider
 {
     private const string Model = "mistral-small-latest";
+    private const string ConversationId = "conv_0196a4c5e2d17a8b9c0d1e2f3a4b5c6d";
+    private const string Created = "2026-11-29T18:02:11.482937Z";
+    private const string Completed = "2026-11-29T18:02:12.901244Z";
 
     public override string Name => "mistral";
 
@@ -101,7 +105,69 @@ internal sealed class MistralFuzz : FuzzProvider
             {"id":"open-mistral-7b","object":"model","max_context_length":32768,"deprecation":"2026-11-30T12:00:00Z","deprecation_replacement_model":"ministral-8b-latest"}
             """, headers: [new("x-model-deprecation-timestamp", "2026-11-30T12:00:00Z")]);
 
-        var errors = Target("mistral.error", BodyFormat.Json, ["chat", "stream", "embeddings", "health"], errorStatuses: true);
+        var conversation = Target("mistral.conversation", BodyFormat.Json, ["conversation-start", "conversation-append"]);
+        AddSeed(conversation, "own:conversation-text", ConversationResponse(
+            Output("\"Nighthawks was painted by Edward Hopper in 1942.\"", "msg_0196a4c5e7f81b2c3d4e5f60718293a4")));
+        AddSeed(conversation, "own:conversation-connectors-and-call", ConversationResponse(
+            $$$"""{"object":"entry","type":"tool.execution","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"tool_ws_1","name":"web_search_premium","arguments":"{\"query\": \"Nighthawks year\"}","info":{}}""",
+            $$$"""{"object":"entry","type":"tool.execution","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"tool_ci_1","name":"code_interpreter","arguments":"{\"code\": \"print(6*7)\"}","info":{"code":"print(6*7)","code_output":"42\n"}}""",
+            Output("""[{"type":"text","text":"Painted in 1942."},{"type":"tool_reference","tool":"web_search_premium","title":"Nighthawks","url":"https://en.wikipedia.org/wiki/Nighthawks_(Hopper)","description":null},{"type":"tool_file","tool":"code_interpreter","file_id":"4d2f5b3c-9a8e-4f1b-b2c3-d4e5f6a7b8c9","file_name":"plot.png","file_type":"png"}]""", "msg_2"),
+            $$$"""{"object":"entry","type":"function.call","created_at":"{{{Created}}}","completed_at":null,"agent_id":null,"model":"mistral-medium-2505","id":"fc_1","tool_call_id":"Ab3dE5gH7","name":"save_plot","arguments":"{\"name\":\"sin\"}"}""",
+            $$$"""{"object":"entry","type":"function.call","created_at":"{{{Created}}}","completed_at":null,"agent_id":null,"model":"mistral-medium-2505","id":"fc_2","tool_call_id":"Cd5fG7hJ9","name":"get_time","arguments":{"zone":"Europe/Paris"}}"""));
+        AddSeed(conversation, "own:conversation-handoff-thinking", ConversationResponse(
+            $$$"""{"object":"entry","type":"agent.handoff","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","id":"handoff_1","previous_agent_id":"ag_a","previous_agent_name":"router","next_agent_id":"ag_b","next_agent_name":"math"}""",
+            Output("""[{"type":"thinking","thinking":[{"type":"text","text":"Add them."}]},{"type":"text","text":"4"}]""", "msg_3")));
+
+        var conversationStream = Target("mistral.conversation-stream", BodyFormat.ServerSentEvents, ["conversation-stream", "conversation-append-stream"]);
+        AddSeed(conversationStream, "own:conversation-stream-text", NamedEvents(
+            $$"""{"type":"conversation.response.started","created_at":"{{Created}}","conversation_id":"{{ConversationId}}"}""",
+            OutputDelta("\"Hopper \""),
+            OutputDelta("\"painted it.\""),
+            ConversationDone()));
+        AddSeed(conversationStream, "own:conversation-stream-connectors", NamedEvents(
+            $$"""{"type":"conversation.response.started","created_at":"{{Created}}","conversation_id":"{{ConversationId}}"}""",
+            """{"type":"tool.execution.started","created_at":"2026-11-29T18:02:11Z","output_index":0,"id":"tool_ws_1","model":"mistral-medium-2505","agent_id":null,"name":"web_search","arguments":"{\"query\": \"Nighthawks "}""",
+            """{"type":"tool.execution.delta","created_at":"2026-11-29T18:02:11Z","output_index":0,"id":"tool_ws_1","name":"web_search","arguments":"year\"}"}""",
+            """{"type":"tool.execution.done","created_at":"2026-11-29T18:02:12Z","output_index":0,"id":"tool_ws_1","name":"web_search","info":{}}""",
+            OutputDelta("\"Painted in 1942.\"", 0, "msg_2"),
+            OutputDelta("""{"type":"tool_reference","tool":"web_search","title":"Nighthawks (Hopper)","url":"https://www.artic.edu/artworks/111628/nighthawks","favicon":null,"description":"Art Institute of Chicago"}""", 1, "msg_2"),
+            """{"type":"tool.execution.started","created_at":"2026-11-29T18:02:12Z","output_index":2,"id":"tool_img_1","model":"mistral-medium-2505","agent_id":null,"name":"image_generation","arguments":"{\"prompt\": \"a diner at night\"}"}""",
+            """{"type":"tool.execution.done","created_at":"2026-11-29T18:02:14Z","output_index":2,"id":"tool_img_1","name":"image_generation","info":{}}""",
+            OutputDelta("""{"type":"tool_file","tool":"image_generation","file_id":"9b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","file_name":"image_generated_0","file_type":"png"}""", 0, "msg_3"),
+            """{"type":"agent.handoff.started","created_at":"2026-11-29T18:02:15Z","output_index":4,"id":"handoff_1","previous_agent_id":"ag_a","previous_agent_name":"router"}""",
+            """{"type":"agent.handoff.done","created_at":"2026-11-29T18:02:15Z","output_index":4,"id":"handoff_1","next_agent_id":"ag_b","next_agent_name":"math"}""",
+            ConversationDone("""{"prompt_tokens":210,"completion_tokens":40,"total_tokens":250,"connector_tokens":96,"connectors":{"web_search":1,"image_generation":1}}""")));
+        AddSeed(conversationStream, "own:conversation-stream-function-call", NamedEvents(
+            $$"""{"type":"conversation.response.started","created_at":"{{Created}}","conversation_id":"{{ConversationId}}"}""",
+            """{"type":"function.call.delta","created_at":"2026-11-29T18:02:11Z","output_index":0,"id":"fc_1","model":"mistral-medium-2505","agent_id":null,"name":"get_weather","tool_call_id":"Q7wErT5yU","arguments":"{\"city\":"}""",
+            """{"type":"function.call.delta","created_at":"2026-11-29T18:02:11Z","output_index":0,"id":"fc_1","model":"mistral-medium-2505","agent_id":null,"name":"","tool_call_id":"Q7wErT5yU","arguments":" \"Lyon\"}"}""",
+            """{"type":"function.call.delta","created_at":"2026-11-29T18:02:11Z","output_index":1,"id":"fc_2","model":"mistral-medium-2505","agent_id":null,"name":"get_time","tool_call_id":"Zx8cV6bN4","arguments":"{}"}""",
+            ConversationDone()));
+        AddSeed(conversationStream, "own:conversation-stream-error", NamedEvents(
+            $$"""{"type":"conversation.response.started","created_at":"{{Created}}","conversation_id":"{{ConversationId}}"}""",
+            OutputDelta("\"Par\""),
+            """{"type":"conversation.response.error","created_at":"2026-11-29T18:02:12Z","message":"Service is temporarily overloaded","code":3505}"""));
+        AddSeed(conversationStream, "own:conversation-stream-error-echoing-key", NamedEvents(
+            $$"""{"type":"conversation.response.error","created_at":"2026-11-29T18:02:12Z","message":"Invalid header Authorization: Bearer {{Secret}}","code":1001}"""));
+
+        var history = Target("mistral.history", BodyFormat.Json, ["history", "messages"]);
+        AddSeed(history, "own:history", $$$"""
+            {"object":"conversation.history","conversation_id":"{{{ConversationId}}}","entries":[
+              {"object":"entry","type":"message.input","created_at":"{{{Created}}}","completed_at":null,"id":"msg_in_1","role":"user","content":"Plot sin(x) and tell me sin(pi/2).","prefix":false},
+              {"object":"entry","type":"tool.execution","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"tool_exec_1","name":"code_interpreter","arguments":"{\"code\": \"import math\\nprint(math.sin(math.pi/2))\"}","info":{"code":"import math\nprint(math.sin(math.pi/2))","code_output":"1.0\n"}},
+              {"object":"entry","type":"function.call","created_at":"{{{Created}}}","completed_at":null,"agent_id":null,"model":"mistral-medium-2505","id":"fc_1","tool_call_id":"Ab3dE5gH7","name":"save_plot","arguments":{"name":"sin"}},
+              {"object":"entry","type":"function.result","created_at":"{{{Created}}}","completed_at":null,"id":"fr_1","tool_call_id":"Ab3dE5gH7","result":"saved"},
+              {"object":"entry","type":"message.output","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","agent_id":null,"model":"mistral-medium-2505","id":"msg_out_1","role":"assistant",
+               "content":[{"type":"text","text":"sin(pi/2) = 1.0. Here is the plot:"},{"type":"tool_file","tool":"code_interpreter","file_id":"4d2f5b3c-9a8e-4f1b-b2c3-d4e5f6a7b8c9","file_name":"plot.png","file_type":"png"}]},
+              {"object":"entry","type":"agent.handoff","created_at":"{{{Created}}}","completed_at":"{{{Completed}}}","id":"handoff_1","previous_agent_id":"ag_a","previous_agent_name":"router","next_agent_id":"ag_b","next_agent_name":"math"}]}
+            """);
+        AddSeed(history, "own:messages", $$$"""
+            {"object":"conversation.messages","conversation_id":"{{{ConversationId}}}","messages":[
+              {"object":"entry","type":"message.input","created_at":"{{{Created}}}","id":"msg_in_1","role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":"https://example.com/a.png"}]},
+              {"object":"entry","type":"message.output","created_at":"{{{Created}}}","id":"msg_out_1","model":"mistral-medium-2505","role":"assistant","content":"hello"}]}
+            """);
+
+        var errors = Target("mistral.error", BodyFormat.Json, ["chat", "stream", "embeddings", "health", "conversation-start", "conversation-stream", "history"], errorStatuses: true);
         AddSeed(errors, "own:invalid-model", """{"object":"error","message":"Invalid model: mistral-nope","type":"invalid_model","param":null,"code":"1500"}""", 400);
         AddSeed(errors, "own:pydantic-422", """
             {"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","messages",0,"user","name"],"msg":"Extra inputs are not permitted","input":"bob"}]},
@@ -114,11 +180,12 @@ internal sealed class MistralFuzz : FuzzProvider
             [new("Content-Type", "text/plain")]);
         AddSeed(errors, "own:empty-500", string.Empty, 500);
         AddSeed(errors, "own:echoed-key", $$"""{"object":"error","message":"Invalid header Authorization: Bearer {{Secret}}","type":"unauthorized","code":"1001"}""", 401);
+        AddSeed(errors, "own:conversation-not-found", """{"detail":"Not Found"}""", 404);
         AddSeed(errors, "own:batch-too-large", """{"object":"error","message":"Too many tokens overall, split into more batches.","type":"invalid_request_error","param":null,"code":"3210"}""", 400);
 
         // A message whose echoed key sits where messages are cut: a cut must not leave part of it.
         AddSeed(errors, "own:long-message-echoing-key", $$"""{"object":"error","message":"{{new string('m', 1480)}} Bearer {{Secret}} trailing text","type":"invalid_request_error","code":"3000"}""", 400);
-        return [chat, stream, embeddings, health, errors];
+        return [chat, stream, embeddings, health, conversation, conversationStream, history, errors];
     }
 
     public override string? TargetOf(CassetteInteraction interaction)
@@ -137,6 +204,9 @@ internal sealed class MistralFuzz : FuzzProvider
         return uri.AbsolutePath switch
         {
             "/v1/chat/completions" or "/v1/agents/completions" => interaction.Request.IsStreaming ? "mistral.stream" : "mistral.chat",
+            "/v1/conversations" => interaction.Request.IsStreaming ? "mistral.conversation-stream" : "mistral.conversation",
+            var path when path.StartsWith("/v1/conversations/", StringComparison.Ordinal) && (path.EndsWith("/history", StringComparison.Ordinal) || path.EndsWith("/messages", StringComparison.Ordinal)) => "mistral.history",
+            var path when path.StartsWith("/v1/conversations/", StringComparison.Ordinal) => interaction.Request.IsStreaming ? "mistral.conversation-stream" : "mistral.conversation",
             "/v1/embeddings" => "mistral.embeddings",
             var path when path.StartsWith("/v1/models/", StringComparison.Ordinal) => "mistral.health",
             _ => null,
@@ -145,15 +215,11 @@ internal sealed class MistralFuzz : FuzzProvider
 
     public override IReadOnlyDictionary<string, FuzzCall> Bind(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience)
     {
-        var client = new MistralClient(new MistralClientOptions
-        {
-            Endpoint = new Uri("https://api.mistral.ai"),
-            ApiKey = Secret,
-            HttpClient = http,
-            LoggerFactory = logs,
-            Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?>()),
-            Resilience = resilience,
-        });
+        var client = new MistralClient(Options(http, logs, resilience));
+        var conversationOptions = Options(http, logs, resilience);
+        conversationOptions.Conversations = true;
+        var conversation = new MistralClient(conversationOptions).AsIChatClient("mistral-medium-latest");
+        var append = new ChatOptions { ConversationId = ConversationId };
         var chat = client.AsIChatClient(Model);
         var embeddings = client.AsIEmbeddingGenerator("mistral-embed");
         ChatMessage[] messages = [new(ChatRole.User, "Hello")];
@@ -161,6 +227,12 @@ internal sealed class MistralFuzz : FuzzProvider
         {
             ["chat"] = new(async () => Read(await chat.GetResponseAsync(messages).ConfigureAwait(false))),
             ["stream"] = new(() => ReadStreamAsync(chat, messages, null)),
+            ["conversation-start"] = new(async () => Read(await conversation.GetResponseAsync(messages).ConfigureAwait(false))),
+            ["conversation-append"] = new(async () => Read(await conversation.GetResponseAsync(messages, append).ConfigureAwait(false))),
+            ["conversation-stream"] = new(() => ReadStreamAsync(conversation, messages, null)),
+            ["conversation-append-stream"] = new(() => ReadStreamAsync(conversation, messages, append)),
+            ["history"] = new(async () => ReadMessages(await client.GetConversationHistoryAsync(ConversationId).ConfigureAwait(false))),
+            ["messages"] = new(async () => ReadMessages(await client.GetConversationMessagesAsync(ConversationId).ConfigureAwait(false))),
             ["embeddings"] = new(async () =>
             {
                 var result = await embeddings.GenerateAsync(["alpha", "beta"]).ConfigureAwait(false);
@@ -174,6 +246,41 @@ internal sealed class MistralFuzz : FuzzProvider
                 },
                 NeverThrows: true),
         };
+    }
+
+    private MistralClientOptions Options(HttpClient http, ILoggerFactory logs, ProviderResilienceOptions resilience) => new()
+    {
+        Endpoint = new Uri("https://api.mistral.ai"),
+        ApiKey = Secret,
+        HttpClient = http,
+        LoggerFactory = logs,
+        Environment = EnvironmentProvider.FromVariables(new Dictionary<string, string?>()),
+        Resilience = resilience,
+    };
+
+    private static string? ReadMessages(IReadOnlyList<ChatMessage> messages) => Read(new ChatResponse([.. messages]));
+
+    /// <summary>A <c>ConversationResponse</c> (start, append or restart) with the given output entries.</summary>
+    private static string ConversationResponse(params string[] outputs) =>
+        $$$"""{"object":"conversation.response","conversation_id":"{{{ConversationId}}}","outputs":[{{{string.Join(",", outputs)}}}],"usage":{"prompt_tokens":41,"completion_tokens":12,"total_tokens":53,"connector_tokens":null,"connectors":null}}""";
+
+    /// <summary>A <c>message.output</c> entry whose content is the given JSON (a string or chunks).</summary>
+    private static string Output(string content, string id) =>
+        $$"""{"object":"entry","type":"message.output","created_at":"{{Created}}","completed_at":"{{Completed}}","agent_id":null,"model":"mistral-medium-2505","id":"{{id}}","role":"assistant","content":{{content}}}""";
+
+    private static string OutputDelta(string content, int contentIndex = 0, string id = "msg_0196a4c5e7f81b2c3d4e5f60718293a4") =>
+        $$"""{"type":"message.output.delta","created_at":"{{Created}}","output_index":0,"id":"{{id}}","content_index":{{contentIndex}},"model":"mistral-medium-2505","agent_id":null,"role":"assistant","content":{{content}}}""";
+
+    private static string ConversationDone(string usage = """{"prompt_tokens":41,"completion_tokens":12,"total_tokens":53}""") =>
+        $$"""{"type":"conversation.response.done","created_at":"{{Completed}}","usage":{{usage}}}""";
+
+    /// <summary>A conversation event stream: each payload as <c>event: {type}</c> and <c>data: {payload}</c>.</summary>
+    private static string NamedEvents(params string[] payloads) => string.Concat(payloads.Select(p => $"event: {TypeOf(p)}\ndata: {p}\n\n"));
+
+    private static string? TypeOf(string payload)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(payload);
+        return document.RootElement.GetProperty("type").GetString();
     }
 
     private static string Chunk(string id, string delta, string finish = "null", string? usage = null) =>
