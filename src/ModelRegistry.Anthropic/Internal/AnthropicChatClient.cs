@@ -6,12 +6,14 @@ using ModelRegistry.Providers;
 namespace ModelRegistry.Anthropic.Internal;
 
 /// <summary>
-/// <see cref="IChatClient"/> over the Messages API (<c>POST {endpoint}/v1/messages</c>). Every call goes through the kit's
+/// <see cref="IChatClient"/> over the Messages API (<c>POST {endpoint}/v1/messages</c>), and an <see cref="IChatTokenCounter"/>
+/// over <c>POST {endpoint}/v1/messages/count_tokens</c>, which takes the same input. Every call goes through the kit's
 /// transport; decoding runs inside its error boundary.
 /// </summary>
-internal sealed class AnthropicChatClient : IChatClient
+internal sealed class AnthropicChatClient : IChatClient, IChatTokenCounter
 {
     private const string MessagesPath = "v1/messages";
+    private const string CountTokensPath = "v1/messages/count_tokens";
 
     private readonly AnthropicApi _api;
     private readonly string _modelId;
@@ -28,7 +30,7 @@ internal sealed class AnthropicChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: false, out var outputTool);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, MessagesCall.Message, out var outputTool);
         var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: false, cancellationToken).ConfigureAwait(false);
         return await _api.Transport.SendAsync(request, response =>
         {
@@ -41,13 +43,29 @@ internal sealed class AnthropicChatClient : IChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, stream: true, out var outputTool);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, MessagesCall.Stream, out var outputTool);
         var request = await _api.RequestAsync(HttpMethod.Post, MessagesPath, body, streaming: true, cancellationToken).ConfigureAwait(false);
         await foreach (var update in _api.Transport.StreamAsync(
             request, (stream, token) => MessageStreamReader.ReadAsync(stream, _api.Transport, outputTool, token), cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
+    }
+
+    public async Task<long> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var body = MessagesRequestWriter.Write(messages, options, this, ModelOf(options), _api, MessagesCall.CountTokens, out _);
+        var request = await _api.RequestAsync(HttpMethod.Post, CountTokensPath, body, streaming: false, cancellationToken).ConfigureAwait(false);
+        return await _api.Transport.SendAsync(request, response =>
+        {
+            using var document = JsonDocument.Parse(response.Body);
+            var root = document.RootElement;
+            ProviderJson.RequireObject(root, "The token count");
+            return ProviderJson.ReadLong(root, "input_tokens") is { } tokens and >= 0
+                ? tokens
+                : throw new InvalidDataException("The token count has no input_tokens (a whole number, zero or more).");
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);

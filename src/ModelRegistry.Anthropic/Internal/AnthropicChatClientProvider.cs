@@ -13,12 +13,12 @@ internal sealed class AnthropicChatClientProvider : IChatClientProvider
 
     /// <summary>
     /// What the mapping covers: tools, reasoning (extended thinking with signatures), images, PDF and text documents,
-    /// cache reads and writes in usage, and structured output (through a forced tool, which every Messages endpoint
-    /// serves). No embeddings (the API has none); no token counting (count_tokens is not mapped).
+    /// cache reads and writes in usage, structured output (through a forced tool, which every Messages endpoint
+    /// serves) and token counting (<c>count_tokens</c>). No embeddings (the API has none).
     /// </summary>
     public ProviderFeatures Features =>
         ProviderFeatures.Tools | ProviderFeatures.Reasoning | ProviderFeatures.Images | ProviderFeatures.Documents | ProviderFeatures.PromptCacheUsage
-        | ProviderFeatures.StructuredOutput;
+        | ProviderFeatures.StructuredOutput | ProviderFeatures.TokenCounting;
 
     public IChatClient CreateChatClient(ModelEntry entry, IServiceProvider services)
     {

@@ -33,7 +33,8 @@ internal static class MessagesRequestWriter
     /// <param name="client">The client, handed to <see cref="ChatOptions.RawRepresentationFactory"/>.</param>
     /// <param name="model">The model id to send, as the entry or the call names it (Mantle's keep their <c>anthropic.</c> prefix).</param>
     /// <param name="api">The endpoint: default output limit and the features it does not serve.</param>
-    /// <param name="stream">Whether to ask for an event stream.</param>
+    /// <param name="call">What the body is for: a message, a streamed message, or a token count (<c>/v1/messages/count_tokens</c>, which
+    /// takes only what counts as input: no output limit, sampling, stop sequences, metadata or service tier).</param>
     /// <param name="outputTool">
     /// The structured-output tool the request forces (for a JSON <see cref="ChatOptions.ResponseFormat"/>), whose
     /// <c>tool_use</c> input is the answer's text; <see langword="null"/> when there is none.
@@ -42,7 +43,7 @@ internal static class MessagesRequestWriter
     /// The request asks for a feature the endpoint does not serve, or for a JSON response format together with extended
     /// thinking, which the API refuses with a forced tool (<c>capability_mismatch</c>).
     /// </exception>
-    public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, bool stream, out string? outputTool)
+    public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string model, AnthropicApi api, MessagesCall call, out string? outputTool)
     {
         var raw = ProviderJson.RawRequest(options, client, "Anthropic", "Messages API request body");
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
@@ -63,9 +64,11 @@ internal static class MessagesRequestWriter
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
+            var counting = call == MessagesCall.CountTokens;
             foreach (var (name, value) in raw ?? [])
             {
                 if (name == "stream"
+                    || (counting && IsGenerationField(name))
                     || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
                     || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl))
                     || (name is "mcp_servers" or "container" && !allowed.HasFlag(AnthropicFeature.ServerTools))
@@ -92,7 +95,7 @@ internal static class MessagesRequestWriter
             }
 
             var maxTokens = options?.MaxOutputTokens ?? api.MaxTokens;
-            if (Unset("max_tokens"))
+            if (!counting && Unset("max_tokens"))
             {
                 writer.WriteNumber("max_tokens", maxTokens);
             }
@@ -108,10 +111,14 @@ internal static class MessagesRequestWriter
                 WriteTurns(writer, plan.Turns, allowed);
             }
 
-            writer.WriteBoolean("stream", stream);
+            if (!counting)
+            {
+                writer.WriteBoolean("stream", call == MessagesCall.Stream);
+            }
+
             if (options is not null)
             {
-                WriteOptions(writer, options, model, maxTokens, allowed, Unset, outputTool, api.Transport);
+                WriteOptions(writer, options, model, maxTokens, allowed, counting ? field => !IsGenerationField(field) && Unset(field) : Unset, outputTool, api.Transport);
             }
 
             writer.WriteEndObject();
@@ -119,6 +126,10 @@ internal static class MessagesRequestWriter
 
         return buffer.WrittenMemory;
     }
+
+    /// <summary>The fields of a message request that shape generation, not input: a token count does not take them.</summary>
+    private static bool IsGenerationField(string name) =>
+        name is "max_tokens" or "temperature" or "top_p" or "top_k" or "stop_sequences" or "metadata" or "service_tier" or "container";
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, string model, long maxTokens, AnthropicFeature allowed, Func<string, bool> unset, string? outputTool, ProviderTransport transport)
     {

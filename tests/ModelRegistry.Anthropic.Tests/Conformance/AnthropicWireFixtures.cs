@@ -231,6 +231,26 @@ internal sealed class AnthropicWireFixtures : ProviderWireFixtures
         Assert.That(WireJson.At(request, "output_format"), Is.Null, "no native format beside the tool");
     });
 
+    public override ScriptedResponse TokenCount => ScriptedResponse.Json(new JsonObject { ["input_tokens"] = ConformanceData.TokenCount }.ToJsonString());
+
+    public override void CheckTokenCountRequest(ReceivedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Assert.Multiple(() =>
+        {
+            Assert.That(request.PathAndQuery, Is.EqualTo("/v1/messages/count_tokens"));
+            Assert.That(request.Header("anthropic-version"), Is.EqualTo("2023-06-01"));
+            Assert.That(WireJson.Text(request, "system"), Is.EqualTo(ConformanceData.Instructions));
+            Assert.That(JsonEquivalence.Differences(
+                new JsonArray { new JsonObject { ["role"] = "user", ["content"] = new JsonArray { TextBlock(ConformanceData.Question) } } },
+                WireJson.At(request, "messages")), Is.Empty, "one user turn");
+            foreach (var generation in (string[])["max_tokens", "stream", "temperature"])
+            {
+                Assert.That(WireJson.At(request, generation), Is.Null, $"a count takes no '{generation}'");
+            }
+        });
+    }
+
     private static void CheckQuestion(ReceivedRequest request, bool stream)
     {
         ArgumentNullException.ThrowIfNull(request);
