@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.AI;
 
 namespace ModelRegistry;
 
@@ -34,6 +35,31 @@ public static class ModelRegistryCaller
         var previous = Ambient.Value;
         Ambient.Value = principal;
         return new Restore(previous);
+    }
+
+    /// <summary>
+    /// Whether the caller of a call has <paramref name="role"/>: the call's
+    /// <c>ChatOptions.AdditionalProperties[<see cref="RegistryProperties.CallerRoles"/>]</c> when present (a
+    /// <see cref="string"/> or strings; it then decides alone), else the ambient <see cref="Current"/> principal, else
+    /// <paramref name="fallback"/>. The registry's <c>allowed_roles</c> and packages with their own roles read callers this way.
+    /// </summary>
+    /// <param name="role">The role, compared ordinally.</param>
+    /// <param name="options">The call's options, if any.</param>
+    /// <param name="fallback">The principal to ask when the call names no roles and no ambient caller is set.</param>
+    public static bool IsInRole(string role, ChatOptions? options = null, ClaimsPrincipal? fallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        if (options?.AdditionalProperties is { } properties && properties.TryGetValue(RegistryProperties.CallerRoles, out var value))
+        {
+            return value switch
+            {
+                string one => string.Equals(one, role, StringComparison.Ordinal),
+                IEnumerable<string> many => many.Contains(role, StringComparer.Ordinal),
+                _ => false,
+            };
+        }
+
+        return (Current ?? fallback)?.IsInRole(role) == true;
     }
 
     private sealed class Restore(ClaimsPrincipal? previous) : IDisposable

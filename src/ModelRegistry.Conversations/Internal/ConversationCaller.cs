@@ -29,36 +29,18 @@ internal sealed class ConversationCaller
     public static ConversationCaller For(ChatOptions? options, ConversationOptions settings)
     {
         var principal = ModelRegistryCaller.Current ?? settings.DefaultCaller;
-        object? roles = null;
-        if (options?.AdditionalProperties is { } properties && properties.TryGetValue(RegistryProperties.CallerRoles, out roles))
-        {
-            var owner = properties.TryGetValue(ConversationProperties.CallerId, out var id) && id is string text ? text : OwnerOf(principal, settings);
-            var level = roles switch
-            {
-                string role => LevelOf(role),
-                IEnumerable<string> many => many.Select(LevelOf).DefaultIfEmpty(None).Max(),
-                _ => None,
-            };
-            return new ConversationCaller(owner, level);
-        }
-
-        return For(principal, settings);
+        var owner = options?.AdditionalProperties is { } properties && properties.ContainsKey(RegistryProperties.CallerRoles)
+            && properties.TryGetValue(ConversationProperties.CallerId, out var id) && id is string text
+            ? text
+            : OwnerOf(principal, settings);
+        return new ConversationCaller(owner, LevelOf(role => ModelRegistryCaller.IsInRole(role, options, settings.DefaultCaller)));
     }
 
     /// <summary>The caller named by a principal (<see langword="null"/>: the ambient one, else the default).</summary>
     public static ConversationCaller For(ClaimsPrincipal? principal, ConversationOptions settings)
     {
         principal ??= ModelRegistryCaller.Current ?? settings.DefaultCaller;
-        if (principal is null)
-        {
-            return new ConversationCaller(null, None);
-        }
-
-        var level = principal.IsInRole(ConversationRoles.Admin) ? Admin
-            : principal.IsInRole(ConversationRoles.User) ? User
-            : principal.IsInRole(ConversationRoles.ReadOnly) ? ReadOnly
-            : None;
-        return new ConversationCaller(OwnerOf(principal, settings), level);
+        return principal is null ? new ConversationCaller(null, None) : new ConversationCaller(OwnerOf(principal, settings), LevelOf(principal.IsInRole));
     }
 
     /// <summary>Throws <see cref="ConversationErrorCodes.AccessDenied"/> unless the caller has <paramref name="role"/> or a higher one.</summary>
@@ -103,6 +85,10 @@ internal sealed class ConversationCaller
         $"Conversation '{conversationId}' was not found, or belongs to another owner. Pass the id returned by ChatResponse.ConversationId or ConversationService.StartAsync.",
         ConversationErrorCodes.NotFound,
         conversationId);
+
+    /// <summary>The highest of seed 001's roles the caller has.</summary>
+    private static int LevelOf(Func<string, bool> hasRole) =>
+        hasRole(ConversationRoles.Admin) ? Admin : hasRole(ConversationRoles.User) ? User : hasRole(ConversationRoles.ReadOnly) ? ReadOnly : None;
 
     private static int LevelOf(string? role) => role switch
     {

@@ -69,18 +69,14 @@ internal sealed class EntryAccess
 
     private bool IsAllowed(ChatOptions? options)
     {
-        if (options?.AdditionalProperties is { } properties && properties.TryGetValue(RegistryProperties.CallerRoles, out var value))
+        foreach (var role in _roles)
         {
-            return value switch
+            if (ModelRegistryCaller.IsInRole(role, options))
             {
-                string role => Allows(role),
-                IEnumerable<string> roles => roles.Any(Allows),
-                _ => false,
-            };
+                return true;
+            }
         }
 
-        return ModelRegistryCaller.Current is { } principal && _roles.Any(principal.IsInRole);
+        return false;
     }
-
-    private bool Allows(string? role) => role is not null && _roles.Contains(role, StringComparer.Ordinal);
 }
