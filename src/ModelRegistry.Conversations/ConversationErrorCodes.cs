@@ -1,3 +1,5 @@
+using ModelRegistry.Providers;
+
 namespace ModelRegistry.Conversations;
 
 /// <summary>The <see cref="ConversationException.ErrorCode"/>s.</summary>
@@ -7,7 +9,7 @@ public static class ConversationErrorCodes
     /// No conversation (or agent) has this id, or it belongs to another owner and the caller is no admin: the two are
     /// not told apart, so a caller learns nothing about others' conversations. Not retryable.
     /// </summary>
-    public const string NotFound = "conversation_not_found";
+    public const string NotFound = ProviderErrorCodes.ConversationNotFound;
 
     /// <summary>The caller's roles do not allow the operation, or no caller is set. Not retryable; nothing was written.</summary>
     public const string AccessDenied = "conversation_access_denied";

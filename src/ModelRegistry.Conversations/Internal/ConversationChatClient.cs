@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Conversations.Internal;
 
@@ -28,7 +29,7 @@ internal sealed class ConversationChatClient(IChatClient inner, ModelEntry entry
             {
                 response = await base.GetResponseAsync(turn.Messages, turn.Options, cancellationToken).ConfigureAwait(false);
             }
-            catch (ModelProviderException ex) when (turn.ContinuesProviderConversation && ex.StatusCode == 404)
+            catch (ModelProviderException ex) when (turn.ContinuesProviderConversation && IsProviderConversationGone(ex))
             {
                 // The provider no longer knows its conversation: start a fresh one from the stored history.
                 await turn.SendFullHistoryAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +119,7 @@ internal sealed class ConversationChatClient(IChatClient inner, ModelEntry entry
         {
             return (updates, await updates.MoveNextAsync().ConfigureAwait(false));
         }
-        catch (ModelProviderException ex) when (turn.ContinuesProviderConversation && ex.StatusCode == 404)
+        catch (ModelProviderException ex) when (turn.ContinuesProviderConversation && IsProviderConversationGone(ex))
         {
             await updates.DisposeAsync().ConfigureAwait(false);
             await turn.SendFullHistoryAsync(cancellationToken).ConfigureAwait(false);
@@ -139,4 +140,11 @@ internal sealed class ConversationChatClient(IChatClient inner, ModelEntry entry
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether the provider no longer keeps the conversation the entry continued: the kit's
+    /// <see cref="ProviderErrorCodes.ConversationNotFound"/>, or a plain 404 from a provider that does not map it.
+    /// </summary>
+    private static bool IsProviderConversationGone(ModelProviderException exception) =>
+        exception.ErrorCode == ProviderErrorCodes.ConversationNotFound || exception.StatusCode == 404;
 }

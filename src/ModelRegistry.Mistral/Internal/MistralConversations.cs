@@ -89,13 +89,13 @@ internal static class MistralConversations
 
     /// <summary>Whether the error is Mistral not knowing the conversation of an append, restart or history call.</summary>
     public static bool IsNotFound(ModelProviderException exception, string? conversationId) =>
-        conversationId is not null && exception.StatusCode == 404 && exception.ErrorCode != MistralErrors.ConversationNotFound;
+        conversationId is not null && exception.StatusCode == 404 && exception.ErrorCode != ProviderErrorCodes.ConversationNotFound;
 
     /// <summary>The error for a conversation Mistral does not know (404): not retryable, naming the conversation and what to do.</summary>
     public static ModelProviderException NotFound(ProviderTransport transport, ModelProviderException exception, string conversationId)
     {
         var failure = transport.Failure(
-            MistralErrors.ConversationNotFound,
+            ProviderErrorCodes.ConversationNotFound,
             $"Mistral knows no conversation '{conversationId}' (HTTP 404{(exception.ErrorCode is { } code ? ", " + code : string.Empty)}). " +
             "Start a new conversation with a call without ChatOptions.ConversationId (with the history, if you kept it); check that the id " +
             "comes from this API key's workspace and from a call that stored it (store was not false).",

@@ -20,9 +20,6 @@ internal static class MistralErrors
     /// </summary>
     public const string GuardrailBlocked = "guardrail_blocked";
 
-    /// <summary>The code of the error for a conversation Mistral does not know (a 404 on append, restart or history): not retryable.</summary>
-    public const string ConversationNotFound = "conversation_not_found";
-
     /// <summary>The header whose value 0 says the monthly token quota is spent: a 429 that retrying cannot fix.</summary>
     public const string MonthlyTokensRemainingHeader = "x-ratelimit-remaining-tokens-month";
 

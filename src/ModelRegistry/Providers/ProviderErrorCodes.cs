@@ -64,4 +64,11 @@ public static class ProviderErrorCodes
     /// the call was not sent.
     /// </summary>
     public const string AccessDenied = "access_denied";
+
+    /// <summary>
+    /// The provider keeps no conversation with the <c>ChatOptions.ConversationId</c> the call named (Mistral's
+    /// Conversations API answering 404 on an append, restart or history call). Not retryable; the message says how to
+    /// start a new one. ModelRegistry.Conversations answers it by sending the stored history without the provider's id.
+    /// </summary>
+    public const string ConversationNotFound = "conversation_not_found";
 }
