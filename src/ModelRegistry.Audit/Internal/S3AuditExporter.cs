@@ -120,7 +120,7 @@ internal sealed partial class S3AuditExporter : BaseExporter<Activity>
     public Task FlushAsync()
     {
         var target = Interlocked.Read(ref _accepted);
-        if (Interlocked.Read(ref _handled) >= target)
+        if (Interlocked.Read(ref _handled) >= target || _worker.IsCompleted)
         {
             return Task.CompletedTask;
         }
