@@ -56,6 +56,28 @@ data "aws_iam_policy_document" "function" {
   }
 }
 
+# The audit copy: write objects into the audit bucket only, encrypted with the audit key only (SSE-KMS needs
+# kms:GenerateDataKey on a single-part PUT; the exporter never reads back or uploads in parts).
+data "aws_iam_policy_document" "audit" {
+  statement {
+    sid       = "WriteAuditCopy"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.audit.arn}/audit/*"]
+  }
+
+  statement {
+    sid       = "EncryptAuditCopy"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.audit.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "audit" {
+  name   = "${var.name}-audit"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.audit.json
+}
+
 resource "aws_iam_role_policy" "function" {
   name   = "${var.name}-models"
   role   = aws_iam_role.function.id

@@ -7,6 +7,8 @@ locals {
       DEFAULT_MODEL           = var.default_model
       METRICS_NAMESPACE       = var.metrics_namespace
       POWERTOOLS_SERVICE_NAME = var.name
+      AUDIT_BUCKET            = aws_s3_bucket.audit.id
+      AUDIT_KMS_KEY_ID        = aws_kms_key.audit.arn
     },
     local.mistral_key_parameter == null ? {} : { MISTRAL_API_KEY_PARAMETER = local.mistral_key_parameter },
   )

@@ -18,3 +18,13 @@ output "dashboard_url" {
   description = "The CloudWatch dashboard of the models."
   value       = "https://console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards:name=${aws_cloudwatch_dashboard.models.dashboard_name}"
 }
+
+output "audit_bucket" {
+  description = "The bucket of the audit copy (AUDIT_BUCKET): gzip OTLP/JSON under audit/YYYY/MM/DD/HH/."
+  value       = aws_s3_bucket.audit.id
+}
+
+output "audit_kms_key_arn" {
+  description = "The KMS key the audit copy is encrypted with (AUDIT_KMS_KEY_ID)."
+  value       = aws_kms_key.audit.arn
+}

@@ -82,3 +82,36 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+variable "audit_transition_days" {
+  description = "Days after which audit objects move to audit_transition_storage_class."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.audit_transition_days >= 0
+    error_message = "audit_transition_days must be 0 or more."
+  }
+}
+
+variable "audit_transition_storage_class" {
+  description = "The cheaper storage class audit objects move to (e.g. STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE)."
+  type        = string
+  default     = "GLACIER_IR"
+
+  validation {
+    condition     = contains(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], var.audit_transition_storage_class)
+    error_message = "audit_transition_storage_class must be one of STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE."
+  }
+}
+
+variable "audit_expiration_days" {
+  description = "Days after which audit objects are deleted; must be later than the transition."
+  type        = number
+  default     = 400
+
+  validation {
+    condition     = var.audit_expiration_days >= 1
+    error_message = "audit_expiration_days must be 1 or more (and greater than audit_transition_days, checked in audit.tf)."
+  }
+}

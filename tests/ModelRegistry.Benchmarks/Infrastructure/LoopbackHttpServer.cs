@@ -74,6 +74,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         {
             while (await connection.ReadHeadAsync(_stop.Token) is { } head)
             {
+                if (head.ExpectContinue)
+                {
+                    // Without it the client waits its Expect100ContinueTimeout (1 s) before sending the body.
+                    await socket.SendAsync(Continue, SocketFlags.None, _stop.Token);
+                }
+
                 if (head.ContentLength > 0)
                 {
                     await connection.SkipAsync(head.ContentLength, _stop.Token);
@@ -98,7 +104,10 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         }
     }
 
-    private sealed record RequestHead(string Path, long ContentLength, bool Chunked, bool Close);
+    private sealed record RequestHead(string Path, long ContentLength, bool Chunked, bool Close, bool ExpectContinue);
+
+    /// <summary>What a server answers to <c>Expect: 100-continue</c> before the body (AWSSDK.S3's PUTs ask for it).</summary>
+    private static readonly byte[] Continue = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
     /// <summary>One accepted connection and its receive buffer.</summary>
     private sealed class Connection(Socket socket) : IDisposable
@@ -212,7 +221,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             var path = Encoding.ASCII.GetString(target[..target.IndexOf((byte)' ')]);
 
             long contentLength = 0;
-            bool chunked = false, close = false;
+            bool chunked = false, close = false, expectContinue = false;
             var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
             while (!rest.IsEmpty)
             {
@@ -239,9 +248,13 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 {
                     close = Ascii.EqualsIgnoreCase(value, "close"u8);
                 }
+                else if (Ascii.EqualsIgnoreCase(name, "expect"u8))
+                {
+                    expectContinue = Ascii.EqualsIgnoreCase(value, "100-continue"u8);
+                }
             }
 
-            return new RequestHead(path, contentLength, chunked, close);
+            return new RequestHead(path, contentLength, chunked, close, expectContinue);
         }
     }
 }
