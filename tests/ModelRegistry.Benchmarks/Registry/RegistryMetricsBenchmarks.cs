@@ -94,7 +94,7 @@ public class RegistryMetricsBenchmarks
 
     private static ServiceProvider Build()
     {
-        var services = new ServiceCollection();
+        var services = new ServiceCollection().AddMetrics();
         services.AddModelRegistry().FromJson(RegistryJson).AddProvider<AnsweringProvider>();
         return services.BuildServiceProvider();
     }
