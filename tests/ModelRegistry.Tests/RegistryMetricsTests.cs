@@ -162,7 +162,7 @@ public sealed class RegistryMetricsTests
             {"id":"r1","model":"wire-large-1","content":[{"type":"text","text":"ok"}],"finish":"stop","usage":{"input":1000,"output":200,"cache_read":400}}
             """));
         await using var services = Registry(
-            $"{{{Entry("a", server, extra: ",\"pricing\":{\"input\":2,\"output\":10,\"cache_read\":0.5}")}}}", new FakeClock());
+            $"{{{Entry("a", server, extra: ",\"pricing\":{\"input\":2,\"output\":10,\"cache_read\":0.5,\"currency\":\"EUR\"}")}}}", new FakeClock());
         using var metrics = new Collected(services);
 
         await services.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("hi");
@@ -176,6 +176,7 @@ public sealed class RegistryMetricsTests
             // 600 uncached × 2 + 200 × 10 + 400 × 0.5, per million tokens.
             Assert.That(cost.Value, Is.EqualTo(0.0034).Within(1e-12));
             Assert.That(cost.Tags["model_registry.entry"], Is.EqualTo("a"));
+            Assert.That(cost.Tags["model_registry.currency"], Is.EqualTo("EUR"));
         });
     }
 
@@ -191,6 +192,20 @@ public sealed class RegistryMetricsTests
 
         Assert.That(metrics.Tokens.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(10));
         Assert.That(metrics.Cost.GetMeasurementSnapshot(), Is.Empty);
+    }
+
+    [TestCase("\"euro\"", "'euro'")]
+    [TestCase("\"EURO\"", "'EURO'")]
+    [TestCase("\"\"", "''")]
+    public async Task A_currency_that_is_not_an_ISO_code_fails_the_load_naming_entry_and_key(string currency, string shown)
+    {
+        await using var server = await ReplayServer.StartAsync();
+        await using var services = Registry($"{{{Entry("a", server, extra: $",\"pricing\":{{\"input\":1,\"output\":1,\"currency\":{currency}}}")}}}", new FakeClock());
+
+        var ex = Assert.ThrowsAsync<ModelRegistryException>(async () => await services.GetRequiredService<IModelRegistry>().GetEntriesAsync());
+
+        Assert.That(ex!.Message, Does.Contain("'a'").And.Contain("\"pricing:currency\" must be a three-letter ISO 4217 code").And.Contain($"but is {shown}"));
+        Assert.That(server.Requests, Is.Empty);
     }
 
     [Test]
@@ -218,6 +233,7 @@ public sealed class RegistryMetricsTests
             Assert.That(metrics.Fallbacks.GetMeasurementSnapshot(), Has.Count.EqualTo(1));
             Assert.That(metrics.Tokens.GetMeasurementSnapshot().Select(m => ((string?)m.Tags["gen_ai.token.type"], m.Value)), Is.EqualTo(new[] { ("input", 10L), ("output", 5L) }));
             Assert.That(metrics.Cost.GetMeasurementSnapshot().Single().Value, Is.EqualTo(15 / 1_000_000.0).Within(1e-15));
+            Assert.That(metrics.Cost.GetMeasurementSnapshot().Single().Tags["model_registry.currency"], Is.EqualTo("USD"), "prices are in USD unless the entry says otherwise");
             Assert.That(metrics.Duration.GetMeasurementSnapshot(), Has.Count.EqualTo(2));
         });
     }

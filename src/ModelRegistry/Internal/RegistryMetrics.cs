@@ -29,6 +29,7 @@ internal sealed class RegistryMetrics : IDisposable
     public const string FallbackReason = "model_registry.fallback.reason";
     public const string BreakerState = "model_registry.breaker.state";
     public const string LimitKind = "model_registry.limit.kind";
+    public const string Currency = "model_registry.currency";
 
     /// <summary>The <see cref="FallbackReason"/> of an answer the content filter stopped (<c>fallback_on:content_filter</c>).</summary>
     public const string ContentFilterReason = "content_filter";
@@ -49,7 +50,7 @@ internal sealed class RegistryMetrics : IDisposable
         BreakerStateChanges = _meter.CreateCounter<long>("model_registry.breaker.state_changes", "{change}", "Transitions of an entry's circuit breaker.");
         LimitRefusals = _meter.CreateCounter<long>("model_registry.limit.refusals", "{refusal}", "Calls an entry's client-side limits refused before sending them.");
         Tokens = _meter.CreateCounter<long>("model_registry.tokens", "{token}", "Tokens the provider reported per entry; cached input tokens are also counted as input.");
-        Cost = _meter.CreateCounter<double>("model_registry.cost", "{currency}", "What the attempts cost at the entry's pricing, in the registry's unit of money (USD by convention).");
+        Cost = _meter.CreateCounter<double>("model_registry.cost", "{currency}", "What the attempts cost at the entry's pricing, in its currency (model_registry.currency).");
     }
 
     public Counter<long> Attempts { get; }
@@ -124,6 +125,7 @@ internal sealed class RegistryMetrics : IDisposable
             var cost = (double)pricing.CostOf(input, output, cached, cacheWrite);
             if (cost > 0)
             {
+                tags.Add(Currency, pricing.Currency);
                 Cost.Add(cost, tags);
             }
         }
