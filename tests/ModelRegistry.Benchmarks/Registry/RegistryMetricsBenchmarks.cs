@@ -10,8 +10,10 @@ namespace ModelRegistry.Benchmarks.Registry;
 /// <summary>
 /// What the registry's OpenTelemetry metrics (the <c>ModelRegistry</c> meter) add to a call: the same held registry
 /// client with no listener on the meter (metrics off, the baseline) and with a listener enabling every instrument of
-/// it (attempts, duration, tokens, cost), for a response and a stream. The listener only sums what it is given, so
-/// the difference is the registry's own recording cost, not an exporter's.
+/// it (attempts, duration, tokens, cost), for a response and a stream. The listener only counts what it is given, so
+/// the difference is the registry's own recording cost, not an exporter's. The last two cases isolate the attempt
+/// layer with no listener: the provider client alone against it inside the layer, which is what metrics cost a call
+/// when nobody listens.
 /// </summary>
 [Description("A call through a held registry client whose entry has prices, with no listener on the ModelRegistry meter (baseline) and with one listening to every instrument; a response and a three-update stream.")]
 [MemoryDiagnoser]
@@ -27,6 +29,9 @@ public class RegistryMetricsBenchmarks
     private MeterListener _listener = null!;
     private IChatClient _plain = null!;
     private IChatClient _metered = null!;
+    private IChatClient _bare = null!;
+    private IChatClient _layered = null!;
+    private Internal.RegistryMetrics _unlistened = null!;
     private long _measurements;
 
     [GlobalSetup]
@@ -50,6 +55,11 @@ public class RegistryMetricsBenchmarks
         _listener.Start();
         _plain = _plainServices.GetRequiredService<IModelRegistry>().GetChatClient("priced");
         _metered = _meteredServices.GetRequiredService<IModelRegistry>().GetChatClient("priced");
+        _bare = new AnsweringChatClient();
+        _unlistened = new Internal.RegistryMetrics(null);
+        var entry = await _plainServices.GetRequiredService<IModelRegistry>().GetEntryAsync("priced");
+        _layered = new Internal.AttemptMetricsChatClient(new AnsweringChatClient(), entry, _unlistened, TimeProvider.System);
+        Check.That(!_unlistened.ObservesAttempts, "no listener on the isolated layer's meter");
 
         Check.Equal("hello", (await _plain.GetResponseAsync(Messages)).Text, "the unmetered answer");
         Check.Equal(0L, Interlocked.Read(ref _measurements), "measurements with no listener on the meter");
@@ -65,6 +75,7 @@ public class RegistryMetricsBenchmarks
     public async Task Cleanup()
     {
         _listener.Dispose();
+        _unlistened.Dispose();
         await _plainServices.DisposeAsync();
         await _meteredServices.DisposeAsync();
     }
@@ -80,6 +91,12 @@ public class RegistryMetricsBenchmarks
 
     [Benchmark(Description = "stream, every instrument listened to")]
     public Task<int> MeteredStream() => Drain(_metered);
+
+    [Benchmark(Description = "provider client alone")]
+    public Task<ChatResponse> Bare() => _bare.GetResponseAsync(Messages);
+
+    [Benchmark(Description = "provider client in the attempt layer, no listener")]
+    public Task<ChatResponse> Layered() => _layered.GetResponseAsync(Messages);
 
     private static async Task<int> Drain(IChatClient client)
     {
