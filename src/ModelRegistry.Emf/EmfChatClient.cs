@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelRegistry.Emf.Internal;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Emf;
 
@@ -78,7 +79,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
         try
         {
             response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            call.Outcome = EmfOutcome.Success;
+            call.Outcome = AttemptOutcome.Success;
             return response;
         }
         catch (Exception ex)
@@ -106,7 +107,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var call = Start();
-        call.Outcome = EmfOutcome.Abandoned;
+        call.Outcome = AttemptOutcome.Abandoned;
         var started = _time.GetTimestamp();
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
@@ -128,7 +129,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
                 {
                     if (!await updates.MoveNextAsync().ConfigureAwait(false))
                     {
-                        call.Outcome = EmfOutcome.Success;
+                        call.Outcome = AttemptOutcome.Success;
                         break;
                     }
 
@@ -173,7 +174,7 @@ public sealed partial class EmfChatClient : DelegatingChatClient
 
     private static void Fail(ref EmfCall call, Exception error, CancellationToken cancellationToken)
     {
-        call.Outcome = error is OperationCanceledException && cancellationToken.IsCancellationRequested ? EmfOutcome.Cancelled : EmfOutcome.Error;
+        call.Outcome = AttemptFailure.OutcomeOf(error, cancellationToken);
         call.Error = error;
     }
 

@@ -2,11 +2,14 @@ namespace ModelRegistry;
 
 /// <summary>
 /// Prices per million tokens, as the registry entry's optional <c>pricing</c> object says
-/// (<c>input</c>, <c>output</c>, <c>cache_read</c>, <c>cache_write</c>). The unit of money is the registry's
-/// own choice (USD by convention); metrics report cost in that unit.
+/// (<c>input</c>, <c>output</c>, <c>cache_read</c>, <c>cache_write</c>), in the entry's <c>currency</c>
+/// (<see cref="Currency"/>, USD unless it says otherwise); metrics report cost in that currency.
 /// </summary>
 public sealed record ModelPricing
 {
+    /// <summary>The currency of the prices, an ISO 4217 code such as <c>USD</c> or <c>EUR</c>; <c>USD</c> unless the entry says otherwise.</summary>
+    public string Currency { get; init; } = "USD";
+
     /// <summary>Price per million input tokens.</summary>
     public decimal Input { get; init; }
 

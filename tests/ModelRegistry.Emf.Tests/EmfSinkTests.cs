@@ -8,6 +8,7 @@ using ModelRegistry.Emf.Internal;
 using ModelRegistry.Emf.Tests.TestSupport;
 using ModelRegistry.Testing;
 using static ModelRegistry.Emf.Tests.TestSupport.JsonText;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Emf.Tests;
 
@@ -108,7 +109,7 @@ public sealed class EmfSinkTests
         var logger = new FakeLogger();
         var settings = EmfSettings.Create(EmfHarness.TestOptions(sink));
         var identity = new EmfIdentity(settings, "haiku", "fake", null, null);
-        var call = new EmfCall { Outcome = EmfOutcome.Success, TimestampMilliseconds = 1, LatencyMilliseconds = double.NaN, TimeToFirstTokenMilliseconds = double.PositiveInfinity };
+        var call = new EmfCall { Outcome = AttemptOutcome.Success, TimestampMilliseconds = 1, LatencyMilliseconds = double.NaN, TimeToFirstTokenMilliseconds = double.PositiveInfinity };
 
         EmfLineWriter.Emit(settings, identity, call, sink, logger);
 

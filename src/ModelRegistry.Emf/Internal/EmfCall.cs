@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Emf.Internal;
 
 /// <summary>What one call reported, gathered while it ran and written once when it ends.</summary>
 internal struct EmfCall
 {
-    public EmfOutcome Outcome;
+    public AttemptOutcome Outcome;
     public long TimestampMilliseconds;
     public double LatencyMilliseconds;
     public double? TimeToFirstTokenMilliseconds;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Emf.Internal;
 
@@ -157,8 +158,8 @@ internal static partial class EmfLineWriter
         values[CacheWriteTokens] = call.CacheWriteTokens;
         values[Latency] = call.LatencyMilliseconds;
         values[Invocations] = 1;
-        values[Errors] = call.Outcome == EmfOutcome.Error ? 1 : 0;
-        values[Throttles] = IsThrottling(call.Error) ? 1 : 0;
+        values[Errors] = call.Outcome == AttemptOutcome.Error ? 1 : 0;
+        values[Throttles] = AttemptFailure.IsThrottling(call.Error) ? 1 : 0;
         present.Fill(true);
 
         present[TimeToFirstToken] = call.TimeToFirstTokenMilliseconds.HasValue;
@@ -211,7 +212,7 @@ internal static partial class EmfLineWriter
             writer.WriteString(EmfNames.TraceId, XRayRoot(header));
         }
 
-        if (call.Outcome == EmfOutcome.Error && call.Error is { } error)
+        if (call.Outcome == AttemptOutcome.Error && call.Error is { } error)
         {
             writer.WriteString(EmfNames.ErrorType, error.GetType().FullName);
             if (error is ModelProviderException { ErrorCode: { } code })
@@ -219,7 +220,7 @@ internal static partial class EmfLineWriter
                 writer.WriteString(EmfNames.ErrorCode, code);
             }
 
-            if (StatusCodeOf(error) is { } status)
+            if (AttemptFailure.StatusCodeOf(error) is { } status)
             {
                 writer.WriteNumber(EmfNames.HttpStatusCode, status);
             }
@@ -240,16 +241,6 @@ internal static partial class EmfLineWriter
 
         return header.AsSpan().Trim();
     }
-
-    internal static bool IsThrottling(Exception? error) =>
-        error is ModelProviderException { IsThrottling: true } || StatusCodeOf(error) == 429 && error is not ModelProviderException;
-
-    private static int? StatusCodeOf(Exception? error) => error switch
-    {
-        ModelProviderException provider => provider.StatusCode,
-        HttpRequestException { StatusCode: { } status } => (int)status,
-        _ => null,
-    };
 
     private static partial class Log
     {

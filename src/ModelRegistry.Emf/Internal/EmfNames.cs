@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Emf.Internal;
 
@@ -40,7 +41,7 @@ internal static class EmfNames
     public static readonly JsonEncodedText HttpStatusCode = Encode("HttpStatusCode");
 
     public static readonly JsonEncodedText[] OutcomeValues =
-        [Encode(nameof(EmfOutcome.Success)), Encode(nameof(EmfOutcome.Error)), Encode(nameof(EmfOutcome.Cancelled)), Encode(nameof(EmfOutcome.Abandoned))];
+        [Encode(nameof(AttemptOutcome.Success)), Encode(nameof(AttemptOutcome.Error)), Encode(nameof(AttemptOutcome.Cancelled)), Encode(nameof(AttemptOutcome.Abandoned))];
 
     /// <summary>Every metric a line can carry, in the order written: name and unit.</summary>
     public static readonly (JsonEncodedText Name, JsonEncodedText Unit)[] MetricDefinitions =

@@ -30,8 +30,9 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     private readonly ILogger _logger;
     private readonly EntryAccess _access;
     private readonly ResiliencePipeline? _breaker;
+    private readonly RegistryMetrics _metrics;
 
-    public EntryGuardChatClient(IChatClient inner, ModelEntry entry, EntryGuardOptions options, EntryGuardState state, IRateLimitStore store, ILogger logger)
+    public EntryGuardChatClient(IChatClient inner, ModelEntry entry, EntryGuardOptions options, EntryGuardState state, IRateLimitStore store, ILogger logger, RegistryMetrics metrics)
         : base(inner)
     {
         _entry = entry;
@@ -39,6 +40,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         _state = state;
         _store = store;
         _logger = logger;
+        _metrics = metrics;
         _access = EntryAccess.For(entry);
         _breaker = state.BreakerFor(options);
     }
@@ -152,7 +154,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         if (_options.MaxConcurrency is { } max && !_state.TryEnter(max))
         {
-            throw Rejected(ProviderErrorCodes.ClientConcurrencyLimit, $"limits:max_concurrency = {_options.MaxConcurrency}", ConcurrencyRetryAfter);
+            throw Rejected(ProviderErrorCodes.ClientConcurrencyLimit, "concurrency", $"limits:max_concurrency = {_options.MaxConcurrency}", ConcurrencyRetryAfter);
         }
 
         try
@@ -162,7 +164,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
                 var decision = await _store.TryTakeAsync($"{_entry.Name}:rpm", new RateLimitBucket(rpm, TimeSpan.FromMinutes(1)), 1, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
-                    throw Rejected(ProviderErrorCodes.ClientRateLimit, $"limits:requests_per_minute = {rpm}", decision.RetryAfter);
+                    throw Rejected(ProviderErrorCodes.ClientRateLimit, "requests_per_minute", $"limits:requests_per_minute = {rpm}", decision.RetryAfter);
                 }
             }
 
@@ -173,7 +175,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
                 var decision = await _store.TryTakeAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), estimate, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
-                    throw Rejected(ProviderErrorCodes.ClientRateLimit, $"limits:tokens_per_minute = {tpm}", decision.RetryAfter);
+                    throw Rejected(ProviderErrorCodes.ClientRateLimit, "tokens_per_minute", $"limits:tokens_per_minute = {tpm}", decision.RetryAfter);
                 }
 
                 return Math.Min(estimate, tpm);
@@ -211,9 +213,11 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         }
     }
 
-    private ModelProviderException Rejected(string code, string limit, TimeSpan retryAfter)
+    /// <summary>Logs and counts a refusal by the limit of <paramref name="kind"/>, and makes its exception.</summary>
+    private ModelProviderException Rejected(string code, string kind, string limit, TimeSpan retryAfter)
     {
         Log.Rejected(_logger, _entry.Name, limit);
+        _metrics.RecordLimitRefusal(_entry, kind);
         return new ModelProviderException(
             $"Model '{_entry.Name}' refused the call on its client-side limit {limit}; retry after {retryAfter.TotalSeconds:0.###} s, or raise the limit in the registry entry.",
             _entry.Provider)

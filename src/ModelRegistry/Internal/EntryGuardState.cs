@@ -15,7 +15,7 @@ namespace ModelRegistry.Internal;
 /// limit are in flight (the calls already running finish), raising it admits more at once. The breaker keeps its state
 /// while the entry's <c>circuit_breaker:*</c> settings are unchanged; a change of them starts a new, closed breaker.
 /// </remarks>
-internal sealed partial class EntryGuardState(string name, TimeProvider time, ILogger logger)
+internal sealed partial class EntryGuardState(string name, TimeProvider time, ILogger logger, RegistryMetrics metrics)
 {
     private readonly Lock _gate = new();
     private int _inFlight;
@@ -99,16 +99,19 @@ internal sealed partial class EntryGuardState(string name, TimeProvider time, IL
                 OnOpened = args =>
                 {
                     Log.BreakerOpened(logger, name, args.BreakDuration.TotalSeconds);
+                    metrics.RecordBreakerState(name, "open");
                     return ValueTask.CompletedTask;
                 },
                 OnHalfOpened = _ =>
                 {
                     Log.BreakerHalfOpened(logger, name);
+                    metrics.RecordBreakerState(name, "half_open");
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
                     Log.BreakerClosed(logger, name);
+                    metrics.RecordBreakerState(name, "closed");
                     return ValueTask.CompletedTask;
                 },
             })

@@ -105,6 +105,12 @@ internal static class EntryValidator
                         $"{at}: \"pricing:{key}\" must be a price per million tokens from 0 to {MaxPrice:0}, but is {price}.");
                 }
             }
+
+            if (pricing.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
+            {
+                throw new ModelRegistryException(
+                    $"{at}: \"pricing:currency\" must be a three-letter ISO 4217 code in capitals, such as \"USD\" or \"EUR\", but is '{pricing.Currency}'.");
+            }
         }
 
         if (entry.Capabilities is { } capabilities)

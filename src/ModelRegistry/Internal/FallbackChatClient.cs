@@ -15,11 +15,8 @@ namespace ModelRegistry.Internal;
 /// only before its first update reached the caller. The answer names the entry that served it in
 /// <see cref="RegistryProperties.ServedBy"/>.
 /// </summary>
-internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry, IChatClient Client)> chain, ILogger logger) : IChatClient
+internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry, IChatClient Client)> chain, ILogger logger, RegistryMetrics metrics) : IChatClient
 {
-    /// <summary>How the log names a filtered answer that falls back.</summary>
-    private const string ContentFiltered = "content filter";
-
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         for (var i = 0; ;)
@@ -35,11 +32,11 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
                     return response;
                 }
 
-                Log.FallingBack(logger, entry.Name, ContentFiltered, chain[next].Entry.Name);
+                FallingBack(entry, RegistryMetrics.ContentFilterReason, chain[next].Entry);
             }
             catch (Exception ex) when ((next = NextAfter(i, ex, cancellationToken)) > 0)
             {
-                Log.FallingBack(logger, entry.Name, Describe(ex), chain[next].Entry.Name);
+                FallingBack(entry, AttemptFailure.ErrorTypeOf(ex), chain[next].Entry);
             }
 
             i = next;
@@ -64,7 +61,7 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
             catch (Exception ex) when ((next = NextAfter(i, ex, cancellationToken)) > 0)
             {
                 await updates.DisposeAsync().ConfigureAwait(false);
-                Log.FallingBack(logger, entry.Name, Describe(ex), chain[next].Entry.Name);
+                FallingBack(entry, AttemptFailure.ErrorTypeOf(ex), chain[next].Entry);
                 i = next;
                 continue;
             }
@@ -73,7 +70,7 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
             if (any && IsFilteredFailure(entry, updates.Current.FinishReason) && (next = i + 1) < chain.Count)
             {
                 await updates.DisposeAsync().ConfigureAwait(false);
-                Log.FallingBack(logger, entry.Name, ContentFiltered, chain[next].Entry.Name);
+                FallingBack(entry, RegistryMetrics.ContentFilterReason, chain[next].Entry);
                 i = next;
                 continue;
             }
@@ -173,9 +170,12 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
         return copy;
     }
 
-    private static string Describe(Exception exception) => exception is ModelProviderException provider
-        ? $"{provider.ErrorCode ?? provider.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "error"}"
-        : exception.GetType().Name;
+    /// <summary>Logs and counts a move from <paramref name="from"/> to <paramref name="to"/>, the reason named as metrics name it (an error code, a status, a type, or <c>content_filter</c>).</summary>
+    private void FallingBack(ModelEntry from, string reason, ModelEntry to)
+    {
+        Log.FallingBack(logger, from.Name, reason, to.Name);
+        metrics.RecordFallback(from.Name, to.Name, reason);
+    }
 
     private static partial class Log
     {

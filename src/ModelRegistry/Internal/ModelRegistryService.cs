@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly ConcurrentDictionary<string, EntryGuardState> _guards = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ModelEntry> _adHoc = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRateLimitStore _rateLimits;
+    private readonly RegistryMetrics _metrics;
     private readonly EnvironmentProvider _environment;
     private readonly Lazy<string[]> _secretSchemes;
     private readonly RegistryChatClient _defaultProxy;
@@ -58,6 +60,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         _environment = services.GetService<EnvironmentProvider>() ?? EnvironmentProvider.System;
         _secretSchemes = new(() => [.. services.GetServices<ISecretSource>().Select(s => s.Scheme).Distinct(StringComparer.OrdinalIgnoreCase)]);
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry") ?? NullLogger.Instance;
+        _metrics = new RegistryMetrics(services.GetService<IMeterFactory>());
         _source = new(() => pipeline.SourceFactory?.Invoke(services)
             ?? pipeline.FallbackSourceFactory?.Invoke(services)
             ?? new ConfigurationRegistrySource(
@@ -227,7 +230,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     {
         IChatClient client = chain.Length == 1
             ? cores[0].Client.Value
-            : new FallbackChatClient([.. chain.Select((e, i) => (e, cores[i].Client.Value))], _logger);
+            : new FallbackChatClient([.. chain.Select((e, i) => (e, cores[i].Client.Value))], _logger, _metrics);
         if (_pipeline.Steps.Count > 0)
         {
             if (chain.Length == 1)
@@ -254,14 +257,16 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     /// </summary>
     private IChatClient BuildCore(ModelEntry entry)
     {
-        var state = _guards.GetOrAdd(entry.Name, static (name, self) => new EntryGuardState(name, self._time, self._logger), this);
+        var state = _guards.GetOrAdd(entry.Name, static (name, self) => new EntryGuardState(name, self._time, self._logger, self._metrics), this);
         IChatClient client = new EntryGuardChatClient(
             ProviderOf(entry).CreateChatClient(entry, _services),
             entry,
             EntryGuardOptions.For(entry) with { MaxRetryAfter = _options.Resilience.ForEntry(entry).MaxRetryAfter },
             state,
             _rateLimits,
-            _logger);
+            _logger,
+            _metrics);
+        client = new AttemptMetricsChatClient(client, entry, _metrics, _time);
         foreach (var wrap in _pipeline.ProviderWrappers)
         {
             client = wrap(client, entry, _services);
@@ -491,6 +496,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         _cores.Clear();
         _embeddings.Clear();
         _loadLock.Dispose();
+        _metrics.Dispose();
     }
 
     private sealed record Snapshot(

@@ -209,6 +209,7 @@ internal static class RegistryParser
     {
         RequireObject(element, name, source, location, path, "{\"input\":3,\"output\":15,\"cache_read\":0.3,\"cache_write\":3.75}");
         decimal? input = null, output = null, cacheRead = null, cacheWrite = null;
+        string? currency = null;
         foreach (var property in element.EnumerateObject())
         {
             string[] at = [.. path, property.Name];
@@ -218,7 +219,8 @@ internal static class RegistryParser
                 case "output": output = ReadPrice(property.Value, name, source, location, at); break;
                 case "cache_read": cacheRead = ReadPrice(property.Value, name, source, location, at); break;
                 case "cache_write": cacheWrite = ReadPrice(property.Value, name, source, location, at); break;
-                default: throw Unknown(name, source, location, at, ["input", "output", "cache_read", "cache_write"]);
+                case "currency": currency = ReadString(property.Value, name, source, location, at); break;
+                default: throw Unknown(name, source, location, at, ["input", "output", "cache_read", "cache_write", "currency"]);
             }
         }
 
@@ -228,7 +230,8 @@ internal static class RegistryParser
                 $"Model registry entry '{name}' ({source}): {location(path)} needs both \"input\" and \"output\" (prices per million tokens).");
         }
 
-        return new ModelPricing { Input = input.Value, Output = output.Value, CacheRead = cacheRead, CacheWrite = cacheWrite };
+        var pricing = new ModelPricing { Input = input.Value, Output = output.Value, CacheRead = cacheRead, CacheWrite = cacheWrite };
+        return currency is null ? pricing : pricing with { Currency = currency.Trim() };
     }
 
     private static string[] ReadFallbacks(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
