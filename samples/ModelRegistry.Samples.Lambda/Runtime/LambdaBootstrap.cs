@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 
 namespace ModelRegistry.Samples.Lambda.Runtime;
@@ -75,21 +74,8 @@ internal sealed partial class LambdaBootstrap(
             }, CancellationToken.None);
         }
 
-        try
-        {
-            await Task.WhenAll(loops).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Task.WhenAll rethrows the first loop's exception in array order: a loop's real failure comes first.
-            var failure = loops.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
-            if (failure is not null)
-            {
-                ExceptionDispatchInfo.Throw(failure);
-            }
-
-            throw;
-        }
+        // A failed loop has cancelled the others; Task.WhenAll then throws that failure, not their cancellations.
+        await Task.WhenAll(loops).ConfigureAwait(false);
     }
 
     private async Task LoopAsync(bool setProcessTraceId, CancellationToken stop)
