@@ -43,6 +43,9 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
     /// <summary>The init error the runtime reported, when it reports one.</summary>
     public Task<InvocationOutcome> InitError => _initError.Task;
 
+    /// <summary>When set, the next <c>next</c> request is answered with this status (once), as a broken API would.</summary>
+    public int? FailOneNextWith { get; set; }
+
     /// <summary>Called when a <c>next</c> request arrives, before it is answered.</summary>
     public Action? OnNextRequested { get; set; }
 
@@ -83,6 +86,13 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
         if (context.Request.Method == "GET" && path == Prefix + "invocation/next")
         {
             OnNextRequested?.Invoke();
+            if (FailOneNextWith is { } status)
+            {
+                FailOneNextWith = null;
+                await AnswerAsync(context, status, """{"errorMessage":"broken","errorType":"Broken"}""", "GET next");
+                return;
+            }
+
             var next = await _queue.Reader.ReadAsync(context.RequestAborted);
             var now = Interlocked.Increment(ref _outstanding);
             for (var most = Volatile.Read(ref _mostOutstanding); now > most; most = Volatile.Read(ref _mostOutstanding))

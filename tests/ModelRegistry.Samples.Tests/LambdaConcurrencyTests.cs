@@ -182,6 +182,29 @@ public sealed class LambdaConcurrencyTests
         Assert.That(exporter.Exported, Is.EqualTo(new[] { "invocation 1", "invocation 2" }));
     }
 
+    [Test]
+    public async Task When_one_loop_fails_the_others_stop_and_its_failure_is_thrown()
+    {
+        await using var api = await FakeLambdaRuntimeApi.StartAsync();
+        var outcome = api.InvokeAsync("{}");
+        var bootstrap = new LambdaBootstrap(
+            LambdaRuntimeClient.Create(api.Address),
+            (_, _) =>
+            {
+                api.FailOneNextWith = 500; // the next loop to ask gets a broken answer; the others wait for events that never come
+                return Task.FromResult("{}"u8.ToArray());
+            },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            TimeProvider.System,
+            maxConcurrency: 4);
+
+        var run = bootstrap.RunAsync(CancellationToken.None);
+        await outcome;
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.That(error!.Message, Does.StartWith("Runtime API next answered 500"));
+    }
+
     [TestCase(null, 1)]
     [TestCase("", 1)]
     [TestCase("1", 1)]
