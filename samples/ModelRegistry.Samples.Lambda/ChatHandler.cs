@@ -7,7 +7,8 @@ namespace ModelRegistry.Samples.Lambda;
 /// <summary>
 /// The function's logic, with no AWS plumbing: reads the event, asks the registry model it names (or the default),
 /// and answers with the text, the model that served it and the usage. A bad event is a function error saying what
-/// to send instead.
+/// to send instead (<c>InvalidEvent</c>, <c>UnknownModel</c>); a registry that cannot be read, or has no usable default,
+/// is <c>RegistryError</c> with the registry's own message. The bootstrap reports them as <c>Function.X</c>.
 /// </summary>
 internal sealed class ChatHandler(IModelRegistry registry)
 {
@@ -24,14 +25,24 @@ internal sealed class ChatHandler(IModelRegistry registry)
             throw new FunctionErrorException("InvalidEvent", "The event has no \"prompt\". Send {\"prompt\": \"your question\"}, optionally with \"model\" (a registry name) and \"system\".");
         }
 
+        try
+        {
+            // Loads (or refreshes) the registry first, so a registry that cannot be read is not mistaken for an unknown name.
+            await registry.GetEntriesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelRegistryException ex)
+        {
+            throw new FunctionErrorException("RegistryError", ex.Message, ex);
+        }
+
         ModelEntry entry;
         try
         {
             entry = await registry.GetEntryAsync(string.IsNullOrWhiteSpace(chatEvent.Model) ? null : chatEvent.Model, cancellationToken).ConfigureAwait(false);
         }
-        catch (ModelRegistryException ex) when (chatEvent.Model is not null)
+        catch (ModelRegistryException ex)
         {
-            throw new FunctionErrorException("UnknownModel", ex.Message, ex);
+            throw new FunctionErrorException(string.IsNullOrWhiteSpace(chatEvent.Model) ? "RegistryError" : "UnknownModel", ex.Message, ex);
         }
 
         List<ChatMessage> messages = [];

@@ -7,6 +7,7 @@ using ModelRegistry.Bedrock;
 using ModelRegistry.Emf;
 using ModelRegistry.Mistral;
 using ModelRegistry.ParameterStore;
+using ModelRegistry.Providers;
 using ModelRegistry.Samples.Lambda;
 using ModelRegistry.Samples.Lambda.Runtime;
 using OpenTelemetry;
@@ -15,7 +16,8 @@ using OpenTelemetry.Trace;
 // The Lambda's start: wiring only. The registry comes from the SSM parameter in MODELS_PARAMETER (through the
 // Parameters and Secrets extension when the layer is there), read on the first invocation, not here: the extension is
 // not ready during INIT. DEFAULT_MODEL picks the model when the event names none; METRICS_NAMESPACE names the EMF
-// namespace; MISTRAL_API_KEY_PARAMETER names the key's SecureString. Traces go to OTLP when OTEL_* says where.
+// namespace; MISTRAL_API_KEY_PARAMETER names the key's SecureString. Traces go to OTLP when OTEL_* says where, and
+// are flushed after each invocation. AWS_LAMBDA_MAX_CONCURRENCY (default 1) is how many invocations run at once.
 var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
 if (string.IsNullOrWhiteSpace(runtimeApi))
 {
@@ -26,13 +28,16 @@ if (string.IsNullOrWhiteSpace(runtimeApi))
 var client = LambdaRuntimeClient.Create(runtimeApi);
 ServiceProvider services;
 TracerProvider? tracing = null;
+int concurrency;
 try
 {
     var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    concurrency = LambdaBootstrap.ParseMaxConcurrency(configuration[LambdaBootstrap.MaxConcurrencyVariable]);
     var traced = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
         || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
     var collection = new ServiceCollection()
         .AddSingleton<IConfiguration>(configuration)
+        .AddSingleton<EnvironmentProvider>(new InvocationEnvironment()) // each invocation's own _X_AMZN_TRACE_ID, for EMF
         .AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("System.Net.Http", LogLevel.Warning)
@@ -61,6 +66,9 @@ try
 }
 catch (Exception ex)
 {
+    // Lambda's log shows only what the process writes: the Runtime API keeps the error for the caller. Our messages
+    // name settings and fixes, never secret values.
+    Console.Error.WriteLine($"Init failed: {ex}");
     await client.ReportInitErrorAsync("Runtime.InitError", ex.Message, CancellationToken.None);
     return 1;
 }
@@ -71,7 +79,8 @@ await using (services)
     {
         var handler = services.GetRequiredService<ChatHandler>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRegistry.Samples.Lambda");
-        var bootstrap = new LambdaBootstrap(client, handler.HandleAsync, logger, TimeProvider.System);
+        var flush = tracing is null ? null : Telemetry.FlushAfterInvocation(tracing, Telemetry.FlushTimeout);
+        var bootstrap = new LambdaBootstrap(client, handler.HandleAsync, logger, TimeProvider.System, concurrency, flush);
         try
         {
             await bootstrap.RunAsync(CancellationToken.None);

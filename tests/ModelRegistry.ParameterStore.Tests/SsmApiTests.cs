@@ -85,6 +85,32 @@ public sealed class SsmApiTests
         });
     }
 
+    [Test]
+    public async Task An_endpoint_from_AWS_ENDPOINT_URL_SSM_is_used_and_named_in_the_error()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json(
+            new JsonObject { ["__type"] = "ParameterNotFound", ["message"] = "" }.ToJsonString(), 400, ("x-amzn-ErrorType", "ParameterNotFound")));
+        await using var host = TestHost.Create(
+            b => b.FromJson("{}").AddParameterStore(o => (o.Region, o.Credentials) = ("eu-west-1", Moto.Credentials)),
+            environment: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_SSM"] = server.BaseAddress.ToString() });
+
+        var error = Assert.ThrowsAsync<ModelRegistryException>(async () => await host.Secrets.ResolveAsync("ssm:" + Name));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests, Has.Count.EqualTo(1), "the read goes where the variable points");
+            Assert.That(error!.Message, Does.Contain($"via the SSM API at {server.BaseAddress} (from AWS_ENDPOINT_URL_SSM)"));
+            Assert.That(error.Message, Does.Not.Contain("regional endpoint"));
+        });
+    }
+
+    [Test]
+    public void An_endpoint_named_in_a_message_loses_its_user_info_and_query() =>
+        Assert.That(
+            Internal.SsmApiTransport.Describe("https://AKIDEXAMPLE:sk-test-secret@ssm.example.test:8443/proxy?X-Amz-Security-Token=sk-test-token#f"),
+            Is.EqualTo("https://ssm.example.test:8443/proxy"));
+
     private static void Scripted(ParameterStoreOptions options, ReplayServer server)
     {
         options.ServiceUrl = server.BaseAddress;

@@ -28,6 +28,8 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly ConcurrentDictionary<string, Pending> _inFlight = new();
     private readonly TaskCompletionSource<InvocationOutcome> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _outstanding;
+    private int _mostOutstanding;
 
     private FakeLambdaRuntimeApi(WebApplication app, string address)
     {
@@ -40,6 +42,15 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
 
     /// <summary>The init error the runtime reported, when it reports one.</summary>
     public Task<InvocationOutcome> InitError => _initError.Task;
+
+    /// <summary>When set, the next <c>next</c> request is answered with this status (once), as a broken API would.</summary>
+    public int? FailOneNextWith { get; set; }
+
+    /// <summary>Called when a <c>next</c> request arrives, before it is answered.</summary>
+    public Action? OnNextRequested { get; set; }
+
+    /// <summary>The most invocations handed out and not yet answered at once.</summary>
+    public int MostOutstanding => Volatile.Read(ref _mostOutstanding);
 
     /// <summary>Every status the API answered, in order, as "METHOD path → status".</summary>
     public ConcurrentQueue<string> Log { get; } = new();
@@ -74,7 +85,21 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
         await context.Request.Body.CopyToAsync(body);
         if (context.Request.Method == "GET" && path == Prefix + "invocation/next")
         {
+            OnNextRequested?.Invoke();
+            if (FailOneNextWith is { } status)
+            {
+                FailOneNextWith = null;
+                await AnswerAsync(context, status, """{"errorMessage":"broken","errorType":"Broken"}""", "GET next");
+                return;
+            }
+
             var next = await _queue.Reader.ReadAsync(context.RequestAborted);
+            var now = Interlocked.Increment(ref _outstanding);
+            for (var most = Volatile.Read(ref _mostOutstanding); now > most; most = Volatile.Read(ref _mostOutstanding))
+            {
+                Interlocked.CompareExchange(ref _mostOutstanding, now, most);
+            }
+
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
             context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = next.RequestId;
@@ -122,6 +147,7 @@ internal sealed class FakeLambdaRuntimeApi : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Decrement(ref _outstanding); // before the 202: the runtime asks for the next one only after it
             await AnswerAsync(context, 202, """{"status":"OK"}""", $"POST {what}");
             return;
         }

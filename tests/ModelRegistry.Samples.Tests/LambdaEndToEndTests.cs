@@ -23,13 +23,14 @@ public sealed class LambdaEndToEndTests
     {
         foreach (var build in new[] { "jit", "aot" })
         {
-            yield return new TestCaseData(build, false).SetName($"Lambda_{build}_with_own_fixtures");
-            yield return new TestCaseData(build, true).SetName($"Lambda_{build}_with_recorded_traffic").SetCategory("RecordedTraffic");
+            yield return new TestCaseData(build, false, 1).SetName($"Lambda_{build}_with_own_fixtures");
+            yield return new TestCaseData(build, false, 8).SetName($"Lambda_{build}_with_own_fixtures_and_8_concurrent_loops");
+            yield return new TestCaseData(build, true, 1).SetName($"Lambda_{build}_with_recorded_traffic").SetCategory("RecordedTraffic");
         }
     }
 
     [TestCaseSource(nameof(Cases))]
-    public async Task Invocations_for_each_model_a_bad_event_and_a_429_produce_the_right_posts_and_one_EMF_line_per_model_call(string build, bool recorded)
+    public async Task Invocations_for_each_model_a_bad_event_and_a_429_produce_the_right_posts_and_one_EMF_line_per_model_call(string build, bool recorded, int concurrency)
     {
         if (recorded && !CassetteCorpus.IsAvailable)
         {
@@ -55,7 +56,7 @@ public sealed class LambdaEndToEndTests
              "haiku":{"provider":"bedrock","model_id":"anthropic.claude-haiku-4-5-20251001-v1:0","region":"eu-west-1","endpoint":"{{{bedrock.BaseAddress}}}"}}
             """);
 
-        using var function = StartFunction(build, api.Address, parameter);
+        using var function = StartFunction(build, api.Address, parameter, concurrency);
         var first = await api.InvokeAsync("""{"prompt":"What is the capital of France?"}""");
         function.FirstResponseAt = function.Clock.Elapsed;
         var haiku = await api.InvokeAsync("""{"prompt":"Say hello","model":"haiku","system":"Be brief."}""");
@@ -64,6 +65,7 @@ public sealed class LambdaEndToEndTests
         var unknown = await api.InvokeAsync("""{"prompt":"hi","model":"gpt-5"}""");
         var throttled = await api.InvokeAsync("""{"prompt":"again"}""");
         var emf = function.StopAndReadEmfLines();
+        var logs = function.StandardError;
 
         Assert.Multiple(() =>
         {
@@ -81,13 +83,13 @@ public sealed class LambdaEndToEndTests
             Assert.That((string?)bedrock.Requests.Single().Json!["system"]![0]!["text"], Is.EqualTo("Be brief."));
             Assert.That(mistral.Requests[0].Header("authorization"), Is.EqualTo("Bearer sk-fake-e2e"));
 
-            Assert.That(notJson.ErrorType, Is.EqualTo("InvalidEvent"));
+            Assert.That(notJson.ErrorType, Is.EqualTo("Function.InvalidEvent"));
             Assert.That((string?)JsonNode.Parse(notJson.ErrorText)!["errorMessage"], Does.Contain("not the JSON this function takes"));
-            Assert.That(noPrompt.ErrorType, Is.EqualTo("InvalidEvent"));
+            Assert.That(noPrompt.ErrorType, Is.EqualTo("Function.InvalidEvent"));
             Assert.That((string?)JsonNode.Parse(noPrompt.ErrorText)!["errorMessage"], Does.Contain("has no \"prompt\""));
-            Assert.That(unknown.ErrorType, Is.EqualTo("UnknownModel"));
+            Assert.That(unknown.ErrorType, Is.EqualTo("Function.UnknownModel"));
             Assert.That((string?)JsonNode.Parse(unknown.ErrorText)!["errorMessage"], Does.Contain("Model 'gpt-5' is not in the registry").And.Contain("haiku"));
-            Assert.That(throttled.ErrorType, Is.EqualTo("ModelProviderException"));
+            Assert.That(throttled.ErrorType, Is.EqualTo("Function.ModelProviderException"));
             Assert.That((string?)JsonNode.Parse(throttled.ErrorText)!["errorMessage"], Does.Not.Contain("sk-fake-e2e"));
 
             Assert.That(mistral.Requests, Has.Count.EqualTo(2), "a Retry-After beyond the limit is not waited out");
@@ -100,10 +102,53 @@ public sealed class LambdaEndToEndTests
             Assert.That(lines.Select(l => (int?)l["Errors"]), Is.EqualTo(new int?[] { 0, 0, 1 }));
             Assert.That(lines.Select(l => (int?)l["Throttles"]), Is.EqualTo(new int?[] { 0, 0, 1 }));
             Assert.That((string?)lines[0]["_aws"]!["CloudWatchMetrics"]![0]!["Namespace"], Is.EqualTo("ModelRegistryE2E"));
+
+            // The JSON console log: each failed invocation's line carries its scope as key/values, and its Message is
+            // those key/values, not a dictionary's type name.
+            var failed = logs.Where(l => l.Contains("Invocation failed", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l)!).ToList();
+            Assert.That(failed, Has.Count.EqualTo(4), string.Join('\n', logs));
+            Assert.That(logs, Has.None.Contains("System.Collections.Generic"));
+            Assert.That(failed.Select(l => (string?)l["Scopes"]![0]!["AwsRequestId"]), Is.EqualTo(new[] { notJson, noPrompt, unknown, throttled }.Select(o => o.RequestId)));
+            Assert.That(failed.Select(l => (string?)l["Scopes"]![0]!["Message"]), Has.All.StartWith("AwsRequestId:"));
         });
 
         TestContext.Progress.WriteLine($"lambda {build}: process start to first response {function.FirstResponseAt.TotalMilliseconds:0} ms");
-        RecordStartup(build, recorded, function.FirstResponseAt);
+        if (concurrency == 1)
+        {
+            RecordStartup(build, recorded, function.FirstResponseAt);
+        }
+    }
+
+    [Test]
+    public async Task An_init_error_is_reported_to_the_runtime_api_and_written_to_stderr_with_its_stack()
+    {
+        await using var api = await FakeLambdaRuntimeApi.StartAsync();
+        var start = ChildProcess.Start("dotnet", "lambda-init-home", JitBootstrap);
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
+        start.Environment["AWS_LAMBDA_MAX_CONCURRENCY"] = "zero";
+        using var function = new FunctionProcess(start);
+
+        var init = await api.InitError.WaitAsync(TimeSpan.FromMinutes(2));
+        var exitCode = function.WaitForExit();
+
+        var stderr = string.Join('\n', function.StandardError);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(init.ErrorType, Is.EqualTo("Runtime.InitError"));
+            Assert.That((string?)JsonNode.Parse(init.ErrorText)!["errorMessage"], Does.StartWith("AWS_LAMBDA_MAX_CONCURRENCY is 'zero'"));
+            Assert.That(stderr, Does.Contain("AWS_LAMBDA_MAX_CONCURRENCY is 'zero'"));
+            Assert.That(stderr, Does.Contain(" at ModelRegistry.Samples.Lambda.Runtime.LambdaBootstrap.ParseMaxConcurrency"), "the stack is in the log");
+        });
+    }
+
+    private static string JitBootstrap
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            return Path.Combine(CassetteCorpus.RepositoryRoot!, "samples", "ModelRegistry.Samples.Lambda", "bin", configuration, "net10.0", "bootstrap.dll");
+        }
     }
 
     private static (string Body, string Text) Fixture(string name, Func<JsonNode, string> text)
@@ -132,7 +177,7 @@ public sealed class LambdaEndToEndTests
         return name;
     }
 
-    private static FunctionProcess StartFunction(string build, string runtimeApi, string parameter)
+    private static FunctionProcess StartFunction(string build, string runtimeApi, string parameter, int concurrency)
     {
         const string home = "lambda-e2e-home";
         ProcessStartInfo start;
@@ -149,8 +194,7 @@ public sealed class LambdaEndToEndTests
         }
         else
         {
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            start = ChildProcess.Start("dotnet", home, Path.Combine(CassetteCorpus.RepositoryRoot!, "samples", "ModelRegistry.Samples.Lambda", "bin", configuration, "net10.0", "bootstrap.dll"));
+            start = ChildProcess.Start("dotnet", home, JitBootstrap);
         }
 
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
@@ -163,6 +207,7 @@ public sealed class LambdaEndToEndTests
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
         start.Environment["AWS_REGION"] = "eu-west-1";
         start.Environment["AWS_ENDPOINT_URL_SSM"] = MotoEndpoint;
+        start.Environment["AWS_LAMBDA_MAX_CONCURRENCY"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new FunctionProcess(start);
     }
 
@@ -194,6 +239,9 @@ public sealed class LambdaEndToEndTests
 
         public TimeSpan FirstResponseAt { get; set; }
 
+        /// <summary>The lines written to stderr so far (all of them once the process is stopped).</summary>
+        public IReadOnlyList<string> StandardError => [.. _stderr];
+
         /// <summary>
         /// Ends the function and returns every EMF line it wrote. Call it once every invocation is answered: the sample
         /// writes a call's EMF line before it posts the call's outcome, so each line is already in the pipe, and reading
@@ -204,6 +252,18 @@ public sealed class LambdaEndToEndTests
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(); // with redirected output, this also waits until both pipes are read to their end
             return _stdout.Where(l => l.Contains("\"_aws\"", StringComparison.Ordinal)).ToList();
+        }
+
+        /// <summary>Waits for the process to end by itself (a two-minute hang guard) and returns its exit code.</summary>
+        public int WaitForExit()
+        {
+            if (!_process.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                throw new TimeoutException("The function did not exit within two minutes.");
+            }
+
+            _process.WaitForExit(); // the pipes, read to their end
+            return _process.ExitCode;
         }
 
         public void Dispose()

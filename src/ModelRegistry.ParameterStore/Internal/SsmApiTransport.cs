@@ -23,7 +23,7 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options, Environment
     public string Region => _connection?.Region ?? options.Region ?? "(the default region)";
 
     /// <summary>Where reads go, for messages.</summary>
-    public string Endpoint => _connection?.Endpoint ?? options.ServiceUrl?.ToString() ?? "the regional endpoint";
+    public string Endpoint => _connection?.Endpoint ?? (options.ServiceUrl is { } url ? Describe(url.ToString()) : ConfiguredEndpoint()?.Description) ?? "the regional endpoint";
 
     /// <summary>Reads a parameter; throws <see cref="SsmApiException"/> with the problem and its fix when SSM refuses.</summary>
     public async Task<SsmParameter> GetAsync(string name, CancellationToken cancellationToken)
@@ -59,12 +59,19 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options, Environment
             region ??= "us-east-1";
             config.ServiceURL = url.ToString();
             config.AuthenticationRegion = region;
-            endpoint = url.ToString();
+            endpoint = Describe(url.ToString());
         }
         else if (region is not null)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
             endpoint = "the regional endpoint";
+            if (ConfiguredEndpoint() is { } configured)
+            {
+                // What the SDK would take from the process environment, read through the EnvironmentProvider instead.
+                config.ServiceURL = configured.Url;
+                config.AuthenticationRegion = region;
+                endpoint = configured.Description;
+            }
         }
         else
         {
@@ -78,6 +85,34 @@ internal sealed class SsmApiTransport(ParameterStoreOptions options, Environment
             : new AmazonSimpleSystemsManagementClient(config);
         return new Connection(client, region, endpoint);
     }
+
+    /// <summary>
+    /// The endpoint set by <c>AWS_ENDPOINT_URL_SSM</c>, else <c>AWS_ENDPOINT_URL</c> (the SDKs' service-specific endpoint
+    /// variables), unless <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is true.
+    /// </summary>
+    private (string Url, string Description)? ConfiguredEndpoint()
+    {
+        if (string.Equals(environment.Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        foreach (var variable in (ReadOnlySpan<string>)["AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"])
+        {
+            if (environment.Get(variable) is { } url)
+            {
+                return (url, $"{Describe(url)} (from {variable})");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An endpoint for messages: scheme, host, port and path only, so user info or a query never shows.</summary>
+    internal static string Describe(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty }.Uri.ToString()
+            : "an endpoint that is not a valid URL";
 
     private string ProfileName => environment.Get("AWS_PROFILE") ?? "default";
 
