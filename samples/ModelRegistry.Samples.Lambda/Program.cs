@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelRegistry;
+using ModelRegistry.Audit;
 using ModelRegistry.Bedrock;
 using ModelRegistry.Emf;
 using ModelRegistry.Mistral;
@@ -11,13 +12,15 @@ using ModelRegistry.Providers;
 using ModelRegistry.Samples.Lambda;
 using ModelRegistry.Samples.Lambda.Runtime;
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 // The Lambda's start: wiring only. The registry comes from the SSM parameter in MODELS_PARAMETER (through the
 // Parameters and Secrets extension when the layer is there), read on the first invocation, not here: the extension is
 // not ready during INIT. DEFAULT_MODEL picks the model when the event names none; METRICS_NAMESPACE names the EMF
-// namespace; MISTRAL_API_KEY_PARAMETER names the key's SecureString. Traces go to OTLP when OTEL_* says where, and
-// are flushed after each invocation. AWS_LAMBDA_MAX_CONCURRENCY (default 1) is how many invocations run at once.
+// namespace; MISTRAL_API_KEY_PARAMETER names the key's SecureString. Traces and the registry's metrics go to OTLP when
+// OTEL_* says where; AUDIT_BUCKET (and AUDIT_KMS_KEY_ID) turns on the audit copy of every trace to S3. Both are flushed
+// after each invocation. AWS_LAMBDA_MAX_CONCURRENCY (default 1) is how many invocations run at once.
 var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
 if (string.IsNullOrWhiteSpace(runtimeApi))
 {
@@ -28,13 +31,16 @@ if (string.IsNullOrWhiteSpace(runtimeApi))
 var client = LambdaRuntimeClient.Create(runtimeApi);
 ServiceProvider services;
 TracerProvider? tracing = null;
+MeterProvider? metering = null;
 int concurrency;
 try
 {
     var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     concurrency = LambdaBootstrap.ParseMaxConcurrency(configuration[LambdaBootstrap.MaxConcurrencyVariable]);
-    var traced = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
         || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
+    var auditBucket = configuration["AUDIT_BUCKET"];
+    var audited = !string.IsNullOrWhiteSpace(auditBucket);
     var collection = new ServiceCollection()
         .AddSingleton<IConfiguration>(configuration)
         .AddSingleton<EnvironmentProvider>(new InvocationEnvironment()) // each invocation's own _X_AMZN_TRACE_ID, for EMF
@@ -55,14 +61,43 @@ try
         .AddAnthropic()
         .AddOpenAI()
         .UseEmfMetrics();
-    if (traced)
+    if (otlp || audited)
     {
         registry.ConfigurePipeline(pipeline => pipeline.UseOpenTelemetry(sourceName: Telemetry.SourceName));
-        tracing = Sdk.CreateTracerProviderBuilder().AddSource(Telemetry.SourceName).AddOtlpExporter().Build();
     }
 
     collection.AddSingleton<ChatHandler>();
     services = collection.BuildServiceProvider();
+    if (otlp || audited)
+    {
+        var traces = Sdk.CreateTracerProviderBuilder().AddSource(Telemetry.SourceName);
+        if (otlp)
+        {
+            traces.AddOtlpExporter();
+            metering = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(Telemetry.RegistryMeterName, Telemetry.SourceName, Telemetry.AuditMeterName)
+                .AddOtlpExporter()
+                .Build();
+        }
+
+        if (audited)
+        {
+            var environment = services.GetRequiredService<EnvironmentProvider>();
+            traces.AddS3AuditExporter(audit =>
+            {
+                audit.BucketName = auditBucket;
+                audit.KmsKeyId = configuration["AUDIT_KMS_KEY_ID"] is { Length: > 0 } key ? key : null;
+                audit.Environment = environment;
+                audit.LoggerFactory = services.GetRequiredService<ILoggerFactory>();
+                if (Telemetry.S3Endpoint(configuration) is { } endpoint)
+                {
+                    audit.ServiceUrl = endpoint;
+                }
+            });
+        }
+
+        tracing = traces.Build();
+    }
 }
 catch (Exception ex)
 {
@@ -76,10 +111,11 @@ catch (Exception ex)
 await using (services)
 {
     using (tracing)
+    using (metering)
     {
         var handler = services.GetRequiredService<ChatHandler>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ModelRegistry.Samples.Lambda");
-        var flush = tracing is null ? null : Telemetry.FlushAfterInvocation(tracing, Telemetry.FlushTimeout);
+        var flush = tracing is null ? null : Telemetry.FlushAfterInvocation(tracing, metering, Telemetry.FlushTimeout);
         var bootstrap = new LambdaBootstrap(client, handler.HandleAsync, logger, TimeProvider.System, concurrency, flush);
         try
         {

@@ -163,7 +163,7 @@ public sealed class LambdaConcurrencyTests
             },
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
             TimeProvider.System,
-            afterInvocation: Telemetry.FlushAfterInvocation(tracing!, TimeSpan.FromSeconds(30)));
+            afterInvocation: Telemetry.FlushAfterInvocation(tracing!, null, TimeSpan.FromSeconds(30)));
         var loop = Task.Run(() => bootstrap.RunAsync(stop.Token));
 
         await api.InvokeAsync("1");

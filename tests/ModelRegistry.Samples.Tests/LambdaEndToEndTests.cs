@@ -56,7 +56,20 @@ public sealed class LambdaEndToEndTests
              "haiku":{"provider":"bedrock","model_id":"anthropic.claude-haiku-4-5-20251001-v1:0","region":"eu-west-1","endpoint":"{{{bedrock.BaseAddress}}}"}}
             """);
 
-        using var function = StartFunction(build, api.Address, parameter, concurrency);
+        var audit = await AuditBucket.CreateAsync(MotoEndpoint);
+        const int Invocations = 6;
+        var nextRequests = 0;
+        var allFlushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        api.OnNextRequested = () =>
+        {
+            // Each loop asks once at start and once after each outcome it posted and flushed: this many asks means every
+            // invocation's flush (traces to the audit bucket) is done.
+            if (Interlocked.Increment(ref nextRequests) == Invocations + concurrency)
+            {
+                allFlushed.TrySetResult();
+            }
+        };
+        using var function = StartFunction(build, api.Address, parameter, concurrency, audit);
         var first = await api.InvokeAsync("""{"prompt":"What is the capital of France?"}""");
         function.FirstResponseAt = function.Clock.Elapsed;
         var haiku = await api.InvokeAsync("""{"prompt":"Say hello","model":"haiku","system":"Be brief."}""");
@@ -64,7 +77,9 @@ public sealed class LambdaEndToEndTests
         var noPrompt = await api.InvokeAsync("""{"model":"haiku"}""");
         var unknown = await api.InvokeAsync("""{"prompt":"hi","model":"gpt-5"}""");
         var throttled = await api.InvokeAsync("""{"prompt":"again"}""");
+        await allFlushed.Task.WaitAsync(TimeSpan.FromMinutes(1)); // a hang guard only
         var emf = function.StopAndReadEmfLines();
+        var audited = await audit.ReadAsync();
         var logs = function.StandardError;
 
         Assert.Multiple(() =>
@@ -110,6 +125,17 @@ public sealed class LambdaEndToEndTests
             Assert.That(logs, Has.None.Contains("System.Collections.Generic"));
             Assert.That(failed.Select(l => (string?)l["Scopes"]![0]!["AwsRequestId"]), Is.EqualTo(new[] { notJson, noPrompt, unknown, throttled }.Select(o => o.RequestId)));
             Assert.That(failed.Select(l => (string?)l["Scopes"]![0]!["Message"]), Has.All.StartWith("AwsRequestId:"));
+
+            // The audit copy: one chat span per model call (three), each in S3 exactly once, as gzip OTLP/JSON under
+            // audit/YYYY/MM/DD/HH/, encrypted with the configured KMS key, without the messages (not opted in).
+            Assert.That(audited.Objects, Is.Not.Empty, "the audit copy reached S3");
+            Assert.That(audited.Objects.Select(o => o.Key), Has.All.Match(@"^audit/\d{4}/\d{2}/\d{2}/\d{2}/[^/]+\.json\.gz$"));
+            Assert.That(audited.Objects.Select(o => o.Encryption), Has.All.EqualTo(("aws:kms", audit.KmsKeyId)));
+            Assert.That(audited.Spans.Select(s => s.Name), Has.All.StartWith("chat"), string.Join(", ", audited.Spans.Select(s => s.Name)));
+            Assert.That(audited.Spans, Has.Count.EqualTo(3), "one span per call that reached a model");
+            Assert.That(audited.Spans.Select(s => s.SpanId).Distinct().Count(), Is.EqualTo(3), "each span once");
+            Assert.That(audited.Objects.Select(o => o.Json), Has.None.Contains("What is the capital of France?"), "no message content unless opted in");
+            Assert.That(audited.Objects.Select(o => o.Json), Has.None.Contains("sk-fake-e2e"));
         });
 
         TestContext.Progress.WriteLine($"lambda {build}: process start to first response {function.FirstResponseAt.TotalMilliseconds:0} ms");
@@ -177,7 +203,7 @@ public sealed class LambdaEndToEndTests
         return name;
     }
 
-    private static FunctionProcess StartFunction(string build, string runtimeApi, string parameter, int concurrency)
+    private static FunctionProcess StartFunction(string build, string runtimeApi, string parameter, int concurrency, AuditBucket? audit = null)
     {
         const string home = "lambda-e2e-home";
         ProcessStartInfo start;
@@ -208,6 +234,13 @@ public sealed class LambdaEndToEndTests
         start.Environment["AWS_REGION"] = "eu-west-1";
         start.Environment["AWS_ENDPOINT_URL_SSM"] = MotoEndpoint;
         start.Environment["AWS_LAMBDA_MAX_CONCURRENCY"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (audit is not null)
+        {
+            start.Environment["AUDIT_BUCKET"] = audit.Name;
+            start.Environment["AUDIT_KMS_KEY_ID"] = audit.KmsKeyId;
+            start.Environment["AWS_ENDPOINT_URL_S3"] = MotoEndpoint;
+        }
+
         return new FunctionProcess(start);
     }
 
