@@ -191,8 +191,8 @@ internal static class AwsSdkAdapter
 
     /// <summary>
     /// The SDK credentials object of the last credentials signed with, reused while they are the same (by value, so a
-    /// rotated key or secret gets a new one): AWSSDK.Core's signing-key cache recognises the object it saw before, and a
-    /// new object per attempt costs most of the signature. One entry, held only in memory, never printed.
+    /// rotated key or secret gets a new one), instead of a new one per attempt (measured: ≈ 0.4 KB less per signature; the
+    /// SDK caches the derived signing key itself). One entry, held only in memory, never printed.
     /// </summary>
     private static AWSCredentials SdkCredentials(AwsSigningCredentials credentials)
     {
