@@ -111,6 +111,24 @@ public sealed class SigV4Tests
         }
     }
 
+    [Test]
+    public void A_rotated_secret_under_the_same_access_key_signs_with_the_new_secret()
+    {
+        var body = "Param1=value1"u8.ToArray();
+        var extra = new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" };
+        var uri = new Uri("https://example.amazonaws.com/");
+        const string Rotated = "rotatedEXAMPLEKEYrotatedEXAMPLEKEYrotate";
+        var headers = VectorHeaders([("Content-Type", "application/x-www-form-urlencoded")]);
+        headers["X-Amz-Content-SHA256"] = Convert.ToHexStringLower(SHA256.HashData(body));
+
+        foreach (var secret in new[] { Secret, Rotated, Secret })
+        {
+            var signed = AwsSdkAdapter.SignV4(HttpMethod.Post, uri, extra, body, new AwsSigningCredentials(AccessKey, secret, null), "us-east-1", "service", SignedAt);
+            Assert.That(signed["Authorization"], Is.EqualTo(ReferenceSigV4.Authorization(
+                "POST", uri, headers, body, AccessKey, secret, "us-east-1", "service", AmzDate)), secret == Secret ? "original secret" : "rotated secret");
+        }
+    }
+
     [TestCase("us.anthropic.claude-sonnet-4-5-20250929-v1:0", null)]
     [TestCase("anthropic.claude-haiku-4-5-20251001-v1:0", SessionToken)]
     [TestCase("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc123", null)]
