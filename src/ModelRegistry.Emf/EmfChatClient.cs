@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,36 +70,72 @@ public sealed partial class EmfChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(
+    public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        if (messages is null)
+        {
+            return Task.FromException<ChatResponse>(new ArgumentNullException(nameof(messages)));
+        }
+
         var call = Start();
         var started = _time.GetTimestamp();
-        ChatResponse? response = null;
+        Task<ChatResponse> pending;
         try
         {
-            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            call.Outcome = AttemptOutcome.Success;
-            return response;
+            pending = base.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return FailedAsync(ex, call, started, options, cancellationToken);
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAsync(pending, call, started, options, cancellationToken);
+        }
+
+        // Answered at once: return the inner task itself rather than a new one.
+        Succeed(ref call, pending.Result, started, options);
+        return pending;
+    }
+
+    private async Task<ChatResponse> AwaitAsync(Task<ChatResponse> pending, EmfCall call, long started, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatResponse response;
+        try
+        {
+            response = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             Fail(ref call, ex, cancellationToken);
+            Finish(ref call, started, options);
             throw;
         }
-        finally
-        {
-            if (response is not null)
-            {
-                AddUsage(ref call, response.Usage);
-                call.FinishReason = response.FinishReason?.Value;
-                call.ResponseId = response.ResponseId;
-                call.ProviderModelId = response.ModelId;
-            }
 
-            Finish(ref call, started, options);
-        }
+        Succeed(ref call, response, started, options);
+        return response;
+    }
+
+    /// <summary>The inner client threw before returning a task: the failure is measured and surfaces from the returned task.</summary>
+    private async Task<ChatResponse> FailedAsync(Exception error, EmfCall call, long started, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        Fail(ref call, error, cancellationToken);
+        Finish(ref call, started, options);
+        ExceptionDispatchInfo.Throw(error);
+        return null!;
+    }
+
+    private void Succeed(ref EmfCall call, ChatResponse response, long started, ChatOptions? options)
+    {
+        call.Outcome = AttemptOutcome.Success;
+        AddUsage(ref call, response.Usage);
+        call.FinishReason = response.FinishReason?.Value;
+        call.ResponseId = response.ResponseId;
+        call.ProviderModelId = response.ModelId;
+        Finish(ref call, started, options);
     }
 
     /// <inheritdoc />

@@ -41,6 +41,12 @@ internal sealed class EmfIdentity
     /// <summary>The dimension sets written on each line; empty when none can be filled (the line then carries no metrics).</summary>
     public JsonEncodedText[][] Sets { get; }
 
+    /// <summary>
+    /// The constant middle of this client's lines (EMF metadata, Model, Provider, default dimensions), built on first
+    /// use: [0] without the time-to-first-token metric (responses), [1] with it (streams).
+    /// </summary>
+    public byte[]?[] LineTemplates { get; } = new byte[]?[2];
+
     /// <summary>Why some dimension sets are left out; <see langword="null"/> when none is.</summary>
     public string? Problem { get; }
 

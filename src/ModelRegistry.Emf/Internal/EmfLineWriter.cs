@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelRegistry.Providers;
@@ -5,8 +6,11 @@ using ModelRegistry.Providers;
 namespace ModelRegistry.Emf.Internal;
 
 /// <summary>
-/// Serializes one call as one EMF line with a <see cref="Utf8JsonWriter"/> into a pooled buffer (writer and buffer
-/// are reused per thread), then hands the bytes to the sink. Values CloudWatch would reject are dropped with a warning.
+/// Writes one call as one EMF line straight into a pooled UTF-8 buffer (reused per thread), then hands the bytes to
+/// the sink. What is the same on every line of a client (the EMF metadata, Model, Provider and the default
+/// dimensions) is written once per <see cref="EmfIdentity"/> with a <see cref="Utf8JsonWriter"/> and cached as bytes;
+/// per call only the timestamp, the properties and the metric values are formatted. Values CloudWatch would reject
+/// are dropped with a warning.
 /// </summary>
 internal static partial class EmfLineWriter
 {
@@ -14,38 +18,43 @@ internal static partial class EmfLineWriter
     private const int InputTokens = 0, OutputTokens = 1, CacheReadTokens = 2, CacheWriteTokens = 3, Latency = 4,
         TimeToFirstToken = 5, Invocations = 6, Errors = 7, Throttles = 8, Cost = 9;
 
+    /// <summary>The metrics every line carries: all but the time to first token (streams only) and the cost (priced entries only).</summary>
+    private const int AlwaysPresent = ((1 << MetricCount) - 1) & ~(1 << TimeToFirstToken) & ~(1 << Cost);
+
     // The document's shape is fixed by this class and checked by its tests, so the writer's structural validation is skipped.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = EmfNames.Encoder, Indented = false, SkipValidation = true };
+
+    /// <summary>How every line starts; the timestamp follows.</summary>
+    private static ReadOnlySpan<byte> LineStart => "{\"_aws\":{\"Timestamp\":"u8;
 
     [ThreadStatic]
     private static PooledBufferWriter? t_buffer;
 
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Writes the line of a call to the sink. Never throws: a failure is logged as a warning.</summary>
     public static void Emit(EmfSettings settings, EmfIdentity identity, in EmfCall call, EmfSink sink, ILogger logger)
     {
-        // Take the thread's writer and buffer (a sink that re-enters gets fresh ones) and give them back afterwards.
+        // Take the thread's buffer (a sink that re-enters gets a fresh one) and give it back afterwards.
         var buffer = t_buffer ?? new PooledBufferWriter();
-        var writer = t_writer;
         t_buffer = null;
-        t_writer = null;
         try
         {
-            if (writer is null)
+            Span<double> values = stackalloc double[MetricCount];
+            var present = CollectMetrics(identity, call, values, logger);
+
+            buffer.Write(LineStart);
+            buffer.WriteNumber(call.TimestampMilliseconds);
+            buffer.Write(Template(settings, identity, present));
+            WriteProperties(buffer, call);
+            for (var i = 0; i < MetricCount; i++)
             {
-                writer = new Utf8JsonWriter(buffer, WriterOptions);
-            }
-            else
-            {
-                writer.Reset(buffer);
+                if ((present & (1 << i)) != 0)
+                {
+                    buffer.Write(EmfNames.MetricMembers[i]);
+                    WriteNumber(buffer, values[i]);
+                }
             }
 
-            WriteDocument(writer, settings, identity, call, logger);
-            writer.Flush();
-            buffer.GetSpan(1)[0] = (byte)'\n';
-            buffer.Advance(1);
+            buffer.Write("}\n"u8);
             if (buffer.WrittenCount > EmfRules.MaxLineBytes)
             {
                 Log.LineTooLarge(logger, buffer.WrittenCount, EmfRules.MaxLineBytes);
@@ -62,95 +71,107 @@ internal static partial class EmfLineWriter
         {
             buffer.Release();
             t_buffer = buffer;
-            t_writer = writer;
         }
     }
 
-    private static void WriteDocument(Utf8JsonWriter writer, EmfSettings settings, EmfIdentity identity, in EmfCall call, ILogger logger)
+    /// <summary>
+    /// The part of the line between the timestamp and the properties for a set of present metrics: cached on the
+    /// identity for the two usual sets (response, stream), written anew for a line that drops a value.
+    /// </summary>
+    private static byte[] Template(EmfSettings settings, EmfIdentity identity, int present)
     {
-        Span<double> values = stackalloc double[MetricCount];
-        Span<bool> present = stackalloc bool[MetricCount];
-        CollectMetrics(identity, call, values, present, logger);
+        var usual = present | (1 << TimeToFirstToken);
+        if (usual != (AlwaysPresent | (1 << TimeToFirstToken) | (identity.Pricing is null ? 0 : 1 << Cost)))
+        {
+            return CreateTemplate(settings, identity, present);
+        }
 
-        writer.WriteStartObject();
-        writer.WriteStartObject(EmfNames.AwsKey);
-        writer.WriteNumber(EmfNames.Timestamp, call.TimestampMilliseconds);
-        writer.WriteStartArray(EmfNames.CloudWatchMetrics);
-        if (identity.Sets.Length > 0)
+        // Racing threads build equal arrays; whichever is stored last is kept.
+        var index = (present >> TimeToFirstToken) & 1;
+        return identity.LineTemplates[index] ??= CreateTemplate(settings, identity, present);
+    }
+
+    /// <summary>Writes <c>{"_aws":{"Timestamp":0,...},"Model":...}</c> and keeps what follows the 0 up to the last brace.</summary>
+    private static byte[] CreateTemplate(EmfSettings settings, EmfIdentity identity, int present)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString(EmfNames.Namespace, settings.Namespace);
-            writer.WriteStartArray(EmfNames.Dimensions);
-            foreach (var set in identity.Sets)
+            writer.WriteStartObject(EmfNames.AwsKey);
+            writer.WriteNumber(EmfNames.Timestamp, 0);
+            writer.WriteStartArray(EmfNames.CloudWatchMetrics);
+            if (identity.Sets.Length > 0)
             {
-                writer.WriteStartArray();
-                foreach (var key in set)
+                writer.WriteStartObject();
+                writer.WriteString(EmfNames.Namespace, settings.Namespace);
+                writer.WriteStartArray(EmfNames.Dimensions);
+                foreach (var set in identity.Sets)
                 {
-                    writer.WriteStringValue(key);
+                    writer.WriteStartArray();
+                    foreach (var key in set)
+                    {
+                        writer.WriteStringValue(key);
+                    }
+
+                    writer.WriteEndArray();
                 }
 
                 writer.WriteEndArray();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray(EmfNames.Metrics);
-            for (var i = 0; i < MetricCount; i++)
-            {
-                if (present[i])
+                writer.WriteStartArray(EmfNames.Metrics);
+                for (var i = 0; i < MetricCount; i++)
                 {
-                    var (name, unit) = EmfNames.MetricDefinitions[i];
-                    writer.WriteStartObject();
-                    writer.WriteString(EmfNames.Name, name);
-                    writer.WriteString(EmfNames.Unit, unit);
-                    if (settings.HighResolution)
+                    if ((present & (1 << i)) != 0)
                     {
-                        writer.WriteNumber(EmfNames.StorageResolution, 1);
-                    }
+                        var (name, unit) = EmfNames.MetricDefinitions[i];
+                        writer.WriteStartObject();
+                        writer.WriteString(EmfNames.Name, name);
+                        writer.WriteString(EmfNames.Unit, unit);
+                        if (settings.HighResolution)
+                        {
+                            writer.WriteNumber(EmfNames.StorageResolution, 1);
+                        }
 
-                    writer.WriteEndObject();
+                        writer.WriteEndObject();
+                    }
                 }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-        }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-
-        writer.WriteString(EmfNames.Model, identity.Model);
-        writer.WriteString(EmfNames.Provider, identity.Provider);
-        foreach (var (key, value) in settings.DefaultDimensions)
-        {
-            writer.WriteString(key, value);
-        }
-
-        WriteProperties(writer, call);
-        for (var i = 0; i < MetricCount; i++)
-        {
-            if (present[i])
+            writer.WriteString(EmfNames.Model, identity.Model);
+            writer.WriteString(EmfNames.Provider, identity.Provider);
+            foreach (var (key, value) in settings.DefaultDimensions)
             {
-                WriteNumber(writer, EmfNames.MetricDefinitions[i].Name, values[i]);
+                writer.WriteString(key, value);
             }
+
+            writer.WriteEndObject();
         }
 
-        writer.WriteEndObject();
+        var start = LineStart.Length + 1; // after the timestamp 0
+        return buffer.WrittenSpan[start..^1].ToArray();
     }
 
     /// <summary>Counts are whole numbers: writing them as integers is several times faster than formatting a double.</summary>
-    private static void WriteNumber(Utf8JsonWriter writer, JsonEncodedText name, double value)
+    private static void WriteNumber(PooledBufferWriter buffer, double value)
     {
         if (value == Math.Floor(value) && Math.Abs(value) < 9e15)
         {
-            writer.WriteNumber(name, (long)value);
+            buffer.WriteNumber((long)value);
         }
         else
         {
-            writer.WriteNumber(name, value);
+            buffer.WriteNumber(value);
         }
     }
 
-    private static void CollectMetrics(EmfIdentity identity, in EmfCall call, Span<double> values, Span<bool> present, ILogger logger)
+    /// <summary>Fills the values and returns the set of metrics to write, one bit per metric.</summary>
+    private static int CollectMetrics(EmfIdentity identity, in EmfCall call, Span<double> values, ILogger logger)
     {
         values[InputTokens] = call.InputTokens;
         values[OutputTokens] = call.OutputTokens;
@@ -159,44 +180,53 @@ internal static partial class EmfLineWriter
         values[Latency] = call.LatencyMilliseconds;
         values[Invocations] = 1;
         values[Errors] = call.Outcome == AttemptOutcome.Error ? 1 : 0;
-        values[Throttles] = AttemptFailure.IsThrottling(call.Error) ? 1 : 0;
-        present.Fill(true);
+        values[Throttles] = call.Error is not null && AttemptFailure.IsThrottling(call.Error) ? 1 : 0;
+        var present = AlwaysPresent;
 
-        present[TimeToFirstToken] = call.TimeToFirstTokenMilliseconds.HasValue;
-        values[TimeToFirstToken] = call.TimeToFirstTokenMilliseconds.GetValueOrDefault();
+        if (call.TimeToFirstTokenMilliseconds is { } timeToFirstToken)
+        {
+            present |= 1 << TimeToFirstToken;
+            values[TimeToFirstToken] = timeToFirstToken;
+        }
 
-        present[Cost] = identity.Pricing is not null;
         if (identity.Pricing is { } pricing)
         {
+            present |= 1 << Cost;
             values[Cost] = (double)pricing.CostOf(call.InputTokens, call.OutputTokens, call.CacheReadTokens, call.CacheWriteTokens);
         }
 
         for (var i = 0; i < MetricCount; i++)
         {
-            if (present[i] && !double.IsFinite(values[i]))
+            if ((present & (1 << i)) != 0 && !double.IsFinite(values[i]))
             {
-                present[i] = false;
+                present &= ~(1 << i);
                 Log.ValueDropped(logger, EmfNames.MetricDefinitions[i].Name.ToString(), values[i]);
             }
         }
+
+        return present;
     }
 
-    private static void WriteProperties(Utf8JsonWriter writer, in EmfCall call)
+    private static void WriteProperties(PooledBufferWriter buffer, in EmfCall call)
     {
         if (call.ProviderModelId is { } modelId)
         {
-            writer.WriteString(EmfNames.ProviderModelId, modelId);
+            buffer.Write(",\"ProviderModelId\":"u8);
+            buffer.WriteString(modelId);
         }
 
-        writer.WriteString(EmfNames.Outcome, EmfNames.OutcomeValues[(int)call.Outcome]);
+        buffer.Write(",\"Outcome\":"u8);
+        buffer.Write(EmfNames.OutcomeValues[(int)call.Outcome].EncodedUtf8Bytes, quoted: true);
         if (call.FinishReason is { } finishReason)
         {
-            writer.WriteString(EmfNames.FinishReason, finishReason);
+            buffer.Write(",\"FinishReason\":"u8);
+            buffer.WriteString(finishReason);
         }
 
         if (call.ResponseId is { } responseId)
         {
-            writer.WriteString(EmfNames.ResponseId, responseId);
+            buffer.Write(",\"ResponseId\":"u8);
+            buffer.WriteString(responseId);
         }
 
         if (call.ActivityTraceId is { } traceId)
@@ -205,24 +235,33 @@ internal static partial class EmfLineWriter
             Span<char> hex = stackalloc char[32];
             traceId.CopyTo(bytes);
             Convert.TryToHexStringLower(bytes, hex, out _);
-            writer.WriteString(EmfNames.TraceId, hex);
+            buffer.Write(",\"TraceId\":"u8);
+            buffer.WriteString(hex);
         }
         else if (call.XRayTraceHeader is { } header)
         {
-            writer.WriteString(EmfNames.TraceId, XRayRoot(header));
+            buffer.Write(",\"TraceId\":"u8);
+            buffer.WriteString(XRayRoot(header));
         }
 
         if (call.Outcome == AttemptOutcome.Error && call.Error is { } error)
         {
-            writer.WriteString(EmfNames.ErrorType, error.GetType().FullName);
+            if (error.GetType().FullName is { } errorType)
+            {
+                buffer.Write(",\"ErrorType\":"u8);
+                buffer.WriteString(errorType);
+            }
+
             if (error is ModelProviderException { ErrorCode: { } code })
             {
-                writer.WriteString(EmfNames.ErrorCode, code);
+                buffer.Write(",\"ErrorCode\":"u8);
+                buffer.WriteString(code);
             }
 
             if (AttemptFailure.StatusCodeOf(error) is { } status)
             {
-                writer.WriteNumber(EmfNames.HttpStatusCode, status);
+                buffer.Write(",\"HttpStatusCode\":"u8);
+                buffer.WriteNumber(status);
             }
         }
     }

@@ -58,6 +58,10 @@ internal static class EmfNames
         (Encode("Cost"), None),
     ];
 
+    /// <summary>The root members carrying the metric values, as written before each value: <c>,"InputTokens":</c>.</summary>
+    public static readonly byte[][] MetricMembers =
+        [.. MetricDefinitions.Select(m => (byte[])[.. ",\""u8, .. m.Name.EncodedUtf8Bytes, .. "\":"u8])];
+
     /// <summary>Root members a default dimension may not be called: the metadata, every metric and every property we write.</summary>
     public static readonly HashSet<string> Reserved = new(
         [Aws, .. MetricDefinitions.Select(m => m.Name.ToString()),
