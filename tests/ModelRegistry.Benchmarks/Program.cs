@@ -27,9 +27,14 @@ if (!rest.Contains("--filter"))
 var job = quick
     ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick")
     : Job.Default.WithLaunchCount(2).WithWarmupCount(5).WithIterationCount(15).WithId("Suite");
+// The load benchmarks' processes write their latencies, thread counts and connections to files read back here.
+var loadFolder = Path.Combine(artifactsIndex >= 0 && artifactsIndex + 1 < rest.Count ? rest[artifactsIndex + 1] : Path.GetTempPath(), $"load-{Environment.ProcessId}");
+Environment.SetEnvironmentVariable(LoadRecorder.FolderVariable, loadFolder);
+LoadColumn.Folder = loadFolder;
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(job.AsDefault())
     .AddColumn(PerUnitColumn.TimePerUpdate, PerUnitColumn.AllocatedPerUpdate, PerUnitColumn.Throughput)
+    .AddColumn(PerUnitColumn.CallsPerSecond, PerUnitColumn.AllocatedPerCall, LoadColumn.P50, LoadColumn.P99, LoadColumn.Threads, LoadColumn.Connections)
     .WithOptions(ConfigOptions.DisableLogFile);
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config).ToList();

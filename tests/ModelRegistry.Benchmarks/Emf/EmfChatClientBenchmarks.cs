@@ -24,7 +24,7 @@ public class EmfChatClientBenchmarks
     private IChatClient _passThrough = null!;
     private IChatClient _emf = null!;
 
-    private readonly DiscardingSink _sink = new();
+    private readonly DiscardingEmfSink _sink = new();
 
     [GlobalSetup]
     public async Task Setup()
@@ -69,12 +69,4 @@ public class EmfChatClientBenchmarks
     }
 
     private sealed class PassThroughChatClient(IChatClient inner) : DelegatingChatClient(inner);
-
-    /// <summary>Counts the lines and drops them.</summary>
-    private sealed class DiscardingSink : EmfSink
-    {
-        public int Lines { get; private set; }
-
-        public override void Write(ReadOnlySpan<byte> utf8Line) => Lines++;
-    }
 }

@@ -25,10 +25,13 @@ internal static class MistralWire
     /// The events of a long stream, each a complete SSE event (<c>data: ...\n\n</c>): a role-only first chunk,
     /// <see cref="Transcript.StreamTokens"/> content chunks, a final chunk with finish reason and usage, then <c>[DONE]</c>.
     /// </summary>
-    public static IReadOnlyList<byte[]> StreamEvents()
+    public static IReadOnlyList<byte[]> StreamEvents() => StreamEvents(Transcript.StreamTokens);
+
+    /// <summary>The same stream with <paramref name="tokens"/> content chunks (the load benchmarks stream short answers).</summary>
+    public static IReadOnlyList<byte[]> StreamEvents(int tokens)
     {
         var events = new List<byte[]> { Event(Chunk(w => w.WriteString("role", "assistant"), content: "", finish: null, usage: false)) };
-        for (var i = 0; i < Transcript.StreamTokens; i++)
+        for (var i = 0; i < tokens; i++)
         {
             events.Add(Event(Chunk(null, Transcript.Token(i), finish: null, usage: false)));
         }

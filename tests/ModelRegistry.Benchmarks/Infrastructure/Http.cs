@@ -7,9 +7,15 @@ internal static class Http
 {
     /// <summary>
     /// A fresh HttpClient per contender, with the same handler settings for all, so each keeps its own warm
-    /// keep-alive connection to the loopback server, as it would in an application.
+    /// keep-alive connection to the loopback server, as it would in an application; at most as many connections per
+    /// server as the kit's own handler opens, so under load the floor queues for connections as our clients do.
     /// </summary>
-    public static HttpClient NewClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+    public static HttpClient NewClient() => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        MaxConnectionsPerServer = ModelRegistry.Providers.ProviderTransport.MaxConnectionsPerServer,
+    })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };

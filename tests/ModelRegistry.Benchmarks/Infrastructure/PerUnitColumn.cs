@@ -9,7 +9,7 @@ namespace ModelRegistry.Benchmarks.Infrastructure;
 /// <summary>
 /// Columns derived from the mean time and allocation of each benchmark and a size its class declares as a public
 /// static property: <c>UpdatesPerCall</c> gives time and bytes per streamed update, <c>PayloadBytes</c> gives MB/s
-/// (10^6 bytes per second). Classes without the property show "-".
+/// (10^6 bytes per second), <c>CallsPerOp</c> (the load benchmarks' batch size) gives calls per second and bytes per call. Classes without the property show "-".
 /// </summary>
 internal sealed class PerUnitColumn : IColumn
 {
@@ -35,6 +35,16 @@ internal sealed class PerUnitColumn : IColumn
     public static readonly PerUnitColumn Throughput = new("MB/s", "PayloadBytes", "Payload bytes decoded per second (10^6 bytes), from the mean time",
         (summary, benchmark, bytes) => summary[benchmark]?.ResultStatistics is { } stats
             ? (bytes / (stats.Mean / 1e9) / 1e6).ToString("N1", CultureInfo.InvariantCulture)
+            : null);
+
+    public static readonly PerUnitColumn CallsPerSecond = new("Calls/s", "CallsPerOp", "Calls (or streams) completed per second by a batch, from the mean time",
+        (summary, benchmark, calls) => summary[benchmark]?.ResultStatistics is { } stats
+            ? (calls / (stats.Mean / 1e9)).ToString("N0", CultureInfo.InvariantCulture)
+            : null);
+
+    public static readonly PerUnitColumn AllocatedPerCall = new("Alloc/call", "CallsPerOp", "Allocated bytes (every thread, the loopback server's share included) divided by the calls of a batch",
+        (summary, benchmark, calls) => summary[benchmark]?.GcStats.GetBytesAllocatedPerOperation(benchmark) is { } bytes
+            ? (bytes / calls).ToString("N0", CultureInfo.InvariantCulture) + " B"
             : null);
 
     public string Id => nameof(PerUnitColumn) + "." + ColumnName;

@@ -17,6 +17,7 @@ internal static class ResultsMarkdown
     private static readonly string[] Columns =
     [
         "Method", "Categories", "Mean", "StdDev", "Ratio", "Allocated", "Alloc Ratio", "Exceptions", "Time/update", "Alloc/update", "MB/s",
+        "Calls/s", "Alloc/call", "p50 latency", "p99 latency", "Pool threads", "Connections",
     ];
 
     public static void Write(string path, IReadOnlyList<Summary> summaries, string job, string command)
@@ -32,6 +33,7 @@ internal static class ResultsMarkdown
         text.AppendLine();
         text.AppendLine("Ratios compare each row with the baseline of its class (or of its category, where a class has several), measured in the same run.");
         text.AppendLine("Time/update and Alloc/update divide the per-call figures by the updates a call streams; MB/s is payload bytes over mean time.");
+        text.AppendLine("Calls/s and Alloc/call divide a load batch by its calls; p50/p99 latency, Pool threads and Connections are the load classes' own figures (see their descriptions).");
 
         foreach (var summary in summaries.OrderBy(s => s.BenchmarksCases.FirstOrDefault()?.Descriptor.Type.FullName, StringComparer.Ordinal))
         {
