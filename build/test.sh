@@ -197,22 +197,12 @@ if [ -f "$out/lambda-startup.tsv" ]; then
   awk -F'\t' '{ sum[$1] += $3; n[$1]++ } END { if (n["jit"] && n["aot"]) printf "lambda sample, process start to first response: aot %.0f ms, jit %.0f ms (aot/jit = %.3f)\n", sum["aot"]/n["aot"], sum["jit"]/n["jit"], (sum["aot"]/n["aot"])/(sum["jit"]/n["jit"]) }' "$out/lambda-startup.tsv"
 fi
 
-# Counted from each project's trx. Skipped is total − executed: NUnit's ignored and inconclusive tests are
-# "NotExecuted" results, yet the trx "notExecuted" counter stays 0. An executed test that neither passed nor failed
-# (another outcome) is not green, so it counts as failed.
-passed=0; failed=0; skipped=0; files=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  files=$((files + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { local n; n=$(echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'); echo "${n:-0}"; }
-  run_failed=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) ))
-  other=$(( $(get executed) - $(get passed) - run_failed ))
-  [ "$other" -gt 0 ] && run_failed=$((run_failed + other))
-  passed=$((passed + $(get passed)))
-  failed=$((failed + run_failed))
-  skipped=$((skipped + $(get total) - $(get executed)))
-done
+# Counted from each project's trx by build/trx-summary.sh (skipped = total − executed; its self-test checks that
+# arithmetic on sample counters first, and a wrong count is a failed test: the line's honesty is the point of it).
+summary_failed=0
+clean ./build/trx-summary.sh --self-test >"$out/logs/trx-summary.log" 2>&1 || { cat "$out/logs/trx-summary.log" >&2; summary_failed=1; }
+read -r passed failed skipped files < <(clean ./build/trx-summary.sh "$results")
+failed=$((failed + summary_failed))
 if [ "$files" -eq 0 ] || { [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   failed=$((failed + 1)) # a test host crashed or nothing ran: never report green
 fi
