@@ -192,6 +192,23 @@ clean ./build/bench.sh --quick --no-build || bench_failed=1
 fuzz_failed=0
 clean ./build/fuzz.sh 20 --no-build || fuzz_failed=1
 
+# --- PACKAGES STEP (issue 19) -----------------------------------------------------------------------------------
+# Packs every src package (build/pack.sh: version from Directory.Build.props, SourceLink, .snupkg, README, licence,
+# package validation) and proves them from a new app (build/consumer.sh: restored from build/out/packages by version,
+# published with Native AOT without warnings, each provider answering through AddModelRegistry()). A failure of
+# either is a failed test; each prints one line that lands in the output.
+packages_failed=0
+if clean_with_network ./build/pack.sh >"$out/logs/pack.log" 2>&1; then
+  tail -1 "$out/logs/pack.log"
+  if clean_with_network ./build/consumer.sh >"$out/logs/consumer.log" 2>&1; then
+    tail -1 "$out/logs/consumer.log"
+  else
+    cat "$out/logs/consumer.log" >&2; echo "test.sh: the consumer smoke test failed (see $out/logs/consumer.log)" >&2; packages_failed=1
+  fi
+else
+  cat "$out/logs/pack.log" >&2; echo "test.sh: build/pack.sh failed (see $out/logs/pack.log)" >&2; packages_failed=1
+fi
+
 # --- summary ---------------------------------------------------------------------------------------------------
 if [ -f "$out/lambda-startup.tsv" ]; then
   awk -F'\t' '{ sum[$1] += $3; n[$1]++ } END { if (n["jit"] && n["aot"]) printf "lambda sample, process start to first response: aot %.0f ms, jit %.0f ms (aot/jit = %.3f)\n", sum["aot"]/n["aot"], sum["jit"]/n["jit"], (sum["aot"]/n["aot"])/(sum["jit"]/n["jit"]) }' "$out/lambda-startup.tsv"
@@ -206,7 +223,7 @@ failed=$((failed + summary_failed))
 if [ "$files" -eq 0 ] || { [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   failed=$((failed + 1)) # a test host crashed or nothing ran: never report green
 fi
-failed=$((failed + bench_failed + fuzz_failed)) # a broken benchmark or a fuzz escape counts as a failed test
+failed=$((failed + bench_failed + fuzz_failed + packages_failed)) # a broken benchmark, a fuzz escape or a bad package counts as a failed test
 
 # Recorded-traffic tests that did not find the corpus report CassetteCorpus.NotFoundReason as their skip message.
 corpus_skips=$(cat "$results"/*.trx 2>/dev/null | grep -o '<Message>recorded-traffic corpus not found' | wc -l)
