@@ -24,7 +24,7 @@ case "$(uname -m)" in aarch64 | arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; es
 
 rm -rf "$work"
 mkdir -p "$work"
-cp build/consumer/* "$work/"
+cp build/consumer/*.cs build/consumer/*.csproj build/consumer/*.props build/consumer/*.targets "$work/"
 
 # Package sources: the machine's own (no <clear/>, so they stay as configured) plus the folder just packed. Our
 # packages are restored into a folder of the consumer's own, so a package of the same version restored earlier (from

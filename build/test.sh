@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: restore, build with warnings as errors, start the servers the tests need on 127.0.0.1,
-# run every test project, stop the servers, and end with one line: "tests: N passed, N failed, N skipped".
+# run every test project, stop the servers, pack the packages and prove them from a new app (build/pack.sh,
+# build/consumer.sh), and end with one line: "tests: N passed, N failed, N skipped".
 # Exits non-zero when anything fails.
 #
 # Every dotnet step (restore, build, publish, test, bench, fuzz) runs in a clean environment built here, not in the
