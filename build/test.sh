@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: restore, build with warnings as errors, start the servers the tests need on 127.0.0.1,
-# run every test project, stop the servers, and end with one line: "tests: N passed, N failed, N skipped".
+# run every test project, stop the servers, pack the packages and prove them from a new app (build/pack.sh,
+# build/consumer.sh), and end with one line: "tests: N passed, N failed, N skipped".
 # Exits non-zero when anything fails.
 #
 # Every dotnet step (restore, build, publish, test, bench, fuzz) runs in a clean environment built here, not in the
@@ -192,31 +193,38 @@ clean ./build/bench.sh --quick --no-build || bench_failed=1
 fuzz_failed=0
 clean ./build/fuzz.sh 20 --no-build || fuzz_failed=1
 
+# --- PACKAGES STEP (issue 19) -----------------------------------------------------------------------------------
+# Packs every src package (build/pack.sh: version from Directory.Build.props, SourceLink, .snupkg, README, licence,
+# package validation) and proves them from a new app (build/consumer.sh: restored from build/out/packages by version,
+# published with Native AOT without warnings, each provider answering through AddModelRegistry()). A failure of
+# either is a failed test; each prints one line that lands in the output.
+packages_failed=0
+if clean_with_network ./build/pack.sh >"$out/logs/pack.log" 2>&1; then
+  tail -1 "$out/logs/pack.log"
+  if clean_with_network ./build/consumer.sh >"$out/logs/consumer.log" 2>&1; then
+    tail -1 "$out/logs/consumer.log"
+  else
+    cat "$out/logs/consumer.log" >&2; echo "test.sh: the consumer smoke test failed (see $out/logs/consumer.log)" >&2; packages_failed=1
+  fi
+else
+  cat "$out/logs/pack.log" >&2; echo "test.sh: build/pack.sh failed (see $out/logs/pack.log)" >&2; packages_failed=1
+fi
+
 # --- summary ---------------------------------------------------------------------------------------------------
 if [ -f "$out/lambda-startup.tsv" ]; then
   awk -F'\t' '{ sum[$1] += $3; n[$1]++ } END { if (n["jit"] && n["aot"]) printf "lambda sample, process start to first response: aot %.0f ms, jit %.0f ms (aot/jit = %.3f)\n", sum["aot"]/n["aot"], sum["jit"]/n["jit"], (sum["aot"]/n["aot"])/(sum["jit"]/n["jit"]) }' "$out/lambda-startup.tsv"
 fi
 
-# Counted from each project's trx. Skipped is total − executed: NUnit's ignored and inconclusive tests are
-# "NotExecuted" results, yet the trx "notExecuted" counter stays 0. An executed test that neither passed nor failed
-# (another outcome) is not green, so it counts as failed.
-passed=0; failed=0; skipped=0; files=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  files=$((files + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { local n; n=$(echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'); echo "${n:-0}"; }
-  run_failed=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) ))
-  other=$(( $(get executed) - $(get passed) - run_failed ))
-  [ "$other" -gt 0 ] && run_failed=$((run_failed + other))
-  passed=$((passed + $(get passed)))
-  failed=$((failed + run_failed))
-  skipped=$((skipped + $(get total) - $(get executed)))
-done
+# Counted from each project's trx by build/trx-summary.sh (skipped = total − executed; its self-test checks that
+# arithmetic on sample counters first, and a wrong count is a failed test: the line's honesty is the point of it).
+summary_failed=0
+clean ./build/trx-summary.sh --self-test >"$out/logs/trx-summary.log" 2>&1 || { cat "$out/logs/trx-summary.log" >&2; summary_failed=1; }
+read -r passed failed skipped files < <(clean ./build/trx-summary.sh "$results")
+failed=$((failed + summary_failed))
 if [ "$files" -eq 0 ] || { [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   failed=$((failed + 1)) # a test host crashed or nothing ran: never report green
 fi
-failed=$((failed + bench_failed + fuzz_failed)) # a broken benchmark or a fuzz escape counts as a failed test
+failed=$((failed + bench_failed + fuzz_failed + packages_failed)) # a broken benchmark, a fuzz escape or a bad package counts as a failed test
 
 # Recorded-traffic tests that did not find the corpus report CassetteCorpus.NotFoundReason as their skip message.
 corpus_skips=$(cat "$results"/*.trx 2>/dev/null | grep -o '<Message>recorded-traffic corpus not found' | wc -l)

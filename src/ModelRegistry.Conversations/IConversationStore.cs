@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Conversations;
@@ -13,7 +14,12 @@ namespace ModelRegistry.Conversations;
 /// the count is still the one the caller read, atomically, so concurrent appends never interleave or get lost.
 /// Failures other than the <see cref="ConversationException"/>s documented here may be any exception; callers wrap them
 /// into <see cref="ConversationErrorCodes.StoreUnavailable"/>.
+/// <para>
+/// Experimental (<c>MR0001</c>): this interface is new and only this package implements it so far; a member may be
+/// added in a minor version, which would break an implementation of yours. Suppress <c>MR0001</c> to implement or call it.
+/// </para>
 /// </remarks>
+[Experimental("MR0001")]
 public interface IConversationStore
 {
     /// <summary>Prepares the store (the PostgreSQL store applies its migrations); idempotent, safe to call concurrently. Other methods call it on first use.</summary>

@@ -35,6 +35,8 @@ public class EnvironmentProvider
 
     /// <summary>Reads a variable as it is stored.</summary>
     /// <param name="name">The variable's name.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs",
+        Justification = "The one place the library reads the process environment; everything else asks this class.")]
     protected virtual string? Read(string name) => Environment.GetEnvironmentVariable(name);
 
     private sealed class Fixed(Dictionary<string, string?> variables) : EnvironmentProvider
