@@ -10,8 +10,9 @@ using ModelRegistry.Testing;
 namespace ModelRegistry.Bedrock.Tests;
 
 /// <summary>
-/// SigV4 against AWS's published test-suite vectors (the aws-sig-v4-test-suite as kept in awslabs/aws-c-auth,
-/// tests/aws-signing-test-suite/v4) and against botocore's SigV4Auth computed on this machine. The vectors' facts are
+/// The package's own SigV4 signer (<see cref="SigV4Signer"/>) against AWS's published test-suite vectors (the aws-sig-v4-test-suite as kept in awslabs/aws-c-auth,
+/// tests/aws-signing-test-suite/v4), a reference written in the test from the published algorithm, AWSSDK.Core's signer and
+/// botocore's SigV4Auth computed on this machine. The vectors' facts are
 /// written out below: credentials AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, region us-east-1, service
 /// "service", time 20150830T123600Z, host example.amazonaws.com.
 /// </summary>
@@ -65,67 +66,93 @@ public sealed class SigV4Tests
     }
 
     [Test]
-    public void The_package_signer_reproduces_the_signed_body_vector_exactly()
+    public void The_package_signer_reproduces_every_published_vector_exactly()
     {
-        // The AWSSDK.Core signer always signs x-amz-content-sha256, as this vector does.
-        var headers = AwsSdkAdapter.SignV4(
-            HttpMethod.Post,
-            new Uri("https://example.amazonaws.com/"),
-            new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded", ["Content-Length"] = "13" },
-            "Param1=value1"u8.ToArray(),
-            new AwsSigningCredentials(AccessKey, Secret, null),
-            "us-east-1",
-            "service",
-            SignedAt);
-        Assert.That(headers["Authorization"], Is.EqualTo(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, " +
-            "SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, " +
-            "Signature=d3875051da38690788ef43de4db0d8f280229d82040bfac253562e56c3f20e0b"));
-        Assert.That(headers["X-Amz-Date"], Is.EqualTo(AmzDate));
-        Assert.That(headers["X-Amz-Content-SHA256"], Is.EqualTo("9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"));
-    }
-
-    [Test]
-    public void The_package_signer_agrees_with_the_vector_proven_reference_on_every_vector_request()
-    {
+        // Each vector's own signed headers (host and x-amz-date are always signed), its body hash, its signature.
         foreach (var vector in Vectors)
         {
             var token = vector.Headers.FirstOrDefault(h => h.Item1 == "X-Amz-Security-Token").Item2;
-            var extra = vector.Headers.Where(h => h.Item1 is not "X-Amz-Security-Token" and not "X-Amz-Content-SHA256")
-                .ToDictionary(h => h.Item1, h => h.Item2);
+            var headers = vector.Headers.Select(h => new KeyValuePair<string, string>(h.Item1, h.Item2)).ToArray();
             var body = Encoding.UTF8.GetBytes(vector.Body);
-            var signed = AwsSdkAdapter.SignV4(new HttpMethod(vector.Method), new Uri(vector.Url), extra, body,
-                new AwsSigningCredentials(AccessKey, Secret, token), "us-east-1", "service", SignedAt);
+            var authorization = new SigV4Signer().Authorization(
+                new HttpMethod(vector.Method), new Uri(vector.Url), headers, SigV4Signer.PayloadHash(body), AmzDate,
+                new AwsSigningCredentials(AccessKey, Secret, token), "us-east-1", "service");
+            var signedHeaders = string.Join(';', headers.Select(h => h.Key.ToLowerInvariant()).Append("host").Append("x-amz-date").Order(StringComparer.Ordinal));
+            Assert.That(authorization, Is.EqualTo(
+                $"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders={signedHeaders}, Signature={vector.Signature}"), vector.Name);
+        }
 
-            // Same request, same header set as the package signed (it adds x-amz-content-sha256).
-            var headers = VectorHeaders([.. extra.Select(h => (h.Key, h.Value))]);
-            headers["X-Amz-Content-SHA256"] = Convert.ToHexStringLower(SHA256.HashData(body));
+        Assert.That(SigV4Signer.AmzDate(SignedAt), Is.EqualTo(AmzDate));
+        Assert.That(SigV4Signer.PayloadHash("Param1=value1"u8), Is.EqualTo("9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"));
+    }
+
+    [Test]
+    public void A_signed_request_carries_the_date_the_body_hash_the_token_and_the_signature_of_the_vector_proven_reference()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}""");
+        var uri = new Uri("https://bedrock-runtime.us-east-1.amazonaws.com/model/us.amazon.nova-micro-v1%3A0/converse");
+        foreach (var token in new[] { null, SessionToken })
+        {
+            using var request = SignedRequest(uri, body, new AwsSigningCredentials(AccessKey, Secret, token), "us-east-1", "bedrock");
+            var bodyHash = Convert.ToHexStringLower(SHA256.HashData(body));
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Host"] = uri.Host, ["X-Amz-Date"] = AmzDate, ["Content-Type"] = "application/json", ["X-Amz-Content-SHA256"] = bodyHash,
+            };
             if (token is not null)
             {
                 headers["X-Amz-Security-Token"] = token;
-                Assert.That(signed["X-Amz-Security-Token"], Is.EqualTo(token), vector.Name);
             }
 
-            Assert.That(signed["Authorization"], Is.EqualTo(ReferenceSigV4.Authorization(
-                vector.Method, new Uri(vector.Url), headers, body, AccessKey, Secret, "us-east-1", "service", AmzDate)), vector.Name);
+            Assert.That(Header(request, "X-Amz-Date"), Is.EqualTo(AmzDate));
+            Assert.That(Header(request, "X-Amz-Content-SHA256"), Is.EqualTo(bodyHash));
+            Assert.That(Header(request, "X-Amz-Security-Token"), Is.EqualTo(token));
+            Assert.That(Header(request, "Authorization"), Is.EqualTo(ReferenceSigV4.Authorization(
+                "POST", uri, headers, body, AccessKey, Secret, "us-east-1", "bedrock", AmzDate)), token is null ? "long-term credentials" : "temporary credentials");
         }
     }
 
     [Test]
-    public void A_rotated_secret_under_the_same_access_key_signs_with_the_new_secret()
+    public void The_package_signer_agrees_with_the_AWSSDK_Core_signer_on_a_Bedrock_request()
     {
+        var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}""");
+        var uri = new Uri($"https://bedrock-runtime.eu-west-1.amazonaws.com/model/{ProviderRequest.PathSegment("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc123", "model id")}/converse");
+        foreach (var token in new[] { null, SessionToken })
+        {
+            using var request = SignedRequest(uri, body, new AwsSigningCredentials(AccessKey, Secret, token), "eu-west-1", "bedrock");
+            var sdkRequest = new Amazon.Runtime.Signing.AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = uri, Content = body };
+            sdkRequest.Headers["Content-Type"] = "application/json";
+            var sdk = Amazon.Runtime.Signing.AWSSigV4Signer.Sign(sdkRequest, new Amazon.Runtime.Signing.AWSSigV4Parameters
+            {
+                Credentials = token is null ? new Amazon.Runtime.BasicAWSCredentials(AccessKey, Secret) : new Amazon.Runtime.SessionAWSCredentials(AccessKey, Secret, token),
+                Region = Amazon.RegionEndpoint.EUWest1,
+                Service = "bedrock",
+                SignedAt = SignedAt.UtcDateTime,
+                SignPayload = true,
+            });
+            Assert.That(Header(request, "Authorization"), Is.EqualTo(sdk.Headers["Authorization"]));
+            Assert.That(Header(request, "X-Amz-Content-SHA256"), Is.EqualTo(sdk.Headers["X-Amz-Content-SHA256"]));
+        }
+    }
+
+    [Test]
+    public void A_rotated_secret_or_a_new_day_under_the_same_access_key_derives_a_new_signing_key()
+    {
+        // One signer: its cached key must not outlive the secret or the day it was derived for.
+        var signer = new SigV4Signer();
         var body = "Param1=value1"u8.ToArray();
-        var extra = new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" };
         var uri = new Uri("https://example.amazonaws.com/");
         const string Rotated = "rotatedEXAMPLEKEYrotatedEXAMPLEKEYrotate";
-        var headers = VectorHeaders([("Content-Type", "application/x-www-form-urlencoded")]);
-        headers["X-Amz-Content-SHA256"] = Convert.ToHexStringLower(SHA256.HashData(body));
-
-        foreach (var secret in new[] { Secret, Rotated, Secret })
+        foreach (var (secret, at) in new[] { (Secret, SignedAt), (Rotated, SignedAt), (Secret, SignedAt), (Secret, SignedAt.AddDays(1)), (Secret, SignedAt) })
         {
-            var signed = AwsSdkAdapter.SignV4(HttpMethod.Post, uri, extra, body, new AwsSigningCredentials(AccessKey, secret, null), "us-east-1", "service", SignedAt);
-            Assert.That(signed["Authorization"], Is.EqualTo(ReferenceSigV4.Authorization(
-                "POST", uri, headers, body, AccessKey, secret, "us-east-1", "service", AmzDate)), secret == Secret ? "original secret" : "rotated secret");
+            var amzDate = SigV4Signer.AmzDate(at);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Host"] = uri.Host, ["X-Amz-Date"] = amzDate, ["Content-Type"] = "application/x-www-form-urlencoded",
+            };
+            var signed = signer.Authorization(HttpMethod.Post, uri, [new("Content-Type", "application/x-www-form-urlencoded")], SigV4Signer.PayloadHash(body), amzDate,
+                new AwsSigningCredentials(AccessKey, secret, null), "us-east-1", "service");
+            Assert.That(signed, Is.EqualTo(ReferenceSigV4.Authorization("POST", uri, headers, body, AccessKey, secret, "us-east-1", "service", amzDate)), $"{(secret == Secret ? "original" : "rotated")} secret on {amzDate}");
         }
     }
 
@@ -144,11 +171,10 @@ public sealed class SigV4Tests
         Assert.That(uri.AbsolutePath.Split('/'), Has.Length.EqualTo(4), "the id is one encoded segment");
         Assert.That(uri.AbsolutePath, Does.Not.Contain(":"));
         var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}""");
-        var signed = AwsSdkAdapter.SignV4(HttpMethod.Post, uri, new Dictionary<string, string> { ["Content-Type"] = "application/json" }, body,
-            new AwsSigningCredentials(AccessKey, Secret, token), "eu-west-1", "bedrock", SignedAt);
+        using var signed = SignedRequest(uri, body, new AwsSigningCredentials(AccessKey, Secret, token), "eu-west-1", "bedrock");
 
-        var expected = Botocore.Sign([BotocoreRequest("POST", uri, body, signed["X-Amz-Content-SHA256"], token)])[0];
-        Assert.That(signed["Authorization"], Is.EqualTo((string?)expected["authorization"]));
+        var expected = Botocore.Sign([BotocoreRequest("POST", uri, body, Header(signed, "X-Amz-Content-SHA256")!, token)])[0];
+        Assert.That(Header(signed, "Authorization"), Is.EqualTo((string?)expected["authorization"]));
         Assert.That((string?)expected["canonical_request"], Does.Contain("%253A"), "botocore encodes the encoded path once more");
     }
 
@@ -194,6 +220,18 @@ public sealed class SigV4Tests
         Assert.That(requests[1].Header("x-amz-date"), Is.Not.EqualTo(requests[0].Header("x-amz-date")), "the retry carries its own time");
         Assert.That(requests[1].Header("authorization"), Is.Not.EqualTo(requests[0].Header("authorization")));
     }
+
+    /// <summary>A POST as the kit builds it (JSON body, Content-Type as text), signed by the package's signer.</summary>
+    private static HttpRequestMessage SignedRequest(Uri uri, byte[] body, AwsSigningCredentials credentials, string region, string service)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ReadOnlyMemoryContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        new SigV4Signer().Sign(request, body, credentials, region, service, SignedAt);
+        return request;
+    }
+
+    private static string? Header(HttpRequestMessage request, string name) =>
+        request.Headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
 
     private static JsonObject BotocoreRequest(string method, Uri uri, byte[] body, string contentSha, string? token) => new()
     {

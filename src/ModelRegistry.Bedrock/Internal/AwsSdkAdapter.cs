@@ -3,7 +3,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.EventStreams;
-using Amazon.Runtime.Signing;
 using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
@@ -30,7 +29,8 @@ internal sealed record EventStreamFrame(IReadOnlyDictionary<string, string> Head
 /// <summary>
 /// Everything this package takes from AWSSDK.Core, in one place, so a change of that SDK's API touches this file only:
 /// the credential sources of the AWS chain (profile file, web identity, container, instance metadata), the profile and
-/// instance-metadata regions, the SigV4 signer and the event-stream message decoder (CRC checks). The chain's
+/// instance-metadata regions and the event-stream message decoder (CRC checks). SigV4 signing is ours
+/// (<see cref="SigV4Signer"/>): measured faster than the SDK's signer, which offers no way to reuse its canonical pieces. The chain's
 /// environment variables are read from the <see cref="EnvironmentProvider"/>, never from the process directly.
 /// </summary>
 internal static class AwsSdkAdapter
@@ -51,8 +51,8 @@ internal static class AwsSdkAdapter
     {
         if (environment.Get("AWS_ACCESS_KEY_ID") is { } accessKey && environment.Get("AWS_SECRET_ACCESS_KEY") is { } secretKey)
         {
-            var fixedCredentials = new AwsSigningCredentials(accessKey, secretKey, environment.Get("AWS_SESSION_TOKEN"));
-            return _ => Task.FromResult(fixedCredentials);
+            var fixedCredentials = Task.FromResult(new AwsSigningCredentials(accessKey, secretKey, environment.Get("AWS_SESSION_TOKEN")));
+            return _ => fixedCredentials;
         }
 
         var (file, profileName) = Profile(environment);
@@ -148,86 +148,6 @@ internal static class AwsSdkAdapter
 
     private static bool MetadataDisabled(EnvironmentProvider environment) =>
         string.Equals(environment.Get("AWS_EC2_METADATA_DISABLED"), "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Signs a request with SigV4 and returns the headers to add (Authorization, X-Amz-Date, X-Amz-Content-SHA256 and
-    /// X-Amz-Security-Token for temporary credentials). The request URI must carry the path exactly as sent on the wire;
-    /// the signer encodes it once more for the canonical request, as SigV4 requires for every service but S3.
-    /// </summary>
-    /// <param name="method">The HTTP method.</param>
-    /// <param name="uri">The request URI as sent.</param>
-    /// <param name="headers">Headers to sign besides Host (e.g. Content-Type).</param>
-    /// <param name="body">The body; empty for none.</param>
-    /// <param name="credentials">The credentials.</param>
-    /// <param name="region">The signing region, e.g. <c>us-east-1</c>.</param>
-    /// <param name="service">The signing name, <c>bedrock</c>.</param>
-    /// <param name="signedAt">The signing time (UTC).</param>
-    public static IReadOnlyDictionary<string, string> SignV4(
-        HttpMethod method,
-        Uri uri,
-        IReadOnlyDictionary<string, string> headers,
-        byte[] body,
-        AwsSigningCredentials credentials,
-        string region,
-        string service,
-        DateTimeOffset signedAt)
-    {
-        var request = new AWSSigningRequest { HttpMethod = method, RequestUri = uri, Content = body };
-        foreach (var (name, value) in headers)
-        {
-            request.Headers[name] = value;
-        }
-
-        var result = AWSSigV4Signer.Sign(request, new AWSSigV4Parameters
-        {
-            Credentials = SdkCredentials(credentials),
-            Region = Region(region),
-            Service = service,
-            SignedAt = signedAt.UtcDateTime,
-            SignPayload = true,
-        });
-        return new Dictionary<string, string>(result.Headers, StringComparer.OrdinalIgnoreCase);
-    }
-
-    /// <summary>
-    /// The SDK credentials object of the last credentials signed with, reused while they are the same (by value, so a
-    /// rotated key or secret gets a new one), instead of a new one per attempt (measured: ≈ 0.4 KB less per signature; the
-    /// SDK caches the derived signing key itself). One entry, held only in memory, never printed.
-    /// </summary>
-    private static AWSCredentials SdkCredentials(AwsSigningCredentials credentials)
-    {
-        if (_lastCredentials is { } last && (ReferenceEquals(last.Source, credentials) || last.Source.Equals(credentials)))
-        {
-            return last.Sdk;
-        }
-
-        AWSCredentials sdk = credentials.SessionToken is { Length: > 0 } token
-            ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, token)
-            : new BasicAWSCredentials(credentials.AccessKey, credentials.SecretKey);
-        _lastCredentials = new CachedCredentials(credentials, sdk);
-        return sdk;
-    }
-
-    /// <summary>The SDK's endpoint object of the last region signed for (one entry; regions are validated before).</summary>
-    private static RegionEndpoint Region(string region)
-    {
-        if (_lastRegion is { } last && string.Equals(last.SystemName, region, StringComparison.Ordinal))
-        {
-            return last;
-        }
-
-        var endpoint = RegionEndpoint.GetBySystemName(region);
-        _lastRegion = endpoint;
-        return endpoint;
-    }
-
-    private static volatile CachedCredentials? _lastCredentials;
-    private static volatile RegionEndpoint? _lastRegion;
-
-    private sealed record CachedCredentials(AwsSigningCredentials Source, AWSCredentials Sdk)
-    {
-        public override string ToString() => Source.ToString();
-    }
 
     /// <summary>
     /// Decodes one complete event-stream message (prelude, headers, payload, both CRC32 checks). The buffer must hold

@@ -5,7 +5,7 @@ namespace ModelRegistry.Bedrock.Internal;
 /// <summary>
 /// How a Bedrock client reaches Bedrock: the kit's transport, and the authorisation decided on the first call — a
 /// Bedrock API key (<c>Authorization: Bearer</c>) from the entry's <c>api_key</c>, the options or
-/// <c>AWS_BEARER_TOKEN_BEDROCK</c>, else SigV4 (signing name <c>bedrock</c>) with the AWS credential chain. Both read the
+/// <c>AWS_BEARER_TOKEN_BEDROCK</c>, else SigV4 (signing name <c>bedrock</c>, our <see cref="SigV4Signer"/>) with the AWS credential chain. Both read the
 /// environment through the transport's <see cref="EnvironmentProvider"/>. Nothing is resolved before the first call; a
 /// failed resolution is not remembered. One connection serves every model of a <see cref="BedrockClient"/> or one entry.
 /// </summary>
@@ -20,6 +20,7 @@ internal sealed class BedrockConnection
     private readonly AwsSigningCredentials? _testCredentials;
     private readonly string _describe;
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SigV4Signer _signer = new();
     private volatile Authorization? _authorization;
     private volatile string? _chainRegion;
 
@@ -97,7 +98,8 @@ internal sealed class BedrockConnection
 
         if (_testCredentials is { } fixedCredentials)
         {
-            return new Authorization(null, _ => Task.FromResult(fixedCredentials));
+            var fixedTask = Task.FromResult(fixedCredentials);
+            return new Authorization(null, _ => fixedTask);
         }
 
         try
@@ -182,19 +184,7 @@ internal sealed class BedrockConnection
 
             transport.AddSecret(current.SecretKey);
             transport.AddSecret(current.SessionToken);
-            var signed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (request.Content?.Headers.ContentType is { } contentType)
-            {
-                signed["Content-Type"] = contentType.ToString();
-            }
-
-            foreach (var (name, value) in AwsSdkAdapter.SignV4(request.Method, request.RequestUri!, signed, body, current, Region!, SigningName, transport.TimeProvider.GetUtcNow()))
-            {
-                if (!string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
+            Connection._signer.Sign(request, body, current, Region!, SigningName, transport.TimeProvider.GetUtcNow());
         }
 
         private static Uri Combine(Uri root, string relative) =>

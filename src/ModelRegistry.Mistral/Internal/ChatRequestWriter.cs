@@ -32,8 +32,8 @@ internal static class ChatRequestWriter
         IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream, JsonArray? guardrails = null)
     {
         var raw = ProviderJson.RawRequest(options, client, "Mistral", "Mistral request body");
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false }))
+        var (buffer, writer) = RequestJson.Rent();
+        try
         {
             writer.WriteStartObject();
             if (raw is not null)
@@ -50,7 +50,8 @@ internal static class ChatRequestWriter
                 }
             }
 
-            bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+            var unset = raw is null ? RequestJson.Always : UnsetIn(raw);
+            bool Unset(string field) => unset(field);
             var agent = agentId is not null;
             var effectiveModel = MistralNames.ModelFor(options?.ModelId, modelId, "ChatOptions.ModelId");
 
@@ -78,14 +79,23 @@ internal static class ChatRequestWriter
             writer.WriteBoolean("stream", stream);
             if (options is not null)
             {
-                WriteOptions(writer, options, agent, effectiveModel, guardrails is null ? Unset : field => field != MistralProperties.Guardrails && Unset(field));
+                WriteOptions(writer, options, agent, effectiveModel, guardrails is null ? unset : WithoutGuardrails(unset));
             }
 
             writer.WriteEndObject();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenMemory;
+        finally
+        {
+            RequestJson.Return(buffer, writer);
+        }
     }
+
+    /// <summary>Whether a field is left to write: not in the caller's own request body.</summary>
+    private static Func<string, bool> UnsetIn(JsonObject raw) => field => !raw.ContainsKey(field);
+
+    private static Func<string, bool> WithoutGuardrails(Func<string, bool> unset) => field => field != MistralProperties.Guardrails && unset(field);
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, bool agent, string model, Func<string, bool> unset)
     {

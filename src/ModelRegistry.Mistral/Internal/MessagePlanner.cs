@@ -41,14 +41,15 @@ internal static class MessagePlanner
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var message in list)
+        Dictionary<string, string>? callNames = null;
+        for (var m = 0; m < list.Count; m++)
         {
-            foreach (var content in message.Contents)
+            var contents = list[m].Contents;
+            for (var i = 0; i < contents.Count; i++)
             {
-                if (content is FunctionCallContent call && call.CallId is not null)
+                if (contents[i] is FunctionCallContent call && call.CallId is not null)
                 {
-                    callNames.TryAdd(call.CallId, call.Name);
+                    (callNames ??= new(StringComparer.Ordinal)).TryAdd(call.CallId, call.Name);
                 }
             }
         }
@@ -61,8 +62,9 @@ internal static class MessagePlanner
             wire.Add(system);
         }
 
-        foreach (var message in list)
+        for (var m = 0; m < list.Count; m++)
         {
+            var message = list[m];
             var role = message.Role;
             if (role == ChatRole.System)
             {
@@ -94,8 +96,10 @@ internal static class MessagePlanner
     private static void AddSystem(List<WireMessage> wire, ChatMessage message)
     {
         var system = new WireMessage("system");
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
+            var content = contents[i];
             switch (content)
             {
                 case TextContent text when !string.IsNullOrEmpty(text.Text):
@@ -117,14 +121,16 @@ internal static class MessagePlanner
         }
     }
 
-    private static void AddAssistant(List<WireMessage> wire, ChatMessage message, Dictionary<string, string> callNames)
+    private static void AddAssistant(List<WireMessage> wire, ChatMessage message, Dictionary<string, string>? callNames)
     {
         var spoken = new WireMessage("assistant");
         List<FunctionCallContent>? calls = null;
         List<FunctionResultContent>? results = null;
         var dropped = false;
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
+            var content = contents[i];
             switch (content)
             {
                 case FunctionCallContent { InformationalOnly: true }:
@@ -178,12 +184,14 @@ internal static class MessagePlanner
         }
     }
 
-    private static void AddUserOrTool(List<WireMessage> wire, ChatMessage message, Dictionary<string, string> callNames)
+    private static void AddUserOrTool(List<WireMessage> wire, ChatMessage message, Dictionary<string, string>? callNames)
     {
         var user = new WireMessage("user");
         List<FunctionResultContent>? results = null;
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
+            var content = contents[i];
             switch (content)
             {
                 case FunctionResultContent result:
@@ -231,11 +239,12 @@ internal static class MessagePlanner
     /// <summary>Whether another provider marked the content as its own (a cache point, a server tool's record, an unmapped block).</summary>
     internal static bool IsForeign(AIContent content) => PortableHistory.IsForeign(content, MistralProtocol.ProviderName);
 
-    private static void AddResults(List<WireMessage> wire, List<FunctionResultContent> results, Dictionary<string, string> callNames)
+    private static void AddResults(List<WireMessage> wire, List<FunctionResultContent> results, Dictionary<string, string>? callNames)
     {
         foreach (var result in results)
         {
-            callNames.TryGetValue(result.CallId ?? string.Empty, out var name);
+            string? name = null;
+            callNames?.TryGetValue(result.CallId ?? string.Empty, out name);
             wire.Add(new WireMessage("tool")
             {
                 Result = result,

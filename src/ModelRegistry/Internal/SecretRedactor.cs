@@ -17,7 +17,10 @@ internal sealed class SecretRedactor
     private static readonly string[] CredentialHeaders = ["Authorization", "Proxy-Authorization", "x-api-key", "api-key", "x-amz-security-token", "x-goog-api-key"];
 
     private readonly ConcurrentDictionary<string, byte> _secrets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>> _known;
     private volatile string[] _ordered = [];
+
+    public SecretRedactor() => _known = _secrets.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Remembers a secret (and, for <c>Scheme value</c> credentials, the value alone).</summary>
     public void Add(string? secret)
@@ -37,9 +40,10 @@ internal sealed class SecretRedactor
     /// <summary>Remembers the values of a request's credential headers.</summary>
     public void AddCredentials(HttpRequestMessage request)
     {
+        // Read as sent, without parsing; a value already known costs a lookup and no allocation.
         foreach (var name in CredentialHeaders)
         {
-            if (request.Headers.TryGetValues(name, out var values))
+            if (request.Headers.NonValidated.TryGetValues(name, out var values))
             {
                 foreach (var value in values)
                 {
@@ -50,9 +54,9 @@ internal sealed class SecretRedactor
 
                     Add(value);
                     var space = value.IndexOf(' ', StringComparison.Ordinal);
-                    if (space > 0)
+                    if (space > 0 && value.AsSpan(space + 1).Trim() is { Length: >= MinimumLength } credential && !_known.ContainsKey(credential))
                     {
-                        Add(value[(space + 1)..].Trim());
+                        Add(credential.ToString());
                     }
                 }
             }

@@ -39,7 +39,7 @@ public sealed partial class ProviderTransport
     private readonly ProviderResilienceOptions _resilience;
     private readonly SecretRedactor _redactor;
     private readonly ResiliencePipeline<TransportAttempt> _pipeline;
-    private readonly ProductInfoHeaderValue _userAgent;
+    private readonly string _userAgent;
     private readonly string _prefix;
 
     private ProviderTransport(
@@ -63,7 +63,7 @@ public sealed partial class ProviderTransport
         Logger = logger;
         Environment = environment;
         _prefix = entryName is null ? string.Empty : $"Model registry entry '{entryName}' ({protocol.ProviderName}): ";
-        _userAgent = new ProductInfoHeaderValue(protocol.ClientName, typeof(ProviderTransport).Assembly.GetName().Version?.ToString(3) ?? "0");
+        _userAgent = new ProductInfoHeaderValue(protocol.ClientName, typeof(ProviderTransport).Assembly.GetName().Version?.ToString(3) ?? "0").ToString();
         _pipeline = CreatePipeline();
     }
 
@@ -170,7 +170,8 @@ public sealed partial class ProviderTransport
     public async Task<T> SendAsync<T>(ProviderRequest request, Func<ProviderResponse, T> read, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var attempt = await ExecuteAsync(request, streaming: false, cancellationToken).ConfigureAwait(false);
+        using var response = attempt.ToResponse();
         return Decode(response, read);
     }
 
@@ -409,9 +410,10 @@ public sealed partial class ProviderTransport
 
     private async ValueTask<TransportAttempt> AttemptAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
     {
+        // Headers go in as text: HttpClient writes them as they are, without building typed header objects per attempt.
         using var message = new HttpRequestMessage(request.Method, request.Uri);
-        message.Headers.Accept.ParseAdd(request.Accept);
-        message.Headers.UserAgent.Add(_userAgent);
+        message.Headers.TryAddWithoutValidation("Accept", request.Accept);
+        message.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
         foreach (var (name, value) in request.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
@@ -420,7 +422,7 @@ public sealed partial class ProviderTransport
         if (request.Body is { } body)
         {
             message.Content = new ReadOnlyMemoryContent(body);
-            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
         }
 
         if (request.Authorize is { } authorize)
