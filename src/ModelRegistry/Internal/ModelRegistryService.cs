@@ -123,6 +123,26 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
     }
 
+    /// <summary>
+    /// The hot path of <see cref="AcquireAsync"/> for a proxy that has called before: leases <paramref name="known"/>,
+    /// the slot the proxy's last call was routed to, when the registry has not been reloaded since that slot was
+    /// confirmed and the options name no model (so the call routes as the last one did). No look-up, no allocation;
+    /// <see langword="false"/> sends the call to <see cref="AcquireAsync"/>.
+    /// </summary>
+    internal bool TryLease(ClientSlot? known, ChatOptions? options, out ClientLease lease)
+    {
+        var snapshot = _snapshot;
+        if (known is not null && snapshot is not null && ReferenceEquals(known.ConfirmedFor, snapshot)
+            && options?.ModelId is not { Length: > 0 } && !IsStale(snapshot) && known.TryAcquire())
+        {
+            lease = new ClientLease(known, options);
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
     /// <summary>Returns the provider's embedding generator for a name, building it on first use and again when the entry changes.</summary>
     internal async ValueTask<IEmbeddingGenerator<string, Embedding<float>>> GetEmbeddingGeneratorAsync(string name, CancellationToken cancellationToken)
     {
