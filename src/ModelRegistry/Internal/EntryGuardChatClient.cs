@@ -46,8 +46,8 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         _access = EntryAccess.For(entry);
         _breaker = state.BreakerFor(options);
         _limited = options.MaxConcurrency is not null || options.RequestsPerMinute is not null || options.TokensPerMinute is not null;
-        _rpmKey = entry.Name + ":rpm";
-        _tpmKey = entry.Name + ":tpm";
+        _rpmKey = options.RequestsPerMinute is null ? "" : entry.Name + ":rpm";
+        _tpmKey = options.TokensPerMinute is null ? "" : entry.Name + ":tpm";
     }
 
     /// <summary>The breaker's state: closed when there is no breaker.</summary>
