@@ -35,6 +35,11 @@ internal sealed class EntryAccess
     public static string[] AllowedRoles(ModelEntry entry)
     {
         var key = CoreSettings.AllowedRoles.Key;
+        if (!entry.Settings.Keys.Any(k => k.StartsWith(key, StringComparison.Ordinal)))
+        {
+            return [];
+        }
+
         return [.. entry.Settings
             .Where(s => string.Equals(s.Key, key, StringComparison.Ordinal) || IsListItem(s.Key))
             .SelectMany(s => s.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

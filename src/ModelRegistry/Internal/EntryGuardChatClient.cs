@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ModelRegistry.Providers;
-using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -29,8 +28,11 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     private readonly IRateLimitStore _store;
     private readonly ILogger _logger;
     private readonly EntryAccess _access;
-    private readonly ResiliencePipeline? _breaker;
+    private readonly EntryBreaker? _breaker;
     private readonly RegistryMetrics _metrics;
+    private readonly bool _limited;
+    private readonly string _rpmKey;
+    private readonly string _tpmKey;
 
     public EntryGuardChatClient(IChatClient inner, ModelEntry entry, EntryGuardOptions options, EntryGuardState state, IRateLimitStore store, ILogger logger, RegistryMetrics metrics)
         : base(inner)
@@ -43,6 +45,9 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         _metrics = metrics;
         _access = EntryAccess.For(entry);
         _breaker = state.BreakerFor(options);
+        _limited = options.MaxConcurrency is not null || options.RequestsPerMinute is not null || options.TokensPerMinute is not null;
+        _rpmKey = options.RequestsPerMinute is null ? "" : entry.Name + ":rpm";
+        _tpmKey = options.TokensPerMinute is null ? "" : entry.Name + ":tpm";
     }
 
     /// <summary>The breaker's state: closed when there is no breaker.</summary>
@@ -56,39 +61,23 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         _ => false,
     };
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        _access.Check(options);
-        await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
-        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (_limited)
+        {
+            return LimitedAsync(messages, options, cancellationToken);
+        }
+
+        // Without limits nothing waits before the call or after it: no state machine when the provider answers at once.
         try
         {
-            ChatResponse response;
-            if (_breaker is null)
-            {
-                response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                try
-                {
-                    response = await _breaker.ExecuteAsync(
-                        static async (state, ct) => await state.Inner.GetResponseAsync(state.Messages, state.Options, ct).ConfigureAwait(false),
-                        (Inner: InnerClient, Messages: messages, Options: options),
-                        cancellationToken).ConfigureAwait(false);
-                }
-                catch (BrokenCircuitException ex)
-                {
-                    throw CircuitOpen(ex);
-                }
-            }
-
-            await SettleTokensAsync(estimate, response.Usage).ConfigureAwait(false);
-            return response;
+            _access.Check(options);
+            var gate = CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken);
+            return gate.IsCompletedSuccessfully ? Send(messages, options, cancellationToken) : AfterGateAsync(gate, messages, options, cancellationToken);
         }
-        finally
+        catch (Exception ex)
         {
-            ReleaseConcurrency();
+            return FaultedTask.From<ChatResponse>(ex);
         }
     }
 
@@ -99,24 +88,28 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
-        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var estimate = _limited ? await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false) : 0;
         UsageDetails? usage = null;
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             // The breaker judges a stream by its start: a failure after the first update is the caller's to see.
-            if (!await StartAsync(updates, cancellationToken).ConfigureAwait(false))
+            if (!await StartAsync(updates).ConfigureAwait(false))
             {
                 yield break;
             }
 
             do
             {
-                foreach (var content in updates.Current.Contents)
+                if (_options.TokensPerMinute is not null)
                 {
-                    if (content is UsageContent u)
+                    var contents = updates.Current.Contents;
+                    for (var i = 0; i < contents.Count; i++)
                     {
-                        (usage ??= new UsageDetails()).Add(u.Details);
+                        if (contents[i] is UsageContent u)
+                        {
+                            (usage ??= new UsageDetails()).Add(u.Details);
+                        }
                     }
                 }
 
@@ -127,25 +120,107 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         finally
         {
             await updates.DisposeAsync().ConfigureAwait(false);
-            ReleaseConcurrency();
-            await SettleTokensAsync(estimate, usage).ConfigureAwait(false);
+            if (_limited)
+            {
+                ReleaseConcurrency();
+                await SettleTokensAsync(estimate, usage).ConfigureAwait(false);
+            }
         }
     }
 
-    private async ValueTask<bool> StartAsync(IAsyncEnumerator<ChatResponseUpdate> updates, CancellationToken cancellationToken)
+    private async Task<ChatResponse> AfterGateAsync(ValueTask gate, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        await gate.ConfigureAwait(false);
+        return await Send(messages, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ChatResponse> LimitedAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        _access.Check(options);
+        await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
+        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await Send(messages, options, cancellationToken).ConfigureAwait(false);
+            await SettleTokensAsync(estimate, response.Usage).ConfigureAwait(false);
+            return response;
+        }
+        finally
+        {
+            ReleaseConcurrency();
+        }
+    }
+
+    /// <summary>The provider call inside the breaker; it may throw before it returns a task (an open breaker).</summary>
+    private Task<ChatResponse> Send(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        if (_breaker is null)
+        {
+            return base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
+        if (_breaker.TryEnter() is { } refused)
+        {
+            throw CircuitOpen(refused);
+        }
+
+        Task<ChatResponse> task;
+        try
+        {
+            task = base.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _breaker.Record(ex);
+            throw;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            _breaker.RecordSuccess();
+            return task;
+        }
+
+        return RecordAsync(_breaker, task);
+    }
+
+    private static async Task<ChatResponse> RecordAsync(EntryBreaker breaker, Task<ChatResponse> task)
+    {
+        try
+        {
+            var response = await task.ConfigureAwait(false);
+            breaker.RecordSuccess();
+            return response;
+        }
+        catch (Exception ex)
+        {
+            breaker.Record(ex);
+            throw;
+        }
+    }
+
+    private async ValueTask<bool> StartAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
     {
         if (_breaker is null)
         {
             return await updates.MoveNextAsync().ConfigureAwait(false);
         }
 
+        if (_breaker.TryEnter() is { } refused)
+        {
+            throw CircuitOpen(refused);
+        }
+
         try
         {
-            return await _breaker.ExecuteAsync(static async (e, _) => await e.MoveNextAsync().ConfigureAwait(false), updates, cancellationToken).ConfigureAwait(false);
+            var any = await updates.MoveNextAsync().ConfigureAwait(false);
+            _breaker.RecordSuccess();
+            return any;
         }
-        catch (BrokenCircuitException ex)
+        catch (Exception ex)
         {
-            throw CircuitOpen(ex);
+            _breaker.Record(ex);
+            throw;
         }
     }
 
@@ -161,7 +236,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         {
             if (_options.RequestsPerMinute is { } rpm)
             {
-                var decision = await _store.TryTakeAsync($"{_entry.Name}:rpm", new RateLimitBucket(rpm, TimeSpan.FromMinutes(1)), 1, cancellationToken).ConfigureAwait(false);
+                var decision = await _store.TryTakeAsync(_rpmKey, new RateLimitBucket(rpm, TimeSpan.FromMinutes(1)), 1, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
                     throw Rejected(ProviderErrorCodes.ClientRateLimit, "requests_per_minute", $"limits:requests_per_minute = {rpm}", decision.RetryAfter);
@@ -172,7 +247,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
             {
                 // The capability gate's estimate: settled against the usage the provider reports after the call.
                 var estimate = Math.Max(1, TokenEstimate.Input(messages, options));
-                var decision = await _store.TryTakeAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), estimate, cancellationToken).ConfigureAwait(false);
+                var decision = await _store.TryTakeAsync(_tpmKey, new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), estimate, cancellationToken).ConfigureAwait(false);
                 if (!decision.Allowed)
                 {
                     throw Rejected(ProviderErrorCodes.ClientRateLimit, "tokens_per_minute", $"limits:tokens_per_minute = {tpm}", decision.RetryAfter);
@@ -209,7 +284,7 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         var actual = usage.TotalTokenCount ?? ((usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
         if (actual != estimate)
         {
-            await _store.AdjustAsync($"{_entry.Name}:tpm", new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), actual - estimate, CancellationToken.None).ConfigureAwait(false);
+            await _store.AdjustAsync(_tpmKey, new RateLimitBucket(tpm, TimeSpan.FromMinutes(1)), actual - estimate, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -14,6 +14,9 @@ internal static class EntryValidator
 
     private const decimal MaxPrice = 1_000_000m;
 
+    /// <summary>The registry's own keys, looked up before a provider's (built once per process, not per entry).</summary>
+    private static readonly Dictionary<string, EntrySetting> CoreByKey = CoreSettings.All.ToDictionary(s => s.Key, StringComparer.Ordinal);
+
     public static void Validate(
         IReadOnlyList<ModelEntry> entries,
         string source,
@@ -28,7 +31,7 @@ internal static class EntryValidator
                 throw new ModelRegistryException($"The model registry from {source} holds a null entry. Remove it.");
             }
 
-            if (entry.Name.Any(char.IsControl))
+            if (HasControl(entry.Name))
             {
                 throw new ModelRegistryException(
                     $"The model registry from {source} has an entry whose name holds control characters (such as a line break): '{Printable(entry.Name)}'. Rename it.");
@@ -57,19 +60,19 @@ internal static class EntryValidator
         IReadOnlyCollection<string> secretSchemes)
     {
         var at = $"Model registry entry '{entry.Name}' ({source})";
-        if (entry.Provider.Any(char.IsControl))
+        if (HasControl(entry.Provider))
         {
             throw new ModelRegistryException($"{at}: \"provider\" holds control characters. Set it to the provider's name, e.g. \"bedrock\" or \"mistral\".");
         }
 
-        if (entry.ModelId.Trim() is "." or ".." || entry.ModelId.Any(char.IsControl))
+        if (entry.ModelId.AsSpan().Trim() is "." or ".." || HasControl(entry.ModelId))
         {
             throw new ModelRegistryException(
                 $"{at}: \"model_id\" must be the provider's model id, such as \"mistral-large-latest\", but is '{Printable(entry.ModelId)}' " +
                 "(a dot segment or control characters, which would not name a model).");
         }
 
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var seen = entry.Fallbacks.Count == 0 ? null : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var fallback in entry.Fallbacks)
         {
             if (string.IsNullOrWhiteSpace(fallback))
@@ -89,7 +92,7 @@ internal static class EntryValidator
                     $"Known models: {string.Join(", ", byName.Values.Select(e => e.Name))}.");
             }
 
-            if (!seen.Add(fallback))
+            if (!seen!.Add(fallback))
             {
                 throw new ModelRegistryException($"{at}: \"fallbacks\" names '{fallback}' twice. Name each fallback once.");
             }
@@ -126,16 +129,10 @@ internal static class EntryValidator
 
         providers.TryGetValue(entry.Provider, out var provider);
         ValidateTokenCount(entry, at, provider);
-        var declared = new Dictionary<string, EntrySetting>(StringComparer.Ordinal);
-        foreach (var setting in CoreSettings.All.Concat(provider?.Settings ?? []))
-        {
-            declared.TryAdd(setting.Key, setting);
-        }
-
         foreach (var (key, value) in entry.Settings)
         {
             // A list flattens to numbered keys (allowed_roles:0, allowed_roles:1...), each checked by the list's rule.
-            if (declared.TryGetValue(EntryAccess.IsListItem(key) ? CoreSettings.AllowedRoles.Key : key, out var setting))
+            if (Declared(EntryAccess.IsListItem(key) ? CoreSettings.AllowedRoles.Key : key, provider) is { } setting)
             {
                 if (setting.Check(value, secretSchemes) is { } problem)
                 {
@@ -153,7 +150,7 @@ internal static class EntryValidator
                 continue;
             }
 
-            var known = declared.Keys.Concat(ReservedKeys).ToList();
+            var known = CoreSettings.All.Select(s => s.Key).Concat(provider?.Settings.Select(s => s.Key) ?? []).Distinct(StringComparer.Ordinal).Concat(ReservedKeys).ToList();
             var where = inCoreGroup
                 ? $"is not a key of \"{group}\""
                 : provider is null ? "is not a registry key" : $"is not a setting of provider '{provider.Name}'";
@@ -170,6 +167,41 @@ internal static class EntryValidator
                     ? $"Known keys: {string.Join(", ", known.Where(k => k.StartsWith(group + ":", StringComparison.Ordinal)))}."
                     : $"Known keys: {string.Join(", ", ReservedKeys.Concat(provider?.Settings.Select(p => p.Key) ?? []))}, and the groups {string.Join(", ", CoreSettings.Groups.Select(g => g + ":*"))}."));
         }
+    }
+
+    /// <summary>The declaration of a key: the registry's own, else the provider's.</summary>
+    private static EntrySetting? Declared(string key, IChatClientProvider? provider)
+    {
+        if (CoreByKey.TryGetValue(key, out var setting))
+        {
+            return setting;
+        }
+
+        if (provider is not null)
+        {
+            foreach (var declared in provider.Settings)
+            {
+                if (string.Equals(declared.Key, key, StringComparison.Ordinal))
+                {
+                    return declared;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasControl(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>token_count: exact</c> needs a context window to check and a provider that counts tokens.</summary>

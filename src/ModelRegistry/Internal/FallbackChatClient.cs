@@ -17,7 +17,30 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry, IChatClient Client)> chain, ILogger logger, RegistryMetrics metrics) : IChatClient
 {
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        // The first entry answering at once needs no state machine; anything else continues in FallBackAsync.
+        var entry = chain[0].Entry;
+        Task<ChatResponse> first;
+        try
+        {
+            first = chain[0].Client.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            first = Task.FromException<ChatResponse>(ex);
+        }
+
+        if (first.IsCompletedSuccessfully && first.Result is var response && (chain.Count == 1 || !IsFilteredFailure(entry, response.FinishReason)))
+        {
+            (response.AdditionalProperties ??= [])[RegistryProperties.ServedBy] = entry.Name;
+            return first;
+        }
+
+        return FallBackAsync(first, messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> FallBackAsync(Task<ChatResponse>? pending, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         for (var i = 0; ;)
         {
@@ -25,7 +48,9 @@ internal sealed partial class FallbackChatClient(IReadOnlyList<(ModelEntry Entry
             int next;
             try
             {
-                var response = await client.GetResponseAsync(messages, OptionsFor(i, options), cancellationToken).ConfigureAwait(false);
+                var call = pending ?? client.GetResponseAsync(messages, OptionsFor(i, options), cancellationToken);
+                pending = null;
+                var response = await call.ConfigureAwait(false);
                 if (!IsFilteredFailure(entry, response.FinishReason) || (next = i + 1) >= chain.Count)
                 {
                     (response.AdditionalProperties ??= [])[RegistryProperties.ServedBy] = entry.Name;

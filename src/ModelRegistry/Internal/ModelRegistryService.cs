@@ -38,10 +38,12 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ClientSlot> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ClientSlot> _cores = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, RegistryEmbeddingGenerator> _embeddingProxies = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, EmbeddingSlot> _embeddings = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, EntryGuardState> _guards = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, ModelEntry> _adHoc = new(StringComparer.OrdinalIgnoreCase);
+
+    // Made on first use: most registries never serve embeddings or ad-hoc models, and each map costs its container's first call.
+    private ConcurrentDictionary<string, RegistryEmbeddingGenerator>? _embeddingProxies;
+    private ConcurrentDictionary<string, EmbeddingSlot>? _embeddings;
+    private ConcurrentDictionary<string, ModelEntry>? _adHoc;
     private readonly IRateLimitStore _rateLimits;
     private readonly RegistryMetrics _metrics;
     private readonly EnvironmentProvider _environment;
@@ -68,9 +70,17 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
                     "The model registry has no source: call FromJson(...), FromConfiguration(...) or FromParameterStore(...) on AddModelRegistry(), " +
                     "or register an IConfiguration holding the 'ModelRegistry:Models' section."),
                 ServiceCollectionExtensions.DefaultSection));
-        _providers = new(() => services.GetServices<IChatClientProvider>()
-            .GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase));
+        _providers = new(() =>
+        {
+            // The last registration of a name wins.
+            var providers = new Dictionary<string, IChatClientProvider>(StringComparer.OrdinalIgnoreCase);
+            foreach (var provider in services.GetServices<IChatClientProvider>())
+            {
+                providers[provider.Name] = provider;
+            }
+
+            return providers;
+        });
         _defaultProxy = new RegistryChatClient(this, null);
     }
 
@@ -80,7 +90,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return _embeddingProxies.GetOrAdd(name, static (n, self) => new RegistryEmbeddingGenerator(self, n), this);
+        return Map(ref _embeddingProxies).GetOrAdd(name, static (n, self) => new RegistryEmbeddingGenerator(self, n), this);
     }
 
     public async ValueTask<IReadOnlyList<ModelEntry>> GetEntriesAsync(CancellationToken cancellationToken = default) =>
@@ -123,11 +133,31 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
     }
 
+    /// <summary>
+    /// The hot path of <see cref="AcquireAsync"/> for a proxy that has called before: leases <paramref name="known"/>,
+    /// the slot the proxy's last call was routed to, when the registry has not been reloaded since that slot was
+    /// confirmed and the options name no model (so the call routes as the last one did). No look-up, no allocation;
+    /// <see langword="false"/> sends the call to <see cref="AcquireAsync"/>.
+    /// </summary>
+    internal bool TryLease(ClientSlot? known, ChatOptions? options, out ClientLease lease)
+    {
+        var snapshot = _snapshot;
+        if (known is not null && snapshot is not null && ReferenceEquals(known.ConfirmedFor, snapshot)
+            && options?.ModelId is not { Length: > 0 } && !IsStale(snapshot) && known.TryAcquire())
+        {
+            lease = new ClientLease(known, options);
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
     /// <summary>Returns the provider's embedding generator for a name, building it on first use and again when the entry changes.</summary>
     internal async ValueTask<IEmbeddingGenerator<string, Embedding<float>>> GetEmbeddingGeneratorAsync(string name, CancellationToken cancellationToken)
     {
         var entry = Find(await GetSnapshotAsync(cancellationToken).ConfigureAwait(false), name);
-        if (_embeddings.TryGetValue(entry.Name, out var slot) && slot.Entry.HasSameDefinition(entry))
+        if (Map(ref _embeddings).TryGetValue(entry.Name, out var slot) && slot.Entry.HasSameDefinition(entry))
         {
             return slot.Generator.Value;
         }
@@ -142,7 +172,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
                         $"Model '{entry.Name}' uses provider '{entry.Provider}', which does not generate embeddings. Name an entry of a provider that does, such as mistral (mistral-embed) or bedrock (amazon.titan-embed-text-v2:0).");
             },
             LazyThreadSafetyMode.ExecutionAndPublication));
-        return _embeddings.AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh).Generator.Value;
+        return Map(ref _embeddings).AddOrUpdate(entry.Name, fresh, (_, existing) => existing.Entry.HasSameDefinition(entry) ? existing : fresh).Generator.Value;
     }
 
     /// <summary>The provider of an entry, or the error naming the package to add.</summary>
@@ -357,7 +387,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
                 $"or set ModelRegistryOptions.AllowAdHocModels = true. Known models: {_snapshot?.KnownNames}.");
         }
 
-        if (_adHoc.TryGetValue(adHocName, out var known))
+        if (Map(ref _adHoc).TryGetValue(adHocName, out var known))
         {
             return known;
         }
@@ -367,7 +397,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             throw new ModelRegistryException($"ChatOptions.ModelId '{EntryValidator.Printable(modelId)}' names provider '{provider.Name}' but no model: write \"{provider.Name}:<model-id>\".");
         }
 
-        if (_adHoc.Count >= MaxAdHocModels)
+        if (Map(ref _adHoc).Count >= MaxAdHocModels)
         {
             throw new ModelRegistryException(
                 $"ChatOptions.ModelId '{EntryValidator.Printable(modelId)}' would be ad-hoc model number {MaxAdHocModels + 1}; the registry keeps at most {MaxAdHocModels}. " +
@@ -377,7 +407,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         // Validated like any entry (model id, and the provider's defaults need no settings), then kept for the next call.
         var adHoc = new ModelEntry(adHocName, provider.Name, providerModelId);
         EntryValidator.Validate([adHoc], "ad-hoc model from ChatOptions.ModelId", _providers.Value, _secretSchemes.Value);
-        return _adHoc.GetOrAdd(adHocName, adHoc);
+        return Map(ref _adHoc).GetOrAdd(adHocName, adHoc);
     }
 
     private async ValueTask<Snapshot> GetSnapshotAsync(CancellationToken cancellationToken)
@@ -433,6 +463,9 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
     }
 
+    private static ConcurrentDictionary<string, T> Map<T>(ref ConcurrentDictionary<string, T>? map) =>
+        LazyInitializer.EnsureInitialized(ref map, static () => new ConcurrentDictionary<string, T>(StringComparer.OrdinalIgnoreCase));
+
     private bool IsStale(Snapshot snapshot) =>
         _options.RefreshInterval is { } interval && _time.GetUtcNow() - snapshot.LoadedAt >= interval;
 
@@ -484,17 +517,20 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             slot.DisposeNow();
         }
 
-        foreach (var slot in _embeddings.Values)
+        if (_embeddings is not null)
         {
-            if (slot.Generator.IsValueCreated)
+            foreach (var slot in _embeddings.Values)
             {
-                slot.Generator.Value.Dispose();
+                if (slot.Generator.IsValueCreated)
+                {
+                    slot.Generator.Value.Dispose();
+                }
             }
         }
 
         _clients.Clear();
         _cores.Clear();
-        _embeddings.Clear();
+        _embeddings?.Clear();
         _loadLock.Dispose();
         _metrics.Dispose();
     }

@@ -7,17 +7,40 @@ namespace ModelRegistry.Internal;
 /// The client handed out for a registry name: costs nothing to create, and on each call asks the registry for the
 /// built client of the call's entry (its name, or the entry <c>ChatOptions.ModelId</c> names), loading the registry
 /// and building the client on first use, then forwards the call. The client is leased until the call (or the stream)
-/// ends, so a refresh never disposes it under the call.
+/// ends, so a refresh never disposes it under the call. While the registry is unchanged, a call takes the slot of the
+/// last one without a look-up (<see cref="ModelRegistryService.TryLease"/>).
 /// </summary>
 internal sealed class RegistryChatClient(ModelRegistryService registry, string? name) : IChatClient
 {
     private IChatClient? _last;
+    private ClientSlot? _slot;
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        using var lease = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
-        return await lease.Client.GetResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false);
+        if (messages is null || !registry.TryLease(_slot, options, out var lease))
+        {
+            return ResolveAndCallAsync(messages!, options, cancellationToken);
+        }
+
+        // The registry is as it was at this client's last call: no state machine when the call completes at once.
+        Task<ChatResponse> task;
+        try
+        {
+            task = lease.Client.GetResponseAsync(messages, lease.Options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            lease.Dispose();
+            return FaultedTask.From<ChatResponse>(ex);
+        }
+
+        if (task.IsCompleted)
+        {
+            lease.Dispose();
+            return task;
+        }
+
+        return ReleaseAfterAsync(task, lease);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -26,7 +49,7 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        using var lease = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        using var lease = registry.TryLease(_slot, options, out var known) ? known : await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
         await foreach (var update in lease.Client.GetStreamingResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
@@ -50,12 +73,32 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         // The registry owns the clients it built.
     }
 
+    private async Task<ChatResponse> ResolveAndCallAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var lease = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+        return await lease.Client.GetResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ChatResponse> ReleaseAfterAsync(Task<ChatResponse> call, ClientLease lease)
+    {
+        using (lease)
+        {
+            return await call.ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask<ClientLease> ResolveAsync(ChatOptions? options, CancellationToken cancellationToken)
     {
         var lease = await registry.AcquireAsync(name, options, cancellationToken).ConfigureAwait(false);
         try
         {
             _last = lease.Client;
+            if (options?.ModelId is not { Length: > 0 })
+            {
+                // Routed by this client's own name: the next call may take the same slot while the registry is unchanged.
+                _slot = lease.Slot;
+            }
         }
         catch
         {
