@@ -43,6 +43,6 @@ public class BedrockRequestWritingBenchmarks
 
     /// <returns>The body written.</returns>
     [Benchmark(Description = "ModelRegistry.Bedrock request writing")]
-    public byte[] Ours() => JsonSerializer.SerializeToUtf8Bytes(
-        ConverseRequestBuilder.Build(ToolConversation.Messages, ToolConversation.Options, _settings, _client, out _), BedrockJsonContext.Default.JsonObject);
+    public byte[] Ours() =>
+        ConverseRequestWriter.Write(ToolConversation.Messages, ToolConversation.Options, _settings, _client, ConverseRequestWriter.Kind.Converse, out _);
 }
