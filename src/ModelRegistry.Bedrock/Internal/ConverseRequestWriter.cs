@@ -118,11 +118,11 @@ internal sealed class ConverseRequestWriter
         }
 
         var declared = (RawTools?.Count ?? 0) + (OutputTool is null ? 0 : 1);
-        if (options?.ToolMode is not NoneChatToolMode)
+        if (options is { ToolMode: not NoneChatToolMode, Tools: { } tools })
         {
-            foreach (var tool in options?.Tools ?? [])
+            for (var t = 0; t < tools.Count; t++)
             {
-                declared += tool is AIFunctionDeclaration || (tool is HostedCodeInterpreterTool && _family.HasCodeInterpreter) ? 1 : 0;
+                declared += tools[t] is AIFunctionDeclaration || (tools[t] is HostedCodeInterpreterTool && _family.HasCodeInterpreter) ? 1 : 0;
             }
         }
 
@@ -443,12 +443,14 @@ internal sealed class ConverseRequestWriter
             return true;
         }
 
-        foreach (var message in _messages)
+        for (var m = 0; m < _messages.Count; m++)
         {
+            var message = _messages[m];
             if (message.Role == ChatRole.System)
             {
-                foreach (var content in message.Contents)
+                for (var c = 0; c < message.Contents.Count; c++)
                 {
+                    var content = message.Contents[c];
                     if (IsSystemBlock(content))
                     {
                         return true;
@@ -478,15 +480,17 @@ internal sealed class ConverseRequestWriter
             WriteText(_options.Instructions);
         }
 
-        foreach (var message in _messages)
+        for (var m = 0; m < _messages.Count; m++)
         {
+            var message = _messages[m];
             if (message.Role != ChatRole.System)
             {
                 continue;
             }
 
-            foreach (var content in message.Contents)
+            for (var c = 0; c < message.Contents.Count; c++)
             {
+                var content = message.Contents[c];
                 switch (content)
                 {
                     case TextContent { Text: { } text } when !string.IsNullOrWhiteSpace(text):
@@ -627,8 +631,9 @@ internal sealed class ConverseRequestWriter
         var message = _messages[index];
         var assistant = message.Role == ChatRole.Assistant;
         var kept = Kept.None;
-        foreach (var content in message.Contents)
+        for (var c = 0; c < message.Contents.Count; c++)
         {
+            var content = message.Contents[c];
             switch (KindOf(content, assistant, index == _lastTurn))
             {
                 case BlockKind.Other:
@@ -688,8 +693,9 @@ internal sealed class ConverseRequestWriter
         var message = _messages[index];
         var assistant = message.Role == ChatRole.Assistant;
         var isLast = index == _lastTurn;
-        foreach (var content in message.Contents)
+        for (var c = 0; c < message.Contents.Count; c++)
         {
+            var content = message.Contents[c];
             if (keepBlank || KindOf(content, assistant, isLast) != BlockKind.BlankText)
             {
                 WriteBlock(content, assistant, isLast);
@@ -721,7 +727,16 @@ internal sealed class ConverseRequestWriter
                 writer.WriteString("toolUseId", ToolUseId(call.CallId));
                 writer.WriteString("name", call.Name);
                 writer.WriteStartObject("input");
-                if (call.Arguments is { } arguments)
+                if (call.Arguments is Dictionary<string, object?> dictionary)
+                {
+                    // The usual type, enumerated without boxing its enumerator.
+                    foreach (var (key, value) in dictionary)
+                    {
+                        writer.WritePropertyName(key);
+                        WriteValue(writer, value);
+                    }
+                }
+                else if (call.Arguments is { } arguments)
                 {
                     foreach (var (key, value) in arguments)
                     {
@@ -1277,12 +1292,14 @@ internal sealed class ConverseRequestWriter
     /// <summary>Whether the conversation holds tool calls or results (which Bedrock refuses without a toolConfig).</summary>
     private bool HistoryHasTools()
     {
-        foreach (var message in _messages)
+        for (var m = 0; m < _messages.Count; m++)
         {
+            var message = _messages[m];
             if (message.Role != ChatRole.System)
             {
-                foreach (var content in message.Contents)
+                for (var c = 0; c < message.Contents.Count; c++)
                 {
+                    var content = message.Contents[c];
                     if (content is FunctionCallContent or FunctionResultContent)
                     {
                         return true;
@@ -1342,11 +1359,11 @@ internal sealed class ConverseRequestWriter
         var writer = _writer;
         writer.WriteStartArray();
         WriteItems(rawTools);
-        if (!none)
+        if (!none && _options?.Tools is { } tools)
         {
-            foreach (var tool in _options?.Tools ?? [])
+            for (var t = 0; t < tools.Count; t++)
             {
-                switch (tool)
+                switch (tools[t])
                 {
                     case AIFunctionDeclaration function:
                         WriteToolSpec(function);
@@ -1423,15 +1440,17 @@ internal sealed class ConverseRequestWriter
     private void WriteHistoryTools()
     {
         List<string>? names = null;
-        foreach (var message in _messages)
+        for (var m = 0; m < _messages.Count; m++)
         {
+            var message = _messages[m];
             if (message.Role == ChatRole.System)
             {
                 continue;
             }
 
-            foreach (var content in message.Contents)
+            for (var c = 0; c < message.Contents.Count; c++)
             {
+                var content = message.Contents[c];
                 if (content is FunctionCallContent { Name: { Length: > 0 } name } && !(names ??= []).Contains(name))
                 {
                     names.Add(name);
