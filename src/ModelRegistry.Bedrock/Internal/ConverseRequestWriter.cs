@@ -1617,7 +1617,9 @@ internal sealed class ConverseRequestWriter
     {
         public Scratch()
         {
-            Writer = new Utf8JsonWriter(Buffer);
+            // Unvalidated, as STJ's serializer writes (and as the tree was written before): every shape is fixed here, and
+            // the caller's JSON arrives as JsonNode or JsonElement values, which are valid by construction.
+            Writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { SkipValidation = true });
         }
 
         public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
