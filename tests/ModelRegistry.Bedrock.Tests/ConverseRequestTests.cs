@@ -200,8 +200,8 @@ public sealed class ConverseRequestTests
     public void An_id_longer_than_64_characters_is_mapped()
     {
         var id = new string('a', 65);
-        Assert.That(Internal.ConverseRequestBuilder.ToolUseId(id), Is.EqualTo("NuFqkkOw2HpJVJFfzD3HlXrQ"));
-        Assert.That(Internal.ConverseRequestBuilder.ToolUseId(id[..64]), Is.EqualTo(id[..64]));
+        Assert.That(Internal.ConverseRequestWriter.ToolUseId(id), Is.EqualTo("NuFqkkOw2HpJVJFfzD3HlXrQ"));
+        Assert.That(Internal.ConverseRequestWriter.ToolUseId(id[..64]), Is.EqualTo(id[..64]));
     }
 
     [Test]

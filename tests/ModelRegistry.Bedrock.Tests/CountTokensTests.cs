@@ -58,6 +58,35 @@ public sealed class CountTokensTests
     }
 
     [Test]
+    public async Task The_callers_native_request_is_counted_as_Converse_would_send_it()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json("""{"inputTokens":9}"""));
+        using var client = TestClients.Chat(server, "anthropic.claude-sonnet-4-5-20250929-v1:0");
+
+        await client.GetService<IChatTokenCounter>()!.CountTokensAsync([new ChatMessage(ChatRole.User, "Now?")], new ChatOptions
+        {
+            Tools = [ConverseRequestTests.Tool("ours")],
+            MaxOutputTokens = 100,
+            RawRepresentationFactory = _ => JsonNode.Parse("""
+                {"inferenceConfig":{"maxTokens":5},"promptVariables":{"x":{"text":"y"}},"system":[{"text":"Raw."}],
+                 "messages":[{"role":"user","content":[{"text":"Earlier."}]}],
+                 "toolConfig":{"tools":[{"toolSpec":{"name":"raw","inputSchema":{"json":{}}}}]}}
+                """),
+        });
+
+        // Only the fields CountTokens takes, each merged as the Converse request merges it: our first user turn joins
+        // the caller's last one, our tools follow the caller's.
+        AssertJson(server.Requests.Single().Json, """
+            {"input":{"converse":{
+              "messages":[{"role":"user","content":[{"text":"Earlier."},{"text":"Now?"}]}],
+              "system":[{"text":"Raw."}],
+              "toolConfig":{"tools":[{"toolSpec":{"name":"raw","inputSchema":{"json":{}}}},
+                                     {"toolSpec":{"name":"ours","inputSchema":{"json":{"type":"object","properties":{}}}}}]}}}}
+            """);
+    }
+
+    [Test]
     public async Task With_an_inference_profile_the_base_model_is_counted()
     {
         await using var server = await ReplayServer.StartAsync();

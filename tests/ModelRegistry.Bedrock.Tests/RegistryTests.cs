@@ -341,6 +341,32 @@ public sealed class RegistryTests
         AssertJson(server.Requests[1].Json!["guardrailConfig"], """{"guardrailIdentifier":"gr1","guardrailVersion":"2","streamProcessingMode":"async"}""");
     }
 
+    [Test]
+    public async Task The_entrys_stream_processing_mode_also_goes_into_the_callers_own_guardrail_on_streams()
+    {
+        await using var server = await ReplayServer.StartAsync();
+        server.Enqueue(new ScriptedResponse
+        {
+            Body = EventStreamEncoder.Body(
+                EventStreamEncoder.Event("messageStart", """{"role":"assistant"}"""),
+                EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}""")),
+            Headers = [new("Content-Type", "application/vnd.amazon.eventstream")],
+        });
+        await using var services = Services(server, """
+            "nova": { "provider": "bedrock", "model_id": "us.amazon.nova-micro-v1:0", "api_key": "env:TEST_BEDROCK_KEY",
+                      "guardrail_identifier": "gr1", "guardrail_stream_processing_mode": "async" }
+            """);
+        var options = new ChatOptions
+        {
+            RawRepresentationFactory = _ => JsonNode.Parse("""{"guardrailConfig":{"guardrailIdentifier":"raw","streamProcessingMode":"sync","guardrailVersion":"3"}}"""),
+        };
+
+        await services.GetRequiredKeyedService<IChatClient>("nova").GetStreamingResponseAsync("Hi", options).ToListAsync();
+
+        Assert.That(server.Requests[0].BodyText, Does.Contain("""{"guardrailIdentifier":"raw","streamProcessingMode":"async","guardrailVersion":"3"}"""),
+            "the caller's guardrail wins, its mode replaced in place by the entry's");
+    }
+
     private static ServiceProvider Services(
         ReplayServer server,
         string entries,

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Providers;
@@ -15,19 +14,16 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     /// <summary>The provider name in <see cref="ChatClientMetadata"/>, as OpenTelemetry's gen_ai.system names Bedrock.</summary>
     public const string ProviderName = "aws.bedrock";
 
-    /// <summary>The fields of a Converse request that CountTokens takes (botocore's ConverseTokensRequest).</summary>
-    private static readonly string[] CountedFields = ["messages", "system", "toolConfig", "additionalModelRequestFields"];
-
     private readonly ChatClientMetadata _metadata = new(ProviderName, settings.Endpoint, settings.ModelId);
 
     private ProviderTransport Transport => connection.Transport;
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var call = Prepare(messages, options);
+        var call = Prepare(messages, options, ConverseRequestWriter.Kind.Converse);
         var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
         return await Transport.SendAsync(
-            target.Runtime(call.Segment, "converse", Serialize(call.Request)),
+            target.Runtime(call.Segment, "converse", call.Body),
             response => ConverseResponseMapper.Map(
                 JsonValues.ParseObject(response.Body), call.Settings.PathModelId, response.Header("x-amzn-RequestId"), Transport.TimeProvider.GetUtcNow(), call.OutputTool),
             cancellationToken).ConfigureAwait(false);
@@ -38,14 +34,10 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var call = Prepare(messages, options);
-        if (settings.GuardrailIdentifier is not null && settings.GuardrailStreamProcessingMode is { } mode && call.Request["guardrailConfig"] is JsonObject guardrail)
-        {
-            guardrail["streamProcessingMode"] = mode; // the entry's guardrail: only ConverseStream takes this key
-        }
-
+        // The entry's guardrail also gets its streamProcessingMode: only ConverseStream takes that key.
+        var call = Prepare(messages, options, ConverseRequestWriter.Kind.ConverseStream);
         var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
-        var request = target.Runtime(call.Segment, "converse-stream", Serialize(call.Request), "application/vnd.amazon.eventstream");
+        var request = target.Runtime(call.Segment, "converse-stream", call.Body, "application/vnd.amazon.eventstream");
         await foreach (var update in Transport.StreamAsync(request, (stream, token) => ReadStreamAsync(stream, call, token), cancellationToken).ConfigureAwait(false))
         {
             yield return update;
@@ -59,22 +51,12 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     /// </summary>
     public async Task<long> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var call = Prepare(messages, options);
-        var converse = new JsonObject();
-        foreach (var field in CountedFields)
-        {
-            if (call.Request[field] is { } value)
-            {
-                converse[field] = value.DeepClone();
-            }
-        }
-
+        var call = Prepare(messages, options, ConverseRequestWriter.Kind.CountTokens);
         var modelId = call.Settings.ModelId;
         var foundationModel = modelId.StartsWith("arn:", StringComparison.Ordinal) ? modelId : ModelFamily.Of(modelId).BaseId;
         var segment = ProviderRequest.PathSegment(foundationModel, "the model id");
         var target = await connection.ResolveAsync(settings, controlPlane: false, cancellationToken).ConfigureAwait(false);
-        var body = new JsonObject { ["input"] = new JsonObject { ["converse"] = converse } };
-        return await Transport.SendAsync(target.Runtime(segment, "count-tokens", Serialize(body)), ReadTokenCount, cancellationToken).ConfigureAwait(false);
+        return await Transport.SendAsync(target.Runtime(segment, "count-tokens", call.Body), ReadTokenCount, cancellationToken).ConfigureAwait(false);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => ProviderServices.GetService(this, _metadata, serviceType, serviceKey);
@@ -85,8 +67,6 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     }
 
     public override string ToString() => $"Bedrock chat client for {settings.PathModelId}";
-
-    private static byte[] Serialize(JsonObject body) => JsonSerializer.SerializeToUtf8Bytes(body, BedrockJsonContext.Default.JsonObject);
 
     private static long ReadTokenCount(ProviderResponse response) =>
         JsonValues.ParseObject(response.Body)["inputTokens"] is JsonValue value && value.TryGetValue<long>(out var tokens) && tokens >= 0
@@ -111,20 +91,20 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     }
 
     /// <summary>Maps the call before anything is sent; a per-call model id must be one path segment.</summary>
-    private Call Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private Call Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, ConverseRequestWriter.Kind kind)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var perCall = options?.ModelId is { Length: > 0 } modelId && modelId != settings.ModelId;
         var callSettings = perCall ? settings.WithModelId(options!.ModelId!) : settings;
         var segment = ProviderRequest.PathSegment(callSettings.PathModelId, perCall ? "ChatOptions.ModelId" : "the model id");
-        var request = ConverseRequestBuilder.Build(messages, options, callSettings, this, out var outputTool);
-        return new Call(callSettings, segment, request, outputTool);
+        var body = ConverseRequestWriter.Write(messages, options, callSettings, this, kind, out var outputTool);
+        return new Call(callSettings, segment, body, outputTool);
     }
 
     /// <summary>One mapped call.</summary>
     /// <param name="Settings">The settings of the model called.</param>
     /// <param name="Segment">The model id of the path, encoded as one segment.</param>
-    /// <param name="Request">The Converse request body.</param>
+    /// <param name="Body">The request body (Converse, ConverseStream or CountTokens).</param>
     /// <param name="OutputTool">The forced structured-output tool, whose input is the answer.</param>
-    private sealed record Call(BedrockSettings Settings, string Segment, JsonObject Request, string? OutputTool);
+    private sealed record Call(BedrockSettings Settings, string Segment, byte[] Body, string? OutputTool);
 }

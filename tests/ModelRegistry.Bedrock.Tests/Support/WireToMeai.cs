@@ -245,7 +245,7 @@ internal static class WireToMeai
 
     /// <summary>
     /// <c>top_k</c> becomes <see cref="ChatOptions.TopK"/>; the reasoning fields become <see cref="ChatOptions.Reasoning"/>
-    /// by inverting the client's mapping (see ConverseRequestBuilder.AddReasoning); anything else is a pass-through.
+    /// by inverting the client's mapping (see ConverseRequestWriter.AddReasoning); anything else is a pass-through.
     /// </summary>
     private static void AdditionalFields(JsonObject fields, ChatOptions options, List<string> passThrough)
     {

@@ -14,10 +14,10 @@ namespace ModelRegistry.Benchmarks.Mapping;
 
 /// <summary>
 /// One tool-call round trip of mapping alone, no I/O: the Converse request body for the 20-message tool conversation
-/// (four tools) built from MEAI types, and the two-tool-use answer read back into a <see cref="ChatResponse"/>;
+/// (four tools) written from MEAI types, and the two-tool-use answer read back into a <see cref="ChatResponse"/>;
 /// against the floor, which serializes the same request from wire DTOs and deserializes the answer into DTOs.
 /// </summary>
-[Description("Tool-call round trip, mapping only (no I/O): build the Bedrock Converse request for a 20-message conversation with 4 tools from MEAI types, then read a 2-toolUse answer into a ChatResponse; against serializing the same request from wire DTOs and deserializing the answer into DTOs with STJ source generation.")]
+[Description("Tool-call round trip, mapping only (no I/O): write the Bedrock Converse request for a 20-message conversation with 4 tools from MEAI types, then read a 2-toolUse answer into a ChatResponse; against serializing the same request from wire DTOs and deserializing the answer into DTOs with STJ source generation.")]
 [MemoryDiagnoser]
 public class BedrockToolMappingBenchmarks
 {
@@ -32,9 +32,8 @@ public class BedrockToolMappingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // The floor's DTOs are what our builder produces, read back: both sides then write the same JSON.
-        var ours = JsonSerializer.SerializeToUtf8Bytes(
-            ConverseRequestBuilder.Build(ToolConversation.Messages, ToolConversation.Options, _settings, _client, out _), BedrockJsonContext.Default.JsonObject);
+        // The floor's DTOs are what our writer produces, read back: both sides then write the same JSON.
+        var ours = ConverseRequestWriter.Write(ToolConversation.Messages, ToolConversation.Options, _settings, _client, ConverseRequestWriter.Kind.Converse, out _);
         _floorRequest = JsonSerializer.Deserialize(ours, BedrockFloorJson.Default.ConverseRequestDto)!;
         var floor = JsonSerializer.SerializeToUtf8Bytes(_floorRequest, BedrockFloorJson.Default.ConverseRequestDto);
         var differences = JsonEquivalence.Differences(Encoding.UTF8.GetString(ours), Encoding.UTF8.GetString(floor));
@@ -58,8 +57,7 @@ public class BedrockToolMappingBenchmarks
     [Benchmark(Description = "ModelRegistry.Bedrock mapping")]
     public ChatResponse Ours()
     {
-        var request = JsonSerializer.SerializeToUtf8Bytes(
-            ConverseRequestBuilder.Build(ToolConversation.Messages, ToolConversation.Options, _settings, _client, out var outputTool), BedrockJsonContext.Default.JsonObject);
+        var request = ConverseRequestWriter.Write(ToolConversation.Messages, ToolConversation.Options, _settings, _client, ConverseRequestWriter.Kind.Converse, out var outputTool);
         var body = (JsonObject)JsonNode.Parse(Answer)!;
         var answer = ConverseResponseMapper.Map(body, _settings.PathModelId, BedrockWire.RequestId, Now, outputTool);
         return request.Length > 0 ? answer : throw new InvalidOperationException("empty request");
