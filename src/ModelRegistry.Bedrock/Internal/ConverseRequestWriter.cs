@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,9 +29,6 @@ internal sealed class ConverseRequestWriter
     /// <summary>The fields of a Converse request that CountTokens takes (botocore's ConverseTokensRequest), in their order.</summary>
     private static readonly string[] CountedFields = ["messages", "system", "toolConfig", BedrockProperties.AdditionalModelRequestFields];
 
-    /// <summary>A thread's buffer larger than this after a call is let go rather than kept (a request with big media).</summary>
-    private const int MaxKeptBufferBytes = 256 * 1024;
-
     private static readonly Dictionary<string, string> ImageFormats = new(StringComparer.OrdinalIgnoreCase)
     {
         ["image/png"] = "png", ["image/jpeg"] = "jpeg", ["image/jpg"] = "jpeg", ["image/gif"] = "gif", ["image/webp"] = "webp",
@@ -58,11 +54,6 @@ internal sealed class ConverseRequestWriter
         ["audio/aac"] = "aac", ["audio/flac"] = "flac", ["audio/mp4"] = "mp4", ["audio/ogg"] = "ogg", ["audio/webm"] = "webm",
         ["audio/x-m4a"] = "m4a", ["audio/m4a"] = "m4a",
     };
-
-
-    /// <summary>The thread's buffer and writer, reused call after call (writing never awaits).</summary>
-    [ThreadStatic]
-    private static Scratch? t_scratch;
 
     private readonly Utf8JsonWriter _writer;
     private readonly ChatOptions? _options;
@@ -172,26 +163,13 @@ internal sealed class ConverseRequestWriter
     {
         var raw = ProviderJson.RawRequest(options, client, "Bedrock", "Converse request");
 
-        // Take the thread's buffer (a caller's serializer that re-enters gets a fresh one) and give it back afterwards.
-        var scratch = t_scratch ?? new Scratch();
-        t_scratch = null;
-        try
-        {
-            var request = new ConverseRequestWriter(scratch.Writer, messages, options, settings, raw, kind);
-            request.WriteBody();
-            scratch.Writer.Flush();
-            outputToolName = request.OutputTool;
-            return scratch.Buffer.WrittenSpan.ToArray();
-        }
-        finally
-        {
-            scratch.Writer.Reset();
-            scratch.Buffer.ResetWrittenCount();
-            if (scratch.Buffer.Capacity <= MaxKeptBufferBytes)
-            {
-                t_scratch = scratch;
-            }
-        }
+        // Unvalidated, as STJ's serializer writes (and as the tree was written before): every shape is fixed here, and
+        // the caller's JSON arrives as JsonNode or JsonElement values, which are valid by construction.
+        using var body = ProviderJsonBody.Rent(skipValidation: true);
+        var request = new ConverseRequestWriter(body.Writer, messages, options, settings, raw, kind);
+        request.WriteBody();
+        outputToolName = request.OutputTool;
+        return body.ToArray();
     }
 
     /// <summary>
@@ -1610,20 +1588,5 @@ internal sealed class ConverseRequestWriter
 
         var name = new string([.. schemaName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_')]);
         return name.Length > 64 ? name[..64] : name;
-    }
-
-    /// <summary>A thread's reusable output buffer and the writer over it.</summary>
-    private sealed class Scratch
-    {
-        public Scratch()
-        {
-            // Unvalidated, as STJ's serializer writes (and as the tree was written before): every shape is fixed here, and
-            // the caller's JSON arrives as JsonNode or JsonElement values, which are valid by construction.
-            Writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { SkipValidation = true });
-        }
-
-        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
-
-        public Utf8JsonWriter Writer { get; }
     }
 }

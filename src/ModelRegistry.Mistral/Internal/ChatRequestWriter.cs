@@ -32,65 +32,61 @@ internal static class ChatRequestWriter
         IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, string modelId, string? agentId, bool stream, JsonArray? guardrails = null)
     {
         var raw = ProviderJson.RawRequest(options, client, "Mistral", "Mistral request body");
-        var (buffer, writer) = RequestJson.Rent();
-        try
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        if (raw is not null)
         {
-            writer.WriteStartObject();
-            if (raw is not null)
+            foreach (var (name, value) in raw)
             {
-                foreach (var (name, value) in raw)
+                if (name == "stream")
                 {
-                    if (name == "stream")
-                    {
-                        continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
-                    }
-
-                    writer.WritePropertyName(name);
-                    ProviderJson.WriteNode(writer, value);
+                    continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
                 }
-            }
 
-            var unset = raw is null ? RequestJson.Always : UnsetIn(raw);
-            bool Unset(string field) => unset(field);
-            var agent = agentId is not null;
-            var effectiveModel = MistralNames.ModelFor(options?.ModelId, modelId, "ChatOptions.ModelId");
-
-            if (agent && Unset("agent_id"))
-            {
-                writer.WriteString("agent_id", agentId);
+                writer.WritePropertyName(name);
+                ProviderJson.WriteNode(writer, value);
             }
-            else if (!agent && Unset("model"))
-            {
-                writer.WriteString("model", effectiveModel);
-            }
-
-            if (Unset("messages"))
-            {
-                writer.WritePropertyName("messages");
-                WriteMessages(writer, messages, options?.Instructions);
-            }
-
-            if (guardrails is not null && Unset(MistralProperties.Guardrails))
-            {
-                writer.WritePropertyName(MistralProperties.Guardrails);
-                ProviderJson.WriteNode(writer, guardrails);
-            }
-
-            writer.WriteBoolean("stream", stream);
-            if (options is not null)
-            {
-                WriteOptions(writer, options, agent, effectiveModel, guardrails is null ? unset : WithoutGuardrails(unset));
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-            return buffer.WrittenSpan.ToArray();
         }
-        finally
+
+        var unset = raw is null ? AlwaysUnset : UnsetIn(raw);
+        bool Unset(string field) => unset(field);
+        var agent = agentId is not null;
+        var effectiveModel = MistralNames.ModelFor(options?.ModelId, modelId, "ChatOptions.ModelId");
+
+        if (agent && Unset("agent_id"))
         {
-            RequestJson.Return(buffer, writer);
+            writer.WriteString("agent_id", agentId);
         }
+        else if (!agent && Unset("model"))
+        {
+            writer.WriteString("model", effectiveModel);
+        }
+
+        if (Unset("messages"))
+        {
+            writer.WritePropertyName("messages");
+            WriteMessages(writer, messages, options?.Instructions);
+        }
+
+        if (guardrails is not null && Unset(MistralProperties.Guardrails))
+        {
+            writer.WritePropertyName(MistralProperties.Guardrails);
+            ProviderJson.WriteNode(writer, guardrails);
+        }
+
+        writer.WriteBoolean("stream", stream);
+        if (options is not null)
+        {
+            WriteOptions(writer, options, agent, effectiveModel, guardrails is null ? unset : WithoutGuardrails(unset));
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
+
+    /// <summary>Every field is left to write: the caller sent no request body of its own.</summary>
+    private static readonly Func<string, bool> AlwaysUnset = static _ => true;
 
     /// <summary>Whether a field is left to write: not in the caller's own request body.</summary>
     private static Func<string, bool> UnsetIn(JsonObject raw) => field => !raw.ContainsKey(field);
