@@ -25,13 +25,13 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
     /// <exception cref="ModelProviderException">The event is an exception or error.</exception>
     public ChatResponseUpdate? Map(EventStreamFrame frame)
     {
-        var messageType = frame.Header(":message-type");
+        var messageType = frame.MessageType;
         if (messageType is "exception" or "error")
         {
             throw BedrockErrors.FromStreamEvent(frame, transport);
         }
 
-        var eventType = frame.Header(":event-type");
+        var eventType = frame.EventType;
         if (messageType != "event" || eventType is null or "initial-response")
         {
             return null;
