@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -37,6 +38,11 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             return null;
         }
 
+        if (eventType == "contentBlockDelta" && TryReadTextDelta(frame.Payload.Span, out var index, out var text))
+        {
+            return TextDelta(index, text, frame.Payload.Span);
+        }
+
         var payload = JsonValues.ParseObject(frame.Payload);
         return eventType switch
         {
@@ -48,6 +54,122 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             "metadata" => Metadata(payload),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The hot path: a contentBlockDelta whose delta is text alone, read with a <see cref="Utf8JsonReader"/> (the payload is
+    /// checked as strictly as <see cref="JsonValues.ParseObject"/> does: whole, well formed, no key twice). Anything else
+    /// (another delta, a key this path does not track, malformed JSON) returns <see langword="false"/> and goes the general
+    /// way, which reads it or throws as it always did.
+    /// </summary>
+    private static bool TryReadTextDelta(ReadOnlySpan<byte> payload, out int index, [NotNullWhen(true)] out string? text)
+    {
+        index = 0;
+        text = null;
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var seenIndex = false;
+            var seenDelta = false;
+            Span<Range> others = stackalloc Range[4];
+            var otherCount = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("contentBlockIndex"u8))
+                {
+                    if (seenIndex || !reader.Read())
+                    {
+                        return false;
+                    }
+
+                    seenIndex = true;
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number))
+                    {
+                        index = number;
+                    }
+
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("delta"u8))
+                {
+                    if (seenDelta || !reader.Read() || !TryReadText(ref reader, out text))
+                    {
+                        return false;
+                    }
+
+                    seenDelta = true;
+                }
+                else
+                {
+                    // Another key ("p", the padding Bedrock adds): skipped, but a key seen twice is malformed.
+                    if (reader.ValueIsEscaped || otherCount == others.Length)
+                    {
+                        return false;
+                    }
+
+                    var start = (int)reader.TokenStartIndex + 1;
+                    var name = new Range(start, start + reader.ValueSpan.Length);
+                    foreach (var other in others[..otherCount])
+                    {
+                        if (payload[other].SequenceEqual(payload[name]))
+                        {
+                            return false;
+                        }
+                    }
+
+                    others[otherCount++] = name;
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            // The object is closed (else the reader threw); nothing but whitespace may follow it.
+            return !reader.Read() && text is not null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false; // malformed JSON or text that is not UTF-8: the general path throws what it always threw
+        }
+    }
+
+    /// <summary>Reads a delta object that holds exactly one key, <c>text</c>, a string.</summary>
+    private static bool TryReadText(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        if (reader.TokenType != JsonTokenType.StartObject
+            || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("text"u8)
+            || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        text = reader.GetString()!;
+        return reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private ChatResponseUpdate? TextDelta(int index, string text, ReadOnlySpan<byte> payload)
+    {
+        if (_pending.TryGetValue(index, out var pendingOutput) && pendingOutput.IsOutputTool(outputToolName))
+        {
+            pendingOutput.Input.Append(text);
+            return null;
+        }
+
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        // As the other providers do, the update carries the event as it came (a JsonElement of its own).
+        var reader = new Utf8JsonReader(payload);
+        var update = Update(new TextContent(text));
+        update.RawRepresentation = JsonElement.ParseValue(ref reader);
+        return update;
     }
 
     private ChatResponseUpdate? Start(JsonObject payload)
@@ -78,7 +200,14 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
                 return null;
             }
 
-            return value.Length == 0 ? null : Update(new TextContent(value) { RawRepresentation = payload });
+            if (value.Length == 0)
+            {
+                return null;
+            }
+
+            var update = Update(new TextContent(value));
+            update.RawRepresentation = payload;
+            return update;
         }
 
         if (delta["toolUse"]?["input"] is JsonValue input && _pending.TryGetValue(index, out var tool))
@@ -177,6 +306,15 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         update.RawRepresentation = payload;
         return update;
     }
+
+    /// <summary>An update of one text (text is never marked with its origin).</summary>
+    private ChatResponseUpdate Update(TextContent content) => new(ChatRole.Assistant, [content])
+    {
+        ResponseId = responseId,
+        MessageId = responseId,
+        ModelId = modelId,
+        CreatedAt = createdAt,
+    };
 
     private ChatResponseUpdate Update(params AIContent[] contents)
     {
