@@ -43,16 +43,19 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             return TextDelta(index, text, frame.Payload.Span);
         }
 
+        if (eventType is "messageStop" or "metadata")
+        {
+            var element = JsonValues.ParseElement(frame.Payload);
+            return eventType == "messageStop" ? MessageStop(element) : Metadata(element);
+        }
+
         var payload = JsonValues.ParseObject(frame.Payload);
         return eventType switch
         {
-            "messageStart" => null,
             "contentBlockStart" => Start(payload),
             "contentBlockDelta" => Delta(payload),
             "contentBlockStop" => Stop(payload),
-            "messageStop" => MessageStop(payload),
-            "metadata" => Metadata(payload),
-            _ => null,
+            _ => null, // messageStart and events this client does not know
         };
     }
 
@@ -284,7 +287,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         return null;
     }
 
-    private ChatResponseUpdate MessageStop(JsonObject payload)
+    private ChatResponseUpdate MessageStop(JsonElement payload)
     {
         Stopped = true;
         var update = Update([]);
@@ -296,12 +299,13 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         return update;
     }
 
-    private ChatResponseUpdate? Metadata(JsonObject payload)
+    private ChatResponseUpdate? Metadata(JsonElement payload)
     {
         var properties = new AdditionalPropertiesDictionary();
         ConverseResponseMapper.AddExtras(properties, payload);
-        var usage = ConverseResponseMapper.Usage(payload["usage"] as JsonObject);
-        var update = Update(usage is null ? [] : [new UsageContent(usage) { RawRepresentation = payload["usage"] }]);
+        payload.TryGetProperty("usage", out var usageElement);
+        var usage = ConverseResponseMapper.Usage(usageElement);
+        var update = Update(usage is null ? [] : [new UsageContent(usage) { RawRepresentation = usageElement }]);
         update.AdditionalProperties = properties.Count == 0 ? null : properties;
         update.RawRepresentation = payload;
         return update;

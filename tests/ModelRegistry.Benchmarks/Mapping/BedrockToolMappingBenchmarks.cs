@@ -60,8 +60,7 @@ public class BedrockToolMappingBenchmarks
     {
         var request = JsonSerializer.SerializeToUtf8Bytes(
             ConverseRequestBuilder.Build(ToolConversation.Messages, ToolConversation.Options, _settings, _client, out var outputTool), BedrockJsonContext.Default.JsonObject);
-        var body = (JsonObject)JsonNode.Parse(Answer)!;
-        var answer = ConverseResponseMapper.Map(body, _settings.PathModelId, BedrockWire.RequestId, Now, outputTool);
+        var answer = ConverseResponseMapper.Map(Answer, _settings.PathModelId, BedrockWire.RequestId, Now, outputTool);
         return request.Length > 0 ? answer : throw new InvalidOperationException("empty request");
     }
 }
