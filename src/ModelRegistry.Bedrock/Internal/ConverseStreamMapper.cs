@@ -11,7 +11,8 @@ namespace ModelRegistry.Bedrock.Internal;
 /// Turns ConverseStream events into updates. Text and reasoning blocks have no start event: they begin with their
 /// first delta and are passed on at once. Tool-use input arrives as JSON fragments per <c>contentBlockIndex</c> and
 /// becomes one <see cref="FunctionCallContent"/> when its block stops. <c>messageStop</c> gives the finish reason,
-/// <c>metadata</c> the usage; an exception event throws.
+/// <c>metadata</c> the usage; an exception event throws. Text deltas and tool-input fragments (nearly every event) are
+/// read with a <see cref="Utf8JsonReader"/>, messageStop and metadata as elements, the rarer events as JSON nodes.
 /// </summary>
 internal sealed class ConverseStreamMapper(ProviderTransport transport, string modelId, string? responseId, DateTimeOffset createdAt, string? outputToolName)
 {
@@ -38,9 +39,15 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
             return null;
         }
 
-        if (eventType == "contentBlockDelta" && TryReadTextDelta(frame.Payload.Span, out var index, out var text))
+        if (eventType == "contentBlockDelta" && TryReadDelta(frame.Payload.Span, out var index, out var text, out var isToolInput))
         {
-            return TextDelta(index, text, frame.Payload.Span);
+            if (!isToolInput)
+            {
+                return TextDelta(index, text, frame.Payload.Span);
+            }
+
+            _pending.GetValueOrDefault(index)?.Input.Append(text);
+            return null;
         }
 
         if (eventType is "messageStop" or "metadata")
@@ -60,15 +67,16 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
     }
 
     /// <summary>
-    /// The hot path: a contentBlockDelta whose delta is text alone, read with a <see cref="Utf8JsonReader"/> (the payload is
-    /// checked as strictly as <see cref="JsonValues.ParseObject"/> does: whole, well formed, no key twice). Anything else
-    /// (another delta, a key this path does not track, malformed JSON) returns <see langword="false"/> and goes the general
-    /// way, which reads it or throws as it always did.
+    /// The hot path: a contentBlockDelta whose delta is text alone, or a tool's input fragment alone, read with a
+    /// <see cref="Utf8JsonReader"/> (the payload is checked as strictly as <see cref="JsonValues.ParseObject"/> does: whole,
+    /// well formed, no key twice). Anything else (another delta, a key this path does not track, malformed JSON) returns
+    /// <see langword="false"/> and goes the general way, which reads it or throws as it always did.
     /// </summary>
-    private static bool TryReadTextDelta(ReadOnlySpan<byte> payload, out int index, [NotNullWhen(true)] out string? text)
+    private static bool TryReadDelta(ReadOnlySpan<byte> payload, out int index, [NotNullWhen(true)] out string? text, out bool isToolInput)
     {
         index = 0;
         text = null;
+        isToolInput = false;
         try
         {
             var reader = new Utf8JsonReader(payload);
@@ -100,7 +108,7 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
                 }
                 else if (reader.ValueTextEquals("delta"u8))
                 {
-                    if (seenDelta || !reader.Read() || !TryReadText(ref reader, out text))
+                    if (seenDelta || !reader.Read() || !TryReadDeltaObject(ref reader, out text, out isToolInput))
                     {
                         return false;
                     }
@@ -140,19 +148,41 @@ internal sealed class ConverseStreamMapper(ProviderTransport transport, string m
         }
     }
 
-    /// <summary>Reads a delta object that holds exactly one key, <c>text</c>, a string.</summary>
-    private static bool TryReadText(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text)
+    /// <summary>
+    /// Reads a delta object that holds exactly one key: <c>text</c>, a string, or <c>toolUse</c>, an object holding exactly
+    /// <c>input</c>, a string.
+    /// </summary>
+    private static bool TryReadDeltaObject(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text, out bool isToolInput)
     {
         text = null;
-        if (reader.TokenType != JsonTokenType.StartObject
-            || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("text"u8)
-            || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        isToolInput = false;
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
         {
             return false;
         }
 
-        text = reader.GetString()!;
+        if (reader.ValueTextEquals("toolUse"u8))
+        {
+            isToolInput = true;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("input"u8)
+                || !TryReadString(ref reader, out text) || !reader.Read() || reader.TokenType != JsonTokenType.EndObject)
+            {
+                return false;
+            }
+        }
+        else if (!reader.ValueTextEquals("text"u8) || !TryReadString(ref reader, out text))
+        {
+            return false;
+        }
+
         return reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static bool TryReadString(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text)
+    {
+        text = reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString()! : null;
+        return text is not null;
     }
 
     private ChatResponseUpdate? TextDelta(int index, string text, ReadOnlySpan<byte> payload)
