@@ -107,5 +107,5 @@ public sealed class ConverseMappingRobustnessTests
     }
 
     private static ChatResponse Map(string body) =>
-        ConverseResponseMapper.Map(JsonValues.ParseObject(Encoding.UTF8.GetBytes(body)), Claude, "req-1", DateTimeOffset.UnixEpoch, null);
+        ConverseResponseMapper.Map(Encoding.UTF8.GetBytes(body), Claude, "req-1", DateTimeOffset.UnixEpoch, null);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Bedrock.Tests.Support;
@@ -49,7 +50,7 @@ public sealed class ConverseResponseTests
         Assert.That(response.ResponseId, Is.EqualTo("req-123"));
         Assert.That(response.ModelId, Is.EqualTo(Claude));
         Assert.That(response.CreatedAt, Is.EqualTo(TestClients.Clock().GetUtcNow()));
-        Assert.That(response.RawRepresentation, Is.InstanceOf<JsonObject>());
+        Assert.That(response.RawRepresentation, Is.InstanceOf<JsonElement>());
     }
 
     [TestCase("end_turn", "stop")]

@@ -86,8 +86,48 @@ public sealed class EventStreamReaderTests
         var frames = await ReadAll(new ChunkedStream([.. bytes, .. bytes], [3, 20, 1000]));
         Assert.That(frames, Has.Count.EqualTo(2));
         Assert.That(frames[0].Header(":event-type"), Is.EqualTo("messageStop"));
+        Assert.That(frames[0].EventType, Is.EqualTo("messageStop"));
+        Assert.That(frames[0].MessageType, Is.Null, "the message has no :message-type header");
         Assert.That(frames[0].Header("count"), Is.EqualTo("42"));
+        Assert.That(frames[0].Header("missing"), Is.Null);
         Assert.That(frames[1].Payload, Is.EqualTo(payload));
+    }
+
+    [Test]
+    public async Task Reads_every_header_type_as_the_aws_sdk_decoder_does()
+    {
+        // Each header value type of the protocol, encoded by AWSSDK.Core; its own decoder says what the text must be.
+        var headers = new List<IEventStreamHeader>();
+        void Add(string name, Action<EventStreamHeader> set)
+        {
+            var header = new EventStreamHeader(name);
+            set(header);
+            headers.Add(header);
+        }
+
+        Add("flag", h => h.SetBool(true));
+        Add("off", h => h.SetBool(false));
+        Add("small", h => h.SetSByte(-16));
+        Add("short", h => h.SetInt16(-1234));
+        Add("long", h => h.SetInt64(long.MinValue));
+        Add("bytes", h => h.SetByteBuf([1, 2, 3, 250]));
+        Add("when", h => h.SetTimestamp(new DateTime(2026, 11, 29, 21, 30, 15, 123, DateTimeKind.Utc)));
+        Add("id", h => h.SetUUID(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e")));
+        Add(":event-type", h => h.SetString("a future event ✓"));
+        var bytes = new EventStreamMessage(headers, [.. "{}"u8]).ToByteArray();
+        var reference = EventStreamMessage.FromBuffer(bytes, 0, bytes.Length).Headers;
+
+        var frame = (await ReadAll(new MemoryStream(bytes))).Single();
+
+        Assert.That(frame.Header("flag"), Is.EqualTo("true"));
+        Assert.That(frame.Header("off"), Is.EqualTo("false"));
+        Assert.That(frame.Header("small"), Is.EqualTo(reference["small"].AsSByte().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(frame.Header("short"), Is.EqualTo("-1234"));
+        Assert.That(frame.Header("long"), Is.EqualTo(long.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(frame.Header("bytes"), Is.EqualTo(Convert.ToBase64String(reference["bytes"].AsByteBuf())));
+        Assert.That(frame.Header("when"), Is.EqualTo(reference["when"].AsTimestamp().ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(frame.Header("id"), Is.EqualTo(reference["id"].AsUUID().ToString()));
+        Assert.That(frame.EventType, Is.EqualTo("a future event ✓"), "an event type the client does not know is read as text");
     }
 
     [Test]
@@ -171,24 +211,44 @@ public sealed class EventStreamReaderTests
         Assert.That(frames, Has.Count.EqualTo(2));
     }
 
-    private static void AssertExpected(List<EventStreamFrame> frames, string because = "")
+    private static void AssertExpected(List<Frame> frames, string because = "")
     {
+        string[] expected = ["messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop"];
         Assert.That(frames, Has.Count.EqualTo(5), because);
-        Assert.That(frames.Select(f => f.Header(":event-type")),
-            Is.EqualTo(new[] { "messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop" }), because);
+        Assert.That(frames.Select(f => f.EventType), Is.EqualTo(expected), because);
+        Assert.That(frames.Select(f => f.Header(":event-type")), Is.EqualTo(expected), because);
         Assert.That((string?)JsonNode.Parse(frames[2].Payload)!["delta"]!["text"], Is.EqualTo("wörld ✓"), because);
-        Assert.That(frames.All(f => f.Header(":message-type") == "event"), because);
+        Assert.That(frames.All(f => f.MessageType == "event" && f.Header(":message-type") == "event"), because);
     }
 
-    private static async Task<List<EventStreamFrame>> ReadAll(Stream stream, long maxEventBytes = 16 << 20)
+    /// <summary>
+    /// Reads every message, keeping a copy of each: a frame's slices are valid only until the reader moves on, so a copy
+    /// taken then also proves every frame was whole when it was handed out.
+    /// </summary>
+    private static async Task<List<Frame>> ReadAll(Stream stream, long maxEventBytes = 16 << 20)
     {
-        var frames = new List<EventStreamFrame>();
+        var frames = new List<Frame>();
         await foreach (var frame in EventStreamReader.ReadAsync(new ProviderStream(stream, maxEventBytes), CancellationToken.None))
         {
-            frames.Add(frame);
+            frames.Add(new Frame(frame));
         }
 
         return frames;
+    }
+
+    /// <summary>A copy of what a test reads of a frame: its typed headers, its payload, and any header by name.</summary>
+    private sealed class Frame(EventStreamFrame frame)
+    {
+        private readonly Dictionary<string, string?> _headers = new[] { ":event-type", ":message-type", "count", "flag", "off", "small", "short", "long", "bytes", "when", "id", "missing" }
+            .ToDictionary(name => name, frame.Header);
+
+        public string? MessageType { get; } = frame.MessageType;
+
+        public string? EventType { get; } = frame.EventType;
+
+        public byte[] Payload { get; } = frame.Payload.ToArray();
+
+        public string? Header(string name) => _headers[name];
     }
 
     /// <summary>A body that records the largest buffer a reader asked it to fill.</summary>

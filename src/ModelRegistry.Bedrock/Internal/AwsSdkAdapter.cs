@@ -1,8 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.EventStreams;
 using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
@@ -17,20 +15,12 @@ internal sealed record AwsSigningCredentials(string AccessKey, string SecretKey,
     public override string ToString() => $"AWS credentials {AccessKey}";
 }
 
-/// <summary>One decoded event-stream message: its headers (string-valued ones as text) and its payload.</summary>
-/// <param name="Headers">Header name to value; non-string values as their invariant text.</param>
-/// <param name="Payload">The payload bytes.</param>
-internal sealed record EventStreamFrame(IReadOnlyDictionary<string, string> Headers, byte[] Payload)
-{
-    /// <summary>A header's value, or <see langword="null"/>.</summary>
-    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
-}
-
 /// <summary>
 /// Everything this package takes from AWSSDK.Core, in one place, so a change of that SDK's API touches this file only:
 /// the credential sources of the AWS chain (profile file, web identity, container, instance metadata), the profile and
-/// instance-metadata regions and the event-stream message decoder (CRC checks). SigV4 signing is ours
-/// (<see cref="SigV4Signer"/>): measured faster than the SDK's signer, which offers no way to reuse its canonical pieces. The chain's
+/// instance-metadata regions. SigV4 signing is ours (<see cref="SigV4Signer"/>): measured faster than the SDK's signer,
+/// which offers no way to reuse its canonical pieces; so is the event-stream decoder (<see cref="EventStreamReader"/>,
+/// in place, over pooled buffers). The chain's
 /// environment variables are read from the <see cref="EnvironmentProvider"/>, never from the process directly.
 /// </summary>
 internal static class AwsSdkAdapter
@@ -148,49 +138,4 @@ internal static class AwsSdkAdapter
 
     private static bool MetadataDisabled(EnvironmentProvider environment) =>
         string.Equals(environment.Get("AWS_EC2_METADATA_DISABLED"), "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Decodes one complete event-stream message (prelude, headers, payload, both CRC32 checks). The buffer must hold
-    /// exactly one message starting at index 0: AWSSDK.Core 4.0 rejects messages at any other offset.
-    /// </summary>
-    /// <exception cref="InvalidDataException">A checksum, the framing or a header is wrong; nothing else escapes the SDK's decoder.</exception>
-    public static EventStreamFrame DecodeEventStreamMessage(byte[] message)
-    {
-        try
-        {
-            var decoded = EventStreamMessage.FromBuffer(message, 0, message.Length);
-            var headers = new Dictionary<string, string>(decoded.Headers.Count, StringComparer.Ordinal);
-            foreach (var (name, header) in decoded.Headers)
-            {
-                headers[name] = HeaderText(header);
-            }
-
-            return new EventStreamFrame(headers, decoded.Payload ?? []);
-        }
-        catch (EventStreamChecksumFailureException ex)
-        {
-            throw new InvalidDataException($"The Bedrock event stream is corrupt: a message of {message.Length} bytes failed its CRC32 check ({ex.Message}).", ex);
-        }
-        catch (Exception ex) when (ex is not (InvalidDataException or OutOfMemoryException))
-        {
-            throw new InvalidDataException(
-                $"The Bedrock event stream is corrupt: a message of {message.Length} bytes could not be decoded ({ex.GetType().Name}: {ex.Message}).", ex);
-        }
-    }
-
-    [SuppressMessage("Globalization", "CA1305", Justification = "Values are formatted invariantly below.")]
-    private static string HeaderText(IEventStreamHeader header) => header.HeaderType switch
-    {
-        EventStreamHeaderType.String => header.AsString(),
-        EventStreamHeaderType.BoolTrue => "true",
-        EventStreamHeaderType.BoolFalse => "false",
-        EventStreamHeaderType.SByte => header.AsSByte().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        EventStreamHeaderType.Int16 => header.AsInt16().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        EventStreamHeaderType.Int32 => header.AsInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        EventStreamHeaderType.Int64 => header.AsInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        EventStreamHeaderType.ByteBuf => Convert.ToBase64String(header.AsByteBuf()),
-        EventStreamHeaderType.Timestamp => header.AsTimestamp().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        EventStreamHeaderType.UUID => header.AsUUID().ToString(),
-        _ => string.Empty,
-    };
 }

@@ -25,7 +25,7 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
         return await Transport.SendAsync(
             target.Runtime(call.Segment, "converse", call.Body),
             response => ConverseResponseMapper.Map(
-                JsonValues.ParseObject(response.Body), call.Settings.PathModelId, response.Header("x-amzn-RequestId"), Transport.TimeProvider.GetUtcNow(), call.OutputTool),
+                response.Body, call.Settings.PathModelId, response.Header("x-amzn-RequestId"), Transport.TimeProvider.GetUtcNow(), call.OutputTool),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -69,7 +69,8 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     public override string ToString() => $"Bedrock chat client for {settings.PathModelId}";
 
     private static long ReadTokenCount(ProviderResponse response) =>
-        JsonValues.ParseObject(response.Body)["inputTokens"] is JsonValue value && value.TryGetValue<long>(out var tokens) && tokens >= 0
+        JsonValues.ParseElement(response.Body).TryGetProperty("inputTokens", out var value)
+            && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var tokens) && tokens >= 0
             ? tokens
             : throw new InvalidDataException("the CountTokens answer has no whole, non-negative inputTokens.");
 

@@ -61,7 +61,7 @@ internal static class BedrockErrors
     public static ModelProviderException FromStreamEvent(EventStreamFrame frame, ProviderTransport transport)
     {
         ProviderError error;
-        if (frame.Header(":message-type") == "error")
+        if (frame.MessageType == "error")
         {
             error = Classify(CleanType(frame.Header(":error-code")), frame.Header(":error-message"));
         }
@@ -101,7 +101,7 @@ internal static class BedrockErrors
     };
 
     /// <summary>The <c>message</c> (or <c>Message</c>) of an exception event's JSON payload, else its text.</summary>
-    private static string? MessageOf(byte[] payload)
+    private static string? MessageOf(ReadOnlyMemory<byte> payload)
     {
         try
         {
@@ -110,7 +110,7 @@ internal static class BedrockErrors
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {
-            return Encoding.UTF8.GetString(payload);
+            return Encoding.UTF8.GetString(payload.Span);
         }
     }
 }

@@ -14,30 +14,61 @@ namespace ModelRegistry.Bedrock.Internal;
 /// </summary>
 internal static class ConverseResponseMapper
 {
-    /// <summary>Maps a Converse response body.</summary>
-    /// <param name="body">The parsed body.</param>
+    /// <summary>Response-level members handed on as they came, under their own names.</summary>
+    private static readonly string[] ExtraKeys =
+        [BedrockProperties.Trace, BedrockProperties.ServiceTier, BedrockProperties.PerformanceConfig, BedrockProperties.AdditionalModelResponseFields];
+
+    /// <summary>
+    /// Maps a Converse response body, read as a <see cref="JsonDocument"/> (strictly: a duplicate key is malformed). Text and
+    /// toolUse blocks, the stop reason, usage and metrics are read from the elements; rarer blocks go through
+    /// <see cref="MapBlock"/> as JSON nodes. The response's raw representation is the body's root element.
+    /// </summary>
+    /// <param name="body">The body bytes; not kept.</param>
     /// <param name="modelId">The model id called.</param>
     /// <param name="requestId">x-amzn-RequestId, used as the response id.</param>
     /// <param name="createdAt">When the response arrived.</param>
     /// <param name="outputToolName">The forced structured-output tool, whose input is the answer.</param>
-    public static ChatResponse Map(JsonObject body, string modelId, string? requestId, DateTimeOffset createdAt, string? outputToolName)
+    public static ChatResponse Map(ReadOnlyMemory<byte> body, string modelId, string? requestId, DateTimeOffset createdAt, string? outputToolName)
     {
-        var output = Member<JsonObject>(body, "output");
-        var raw = Member<JsonObject>(output, "message");
+        var root = JsonValues.ParseElement(body);
+        var output = Member(root, "output", JsonValueKind.Object);
+        var raw = Member(output, "message", JsonValueKind.Object);
         var message = new ChatMessage(ChatRole.Assistant, [])
         {
             MessageId = requestId,
             RawRepresentation = raw,
         };
         var answered = false;
-        if (Member<JsonArray>(raw, "content") is { } blocks)
+        var called = false;
+        if (Member(raw, "content", JsonValueKind.Array) is { } blocks)
         {
-            foreach (var block in blocks.OfType<JsonObject>())
+            foreach (var block in blocks.EnumerateArray())
             {
-                answered |= IsOutputToolUse(block["toolUse"] as JsonObject, outputToolName);
-                foreach (var content in MapBlock(block, outputToolName))
+                if (block.ValueKind != JsonValueKind.Object)
                 {
+                    continue;
+                }
+
+                if (PlainText(block) is { } text)
+                {
+                    message.Contents.Add(new TextContent(text) { RawRepresentation = block });
+                }
+                else if (PlainToolUse(block) is { } toolUse)
+                {
+                    var content = ToolUse(toolUse, block, outputToolName);
+                    answered |= content is TextContent;
+                    called |= content is FunctionCallContent;
                     message.Contents.Add(content);
+                }
+                else
+                {
+                    var node = (JsonObject)JsonNode.Parse(block.GetRawText())!;
+                    answered |= IsOutputToolUse(node["toolUse"] as JsonObject, outputToolName);
+                    foreach (var content in MapBlock(node, outputToolName))
+                    {
+                        called |= content is FunctionCallContent;
+                        message.Contents.Add(content);
+                    }
                 }
             }
         }
@@ -48,37 +79,36 @@ internal static class ConverseResponseMapper
             ResponseId = requestId,
             ModelId = modelId,
             CreatedAt = createdAt,
-            FinishReason = FinishReason(StopReason(body), answered && !message.Contents.OfType<FunctionCallContent>().Any()),
-            Usage = Usage(body["usage"] as JsonObject),
-            RawRepresentation = body,
+            FinishReason = FinishReason(StopReason(root), answered && !called),
+            Usage = root.TryGetProperty("usage", out var usage) ? Usage(usage) : null,
+            RawRepresentation = root,
         };
-        AddExtras(response.AdditionalProperties ??= [], body);
-        if (body["additionalModelResponseFields"] is JsonNode fields)
+        var properties = new AdditionalPropertiesDictionary();
+        AddExtras(properties, root);
+        if (properties.TryGetValue(BedrockProperties.AdditionalModelResponseFields, out var fields))
         {
             (message.AdditionalProperties ??= [])[BedrockProperties.AdditionalModelResponseFields] = fields;
         }
 
-        if (response.AdditionalProperties.Count == 0)
-        {
-            response.AdditionalProperties = null;
-        }
-
+        response.AdditionalProperties = properties.Count == 0 ? null : properties;
         return response;
     }
 
     /// <summary>Copies the metrics and response-level extras (latency, trace, service tier, performance config, stop reason).</summary>
-    public static void AddExtras(AdditionalPropertiesDictionary properties, JsonObject body)
+    /// <remarks>The extras are rare and callers read them as JSON nodes, so they are handed on as <see cref="JsonNode"/>s.</remarks>
+    public static void AddExtras(AdditionalPropertiesDictionary properties, JsonElement body)
     {
-        if (Member<JsonObject>(body, "metrics")?["latencyMs"] is JsonValue latency && latency.TryGetValue<long>(out var ms))
+        if (Member(body, "metrics", JsonValueKind.Object) is { } metrics
+            && metrics.TryGetProperty("latencyMs", out var latency) && latency.ValueKind == JsonValueKind.Number && latency.TryGetInt64(out var ms))
         {
             properties[BedrockProperties.LatencyMs] = ms;
         }
 
-        foreach (var key in new[] { BedrockProperties.Trace, BedrockProperties.ServiceTier, BedrockProperties.PerformanceConfig, BedrockProperties.AdditionalModelResponseFields })
+        foreach (var key in ExtraKeys)
         {
-            if (body[key] is JsonNode node)
+            if (body.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
             {
-                properties[key] = node;
+                properties[key] = JsonNode.Parse(value.GetRawText());
             }
         }
 
@@ -87,6 +117,69 @@ internal static class ConverseResponseMapper
             properties[BedrockProperties.StopReason] = stop;
         }
     }
+
+    /// <summary>The text of a block that is plain text (a string <c>text</c>), else <see langword="null"/>.</summary>
+    private static string? PlainText(JsonElement block) =>
+        block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+
+    /// <summary>
+    /// The <c>toolUse</c> of a block that is a plain tool use (no <c>text</c>; id, name and type strings or absent; not a
+    /// server tool), else <see langword="null"/>: anything else goes through <see cref="MapBlock"/>.
+    /// </summary>
+    private static JsonElement? PlainToolUse(JsonElement block)
+    {
+        if (block.TryGetProperty("text", out var text) && text.ValueKind != JsonValueKind.Null
+            || !block.TryGetProperty("toolUse", out var toolUse) || toolUse.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["toolUseId", "name", "type"])
+        {
+            if (toolUse.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return null;
+            }
+        }
+
+        return ReadString(toolUse, "type") == "server_tool_use" ? null : toolUse;
+    }
+
+    /// <summary>A plain toolUse block of a response: the structured answer, or a function call with its arguments.</summary>
+    private static AIContent ToolUse(JsonElement toolUse, JsonElement block, string? outputToolName)
+    {
+        var id = ReadString(toolUse, "toolUseId") ?? string.Empty;
+        var name = ReadString(toolUse, "name") ?? string.Empty;
+        toolUse.TryGetProperty("input", out var input);
+        var given = input.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
+        if (outputToolName is not null && ReadString(toolUse, "name") == outputToolName)
+        {
+            return new TextContent(given ? JsonValues.Minified(input) : "{}") { RawRepresentation = block };
+        }
+
+        if (given && input.ValueKind != JsonValueKind.Object)
+        {
+            return new FunctionCallContent(id, name) { Exception = ArgumentsNotAnObject(name, new JsonException("the tool input is not a JSON object")), RawRepresentation = block };
+        }
+
+        var arguments = new Dictionary<string, object?>();
+        if (given)
+        {
+            foreach (var property in input.EnumerateObject())
+            {
+                arguments[property.Name] = property.Value;
+            }
+        }
+
+        return new FunctionCallContent(id, name, arguments) { RawRepresentation = block };
+    }
+
+    /// <summary>Arguments that are not a JSON object; never echoes them (they may hold user data).</summary>
+    private static InvalidDataException ArgumentsNotAnObject(string name, JsonException ex) =>
+        new($"Bedrock sent arguments for tool '{name}' that are not a JSON object ({ex.GetType().Name}).", ex);
+
+    private static string? ReadString(JsonElement node, string name) =>
+        node.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>Maps one output content block; unknown blocks come back as <see cref="AIContent"/> carrying the block.</summary>
     public static IEnumerable<AIContent> MapBlock(JsonObject block, string? outputToolName)
@@ -160,8 +253,7 @@ internal static class ConverseResponseMapper
         }
         catch (JsonException ex)
         {
-            // Never echo the arguments: they may hold user data.
-            error = new InvalidDataException($"Bedrock sent arguments for tool '{name}' that are not a JSON object ({ex.GetType().Name}).", ex);
+            error = ArgumentsNotAnObject(name, ex);
         }
 
         return new FunctionCallContent(id, name, arguments) { Exception = error, RawRepresentation = block };
@@ -169,10 +261,10 @@ internal static class ConverseResponseMapper
 
     /// <summary>The <c>stopReason</c> of a response or messageStop event: absent or null gives null.</summary>
     /// <exception cref="InvalidDataException">It is not a string.</exception>
-    public static string? StopReason(JsonObject body) => Member<JsonValue>(body, "stopReason") switch
+    public static string? StopReason(JsonElement body) => Member(body, "stopReason", JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False) switch
     {
         null => null,
-        { } value when value.TryGetValue<string>(out var text) => text,
+        { ValueKind: JsonValueKind.String } value => value.GetString(),
         _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
     };
 
@@ -202,9 +294,9 @@ internal static class ConverseResponseMapper
     /// cache reads and writes (reported apart from <c>inputTokens</c>) are added to it; cache reads are
     /// <see cref="UsageDetails.CachedInputTokenCount"/> and cache writes <c>AdditionalCounts["CacheWriteInputTokens"]</c>.
     /// </summary>
-    public static UsageDetails? Usage(JsonObject? usage)
+    public static UsageDetails? Usage(JsonElement usage)
     {
-        if (usage is null)
+        if (usage.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
@@ -227,6 +319,21 @@ internal static class ConverseResponseMapper
         return details;
     }
 
+    /// <summary>A member of one of the expected JSON kinds, or null when absent or JSON null (or <paramref name="node"/> is null).</summary>
+    /// <exception cref="InvalidDataException">The member is of another kind (an array where an object belongs...).</exception>
+    public static JsonElement? Member(JsonElement? node, string name, params ReadOnlySpan<JsonValueKind> kinds)
+    {
+        if (node is not { ValueKind: JsonValueKind.Object } parent || !parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return kinds.Contains(value.ValueKind)
+            ? value
+            : throw new InvalidDataException(
+                $"Bedrock sent '{name}' as a JSON {value.ValueKind.ToString().ToLowerInvariant()}, which the Converse API never does there.");
+    }
+
     /// <summary>A member of the expected JSON kind, or null when absent or JSON null.</summary>
     /// <exception cref="InvalidDataException">The member is of another kind (an array where an object belongs...).</exception>
     public static T? Member<T>(JsonObject? node, string name)
@@ -238,8 +345,8 @@ internal static class ConverseResponseMapper
                 $"Bedrock sent '{name}' as a JSON {other.GetValueKind().ToString().ToLowerInvariant()}, which the Converse API never does there."),
         };
 
-    private static long? Long(JsonObject node, string name) =>
-        node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
+    private static long? Long(JsonElement node, string name) =>
+        node.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 
     private static TextReasoningContent Reasoning(JsonObject reasoning, JsonObject block)
     {

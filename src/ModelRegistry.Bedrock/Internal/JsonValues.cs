@@ -1,10 +1,15 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Bedrock.Internal;
 
-/// <summary>Converts caller values (JSON nodes, elements, text, plain objects) to JSON nodes without reflection.</summary>
+/// <summary>
+/// Parses Bedrock's answers strictly, and converts caller values (JSON nodes, elements, text, plain objects) to JSON nodes
+/// without reflection.
+/// </summary>
 internal static class JsonValues
 {
     /// <summary>Bedrock's answers are parsed strictly: a duplicate key is malformed JSON, never a silent last-one-wins.</summary>
@@ -14,6 +19,28 @@ internal static class JsonValues
     /// <exception cref="JsonException">The body is not JSON, holds a duplicate key, is cut off, or is not an object.</exception>
     public static JsonObject ParseObject(ReadOnlyMemory<byte> body) =>
         JsonNode.Parse(body.Span, documentOptions: Strict) as JsonObject ?? throw new JsonException("Bedrock sent JSON that is not an object where an object was expected.");
+
+    /// <summary>Parses an answer body that must be a JSON object, as an element of its own (the body is not kept).</summary>
+    /// <exception cref="JsonException">The body is not JSON, holds a duplicate key, is cut off, or is not an object.</exception>
+    public static JsonElement ParseElement(ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body, Strict);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? document.RootElement.Clone()
+            : throw new JsonException("Bedrock sent JSON that is not an object where an object was expected.");
+    }
+
+    /// <summary>An element as compact JSON text, written as <see cref="JsonNode.ToJsonString"/> writes it.</summary>
+    public static string Minified(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            element.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>A JSON node for a value: nodes are cloned, elements parsed, other objects serialized with MEAI's AOT-safe options.</summary>
     public static JsonNode? ToNode(object? value) => value switch

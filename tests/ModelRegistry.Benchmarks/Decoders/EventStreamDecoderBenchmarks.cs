@@ -8,10 +8,10 @@ using ModelRegistry.Providers;
 namespace ModelRegistry.Benchmarks.Decoders;
 
 /// <summary>
-/// The AWS event-stream decoder alone, in memory: Bedrock's <see cref="EventStreamReader"/> (framing here, message
-/// decoding and CRC checks by AWSSDK.Core) against the floor decoder, over the same 1,204-message ConverseStream body.
+/// The AWS event-stream decoder alone, in memory: Bedrock's <see cref="EventStreamReader"/> (in place over a pooled
+/// buffer, both CRC checks, every header walked) against the floor decoder, over the same 1,204-message ConverseStream body.
 /// </summary>
-[Description("AWS event-stream decoding alone, from memory: the Bedrock package's EventStreamReader (framing, then AWSSDK.Core's message decoder with both CRC checks) against a minimal in-place decoder (both CRCs with System.IO.Hashing, :event-type header, payload slice), over the 1,204-message ConverseStream body.")]
+[Description("AWS event-stream decoding alone, from memory: the Bedrock package's EventStreamReader (in place over a pooled buffer, both CRCs with System.IO.Hashing, every header checked, :message-type and :event-type read, payload slice; bounds and errors of the provider kit) against a minimal in-place decoder (both CRCs with System.IO.Hashing, :event-type header, payload slice), over the 1,204-message ConverseStream body.")]
 [MemoryDiagnoser]
 public class EventStreamDecoderBenchmarks
 {

@@ -58,8 +58,7 @@ public class BedrockToolMappingBenchmarks
     public ChatResponse Ours()
     {
         var request = ConverseRequestWriter.Write(ToolConversation.Messages, ToolConversation.Options, _settings, _client, ConverseRequestWriter.Kind.Converse, out var outputTool);
-        var body = (JsonObject)JsonNode.Parse(Answer)!;
-        var answer = ConverseResponseMapper.Map(body, _settings.PathModelId, BedrockWire.RequestId, Now, outputTool);
+        var answer = ConverseResponseMapper.Map(Answer, _settings.PathModelId, BedrockWire.RequestId, Now, outputTool);
         return request.Length > 0 ? answer : throw new InvalidOperationException("empty request");
     }
 }
