@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Providers;
 
