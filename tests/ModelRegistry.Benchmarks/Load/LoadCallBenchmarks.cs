@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using ModelRegistry.Benchmarks.Fixtures;
 using ModelRegistry.Benchmarks.Infrastructure;
@@ -15,12 +14,8 @@ namespace ModelRegistry.Benchmarks.Load;
 /// <remarks>Run: <c>./build/bench.sh --filter '*Load*'</c></remarks>
 [Description("10,000 concurrent non-streaming Mistral calls (400-token answer) per operation over HTTP to 127.0.0.1: a registry client (EMF metrics, limits, circuit breaker) against the floor (HttpClient + STJ source-gen), both capped at 256 connections. Calls/s and Alloc/call divide by the 10,000 calls; latency is a call's time to its answer, counted from the batch's start (every call arrives at once).")]
 [MemoryDiagnoser]
-public class LoadCallBenchmarks
+public class LoadCallBenchmarks() : LoadBenchmarks(typeof(LoadCallBenchmarks), CallsPerOp)
 {
-    private readonly Task<int>[] _calls = new Task<int>[CallsPerOp];
-    private LoadContenders _contenders = null!;
-    private LoadRecorder _recorder = null!;
-    private long _batchStarted;
     private int _answerLength;
 
     /// <summary>Calls per operation; read by the Calls/s, Alloc/call and load columns.</summary>
@@ -29,69 +24,35 @@ public class LoadCallBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _contenders = new LoadContenders(CannedResponse.Json(MistralWire.ChatCompletion()));
+        Contenders = new LoadContenders(CannedResponse.Json(MistralWire.ChatCompletion()));
         var expected = Transcript.Text(Transcript.AnswerTokens);
-        Check.Equal(expected, (await _contenders.Registry.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions)).Text, "the registry's answer");
+        Check.Equal(expected, (await Contenders.Registry.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions)).Text, "the registry's answer");
         _answerLength = expected.Length;
-        _recorder = new LoadRecorder(CallsPerOp);
         Check.Equal(CallsPerOp * _answerLength, await Floor(), "characters answered in a floor batch");
         Check.Equal(CallsPerOp * _answerLength, await Registry(), "characters answered in a registry batch");
-        Check.Equal(CallsPerOp + 1, _contenders.Sink.Lines, "EMF lines, one per registry call");
-        _recorder = new LoadRecorder(CallsPerOp);
-        _recorder.Start();
+        Check.Equal(CallsPerOp + 1, Contenders.Sink.Lines, "EMF lines, one per registry call");
+        StartRecording();
     }
-
-    [IterationCleanup]
-    public void EndBatch() => _recorder.EndBatch();
-
-    [GlobalCleanup(Target = nameof(Floor))]
-    public ValueTask CleanupFloor() => Cleanup(nameof(Floor), _contenders.FloorConnections);
-
-    [GlobalCleanup(Target = nameof(Registry))]
-    public ValueTask CleanupRegistry() => Cleanup(nameof(Registry), _contenders.RegistryConnections);
 
     /// <returns>The characters of all answers.</returns>
     [Benchmark(Baseline = true, Description = "floor: HttpClient + STJ source-gen")]
-    public Task<int> Floor() => Batch(FloorCallAsync);
+    public override Task<int> Floor() => Batch(FloorCallAsync);
 
     /// <returns>The characters of all answers.</returns>
     [Benchmark(Description = "registry: Mistral + EMF + limits + breaker")]
-    public Task<int> Registry() => Batch(RegistryCallAsync);
-
-    private async Task<int> Batch(Func<int, Task<int>> call)
-    {
-        _batchStarted = Stopwatch.GetTimestamp();
-        for (var i = 0; i < _calls.Length; i++)
-        {
-            _calls[i] = call(i);
-        }
-
-        var characters = 0;
-        foreach (var answer in _calls)
-        {
-            characters += await answer;
-        }
-
-        return characters;
-    }
+    public override Task<int> Registry() => Batch(RegistryCallAsync);
 
     private async Task<int> RegistryCallAsync(int index)
     {
-        var response = await _contenders.Registry.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
-        _recorder.Record(index, _batchStarted);
+        var response = await Contenders.Registry.GetResponseAsync(Prompts.Paragraph, Prompts.ParagraphOptions);
+        Record(index);
         return response.Text.Length;
     }
 
     private async Task<int> FloorCallAsync(int index)
     {
-        var text = await MistralChatBenchmarks.FloorCallAsync(_contenders.Floor);
-        _recorder.Record(index, _batchStarted);
+        var text = await MistralChatBenchmarks.FloorCallAsync(Contenders.Floor);
+        Record(index);
         return text?.Length ?? 0;
-    }
-
-    private ValueTask Cleanup(string method, int connections)
-    {
-        _recorder.Save(LoadColumn.NameOf(typeof(LoadCallBenchmarks), method), connections);
-        return _contenders.DisposeAsync();
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
@@ -18,15 +17,10 @@ namespace ModelRegistry.Benchmarks.Load;
 /// <remarks>Run: <c>./build/bench.sh --filter '*Load*'</c></remarks>
 [Description("1,000 concurrent streaming Mistral calls (22 chunks each) per operation over HTTP to 127.0.0.1: a registry client (EMF metrics, limits, circuit breaker) against the floor (HttpClient + SseParser + STJ source-gen), both capped at 256 connections. Calls/s and Alloc/call divide by the 1,000 streams; latency is a stream's time to its first update, counted from the batch's start (every stream arrives at once).")]
 [MemoryDiagnoser]
-public class LoadStreamingBenchmarks
+public class LoadStreamingBenchmarks() : LoadBenchmarks(typeof(LoadStreamingBenchmarks), CallsPerOp)
 {
     /// <summary>Content chunks per stream: a short answer, so the batch measures concurrency more than decoding.</summary>
     private const int Tokens = 20;
-
-    private readonly Task<int>[] _calls = new Task<int>[CallsPerOp];
-    private LoadContenders _contenders = null!;
-    private LoadRecorder _recorder = null!;
-    private long _batchStarted;
 
     /// <summary>Streams per operation; read by the Calls/s, Alloc/call and load columns.</summary>
     public static int CallsPerOp => 1_000;
@@ -37,60 +31,32 @@ public class LoadStreamingBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _contenders = new LoadContenders(CannedResponse.Chunked("text/event-stream; charset=utf-8", MistralWire.StreamEvents(Tokens)));
-        var (updates, text) = await Http.DrainAsync(_contenders.Registry.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
+        Contenders = new LoadContenders(CannedResponse.Chunked("text/event-stream; charset=utf-8", MistralWire.StreamEvents(Tokens)));
+        var (updates, text) = await Http.DrainAsync(Contenders.Registry.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions));
         Check.Equal(Transcript.Text(Tokens), text, "the registry's streamed text");
         Check.Equal(UpdatesPerStream, updates, "updates of one registry stream");
-        _recorder = new LoadRecorder(CallsPerOp);
         Check.Equal(CallsPerOp * UpdatesPerStream, await Floor(), "updates of a floor batch");
         Check.Equal(CallsPerOp * UpdatesPerStream, await Registry(), "updates of a registry batch");
-        Check.Equal(CallsPerOp + 1, _contenders.Sink.Lines, "EMF lines, one per registry stream");
-        _recorder = new LoadRecorder(CallsPerOp);
-        _recorder.Start();
+        Check.Equal(CallsPerOp + 1, Contenders.Sink.Lines, "EMF lines, one per registry stream");
+        StartRecording();
     }
-
-    [IterationCleanup]
-    public void EndBatch() => _recorder.EndBatch();
-
-    [GlobalCleanup(Target = nameof(Floor))]
-    public ValueTask CleanupFloor() => Cleanup(nameof(Floor), _contenders.FloorConnections);
-
-    [GlobalCleanup(Target = nameof(Registry))]
-    public ValueTask CleanupRegistry() => Cleanup(nameof(Registry), _contenders.RegistryConnections);
 
     /// <returns>The updates of all streams.</returns>
     [Benchmark(Baseline = true, Description = "floor: HttpClient + SseParser + STJ source-gen")]
-    public Task<int> Floor() => Batch(FloorStreamAsync);
+    public override Task<int> Floor() => Batch(FloorStreamAsync);
 
     /// <returns>The updates of all streams.</returns>
     [Benchmark(Description = "registry: Mistral + EMF + limits + breaker")]
-    public Task<int> Registry() => Batch(RegistryStreamAsync);
-
-    private async Task<int> Batch(Func<int, Task<int>> stream)
-    {
-        _batchStarted = Stopwatch.GetTimestamp();
-        for (var i = 0; i < _calls.Length; i++)
-        {
-            _calls[i] = stream(i);
-        }
-
-        var updates = 0;
-        foreach (var call in _calls)
-        {
-            updates += await call;
-        }
-
-        return updates;
-    }
+    public override Task<int> Registry() => Batch(RegistryStreamAsync);
 
     private async Task<int> RegistryStreamAsync(int index)
     {
         var updates = 0;
-        await foreach (var _ in _contenders.Registry.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions))
+        await foreach (var _ in Contenders.Registry.GetStreamingResponseAsync(Prompts.Story, Prompts.StoryOptions))
         {
             if (updates++ == 0)
             {
-                _recorder.Record(index, _batchStarted);
+                Record(index);
             }
         }
 
@@ -99,8 +65,8 @@ public class LoadStreamingBenchmarks
 
     private async Task<int> FloorStreamAsync(int index)
     {
-        using var request = _contenders.Floor.FloorRequest(Prompts.Story, Prompts.StoryOptions, stream: true);
-        using var response = await _contenders.Floor.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var request = Contenders.Floor.FloorRequest(Prompts.Story, Prompts.StoryOptions, stream: true);
+        using var response = await Contenders.Floor.FloorHttp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync();
         var updates = 0;
@@ -110,16 +76,10 @@ public class LoadStreamingBenchmarks
         {
             if (item.Data is not null && updates++ == 0)
             {
-                _recorder.Record(index, _batchStarted);
+                Record(index);
             }
         }
 
         return updates;
-    }
-
-    private ValueTask Cleanup(string method, int connections)
-    {
-        _recorder.Save(LoadColumn.NameOf(typeof(LoadStreamingBenchmarks), method), connections);
-        return _contenders.DisposeAsync();
     }
 }
