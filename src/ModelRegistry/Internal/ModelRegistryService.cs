@@ -543,8 +543,14 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     public void Dispose()
     {
-        // Serving clients first: their pipelines may still hold entry clients.
-        foreach (var slot in _clients.Values.Concat(_cores.Values))
+        // Serving clients first: their pipelines may still hold entry clients. (Enumerating the maps themselves: their
+        // Values would copy each into a list.)
+        foreach (var (_, slot) in _clients)
+        {
+            slot.DisposeNow();
+        }
+
+        foreach (var (_, slot) in _cores)
         {
             slot.DisposeNow();
         }
