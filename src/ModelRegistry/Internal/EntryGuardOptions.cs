@@ -30,8 +30,8 @@ internal sealed record EntryGuardOptions
 
     /// <summary>Reads the entry's settings; throws naming the entry and the key when one is invalid.</summary>
     /// <param name="entry">The entry.</param>
-    /// <param name="maxRetryAfter">The entry's <c>resilience:max_retry_after_ms</c>, its default applied; <see langword="null"/>: the default here.</param>
-    public static EntryGuardOptions For(ModelEntry entry, TimeSpan? maxRetryAfter = null)
+    /// <param name="maxRetryAfter">The entry's <c>resilience:max_retry_after_ms</c>, the application's default applied.</param>
+    public static EntryGuardOptions For(ModelEntry entry, TimeSpan maxRetryAfter)
     {
         var defaults = Defaults;
         return new EntryGuardOptions
@@ -41,7 +41,7 @@ internal sealed record EntryGuardOptions
             MinimumThroughput = (int)CoreSettings.MinimumThroughput.GetValueOrDefault(entry, defaults.MinimumThroughput),
             SamplingDuration = CoreSettings.SamplingDuration.GetValueOrDefault(entry, defaults.SamplingDuration),
             BreakDuration = CoreSettings.BreakDuration.GetValueOrDefault(entry, defaults.BreakDuration),
-            MaxRetryAfter = maxRetryAfter ?? defaults.MaxRetryAfter,
+            MaxRetryAfter = maxRetryAfter,
             MaxConcurrency = CoreSettings.MaxConcurrency.TryGetValue(entry, out var concurrency) ? (int)concurrency : null,
             RequestsPerMinute = CoreSettings.RequestsPerMinute.TryGetValue(entry, out var rpm) ? (int)rpm : null,
             TokensPerMinute = CoreSettings.TokensPerMinute.TryGetValue(entry, out var tpm) ? (int)tpm : null,
