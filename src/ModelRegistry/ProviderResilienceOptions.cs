@@ -100,12 +100,14 @@ public sealed class ProviderResilienceOptions
         Check(MaxEventBytes is >= MinimumByteLimit and <= MaximumByteLimit, nameof(MaxEventBytes), MaxEventBytes, "1024 to 1073741824");
     }
 
-    private static void Check(bool valid, string name, object? value, string range)
+    // Generic, so a valid value is never boxed: every entry's client build validates.
+    private static void Check<T>(bool valid, string name, T value, string range)
     {
         if (!valid)
         {
+            object? boxed = value;
             throw new ArgumentOutOfRangeException(
-                $"ProviderResilienceOptions.{name}", value, $"ProviderResilienceOptions.{name} must be {range}, but is {value ?? "null"}.");
+                $"ProviderResilienceOptions.{name}", boxed, $"ProviderResilienceOptions.{name} must be {range}, but is {boxed ?? "null"}.");
         }
     }
 }

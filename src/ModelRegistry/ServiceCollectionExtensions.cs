@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using ModelRegistry.Internal;
 using ModelRegistry.Providers;
 
@@ -30,11 +31,14 @@ public static class ServiceCollectionExtensions
             services.AddOptions();
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton(EnvironmentProvider.System);
-            services.TryAddSingleton<SecretRedactor>();
-            services.TryAddSingleton<ISecretResolver, SecretResolver>();
-            services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretSource, EnvironmentSecretSource>());
-            services.TryAddSingleton<ModelRegistryService>();
+            // Factories, not types: DI builds a constructor's call site by reflection once per container, which every
+            // new container's first call paid for (the same instances either way).
+            services.TryAddSingleton(static _ => new SecretRedactor());
+            services.TryAddSingleton<ISecretResolver>(static sp => new SecretResolver(sp.GetServices<ISecretSource>(), sp.GetRequiredService<SecretRedactor>()));
+            services.TryAddSingleton<IRateLimitStore>(static sp => new InMemoryRateLimitStore(sp.GetRequiredService<TimeProvider>()));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretSource, EnvironmentSecretSource>(static sp => new EnvironmentSecretSource(sp.GetRequiredService<EnvironmentProvider>())));
+            services.TryAddSingleton(sp => new ModelRegistryService(
+                sp, pipeline, sp.GetRequiredService<IOptions<ModelRegistryOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IRateLimitStore>()));
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistryService>());
             services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<IModelRegistry>().GetChatClient());
             services.TryAddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key switch

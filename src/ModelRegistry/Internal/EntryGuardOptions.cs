@@ -26,10 +26,14 @@ internal sealed record EntryGuardOptions
 
     public int? TokensPerMinute { get; init; }
 
+    private static readonly EntryGuardOptions Defaults = new();
+
     /// <summary>Reads the entry's settings; throws naming the entry and the key when one is invalid.</summary>
-    public static EntryGuardOptions For(ModelEntry entry)
+    /// <param name="entry">The entry.</param>
+    /// <param name="maxRetryAfter">The entry's <c>resilience:max_retry_after_ms</c>, the application's default applied.</param>
+    public static EntryGuardOptions For(ModelEntry entry, TimeSpan maxRetryAfter)
     {
-        var defaults = new EntryGuardOptions();
+        var defaults = Defaults;
         return new EntryGuardOptions
         {
             BreakerEnabled = CoreSettings.BreakerEnabled.GetValueOrDefault(entry, defaults.BreakerEnabled),
@@ -37,6 +41,7 @@ internal sealed record EntryGuardOptions
             MinimumThroughput = (int)CoreSettings.MinimumThroughput.GetValueOrDefault(entry, defaults.MinimumThroughput),
             SamplingDuration = CoreSettings.SamplingDuration.GetValueOrDefault(entry, defaults.SamplingDuration),
             BreakDuration = CoreSettings.BreakDuration.GetValueOrDefault(entry, defaults.BreakDuration),
+            MaxRetryAfter = maxRetryAfter,
             MaxConcurrency = CoreSettings.MaxConcurrency.TryGetValue(entry, out var concurrency) ? (int)concurrency : null,
             RequestsPerMinute = CoreSettings.RequestsPerMinute.TryGetValue(entry, out var rpm) ? (int)rpm : null,
             TokensPerMinute = CoreSettings.TokensPerMinute.TryGetValue(entry, out var tpm) ? (int)tpm : null,

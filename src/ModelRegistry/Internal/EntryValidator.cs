@@ -17,13 +17,14 @@ internal static class EntryValidator
     /// <summary>The registry's own keys, looked up before a provider's (built once per process, not per entry).</summary>
     private static readonly Dictionary<string, EntrySetting> CoreByKey = CoreSettings.All.ToDictionary(s => s.Key, StringComparer.Ordinal);
 
-    public static void Validate(
+    /// <returns>The entries by name, ignoring case.</returns>
+    public static Dictionary<string, ModelEntry> Validate(
         IReadOnlyList<ModelEntry> entries,
         string source,
         IReadOnlyDictionary<string, IChatClientProvider> providers,
         IReadOnlyCollection<string> secretSchemes)
     {
-        var byName = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
+        var byName = new Dictionary<string, ModelEntry>(entries.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var entry in entries)
         {
             if (entry is null)
@@ -50,6 +51,8 @@ internal static class EntryValidator
         {
             ValidateEntry(entry, source, byName, providers, secretSchemes);
         }
+
+        return byName;
     }
 
     private static void ValidateEntry(
@@ -59,16 +62,15 @@ internal static class EntryValidator
         IReadOnlyDictionary<string, IChatClientProvider> providers,
         IReadOnlyCollection<string> secretSchemes)
     {
-        var at = $"Model registry entry '{entry.Name}' ({source})";
         if (HasControl(entry.Provider))
         {
-            throw new ModelRegistryException($"{at}: \"provider\" holds control characters. Set it to the provider's name, e.g. \"bedrock\" or \"mistral\".");
+            throw new ModelRegistryException($"{At(entry, source)}: \"provider\" holds control characters. Set it to the provider's name, e.g. \"bedrock\" or \"mistral\".");
         }
 
         if (entry.ModelId.AsSpan().Trim() is "." or ".." || HasControl(entry.ModelId))
         {
             throw new ModelRegistryException(
-                $"{at}: \"model_id\" must be the provider's model id, such as \"mistral-large-latest\", but is '{Printable(entry.ModelId)}' " +
+                $"{At(entry, source)}: \"model_id\" must be the provider's model id, such as \"mistral-large-latest\", but is '{Printable(entry.ModelId)}' " +
                 "(a dot segment or control characters, which would not name a model).");
         }
 
@@ -77,24 +79,24 @@ internal static class EntryValidator
         {
             if (string.IsNullOrWhiteSpace(fallback))
             {
-                throw new ModelRegistryException($"{at}: \"fallbacks\" holds an empty name. Remove it, or name a registry entry.");
+                throw new ModelRegistryException($"{At(entry, source)}: \"fallbacks\" holds an empty name. Remove it, or name a registry entry.");
             }
 
             if (string.Equals(fallback, entry.Name, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ModelRegistryException($"{at}: names itself as a fallback in \"fallbacks\". Remove it from its own fallbacks.");
+                throw new ModelRegistryException($"{At(entry, source)}: names itself as a fallback in \"fallbacks\". Remove it from its own fallbacks.");
             }
 
             if (!byName.ContainsKey(fallback))
             {
                 throw new ModelRegistryException(
-                    $"{at}: \"fallbacks\" names '{Printable(fallback)}', which is not in the registry.{Suggest(fallback, byName.Keys)} " +
+                    $"{At(entry, source)}: \"fallbacks\" names '{Printable(fallback)}', which is not in the registry.{Suggest(fallback, byName.Keys)} " +
                     $"Known models: {string.Join(", ", byName.Values.Select(e => e.Name))}.");
             }
 
             if (!seen!.Add(fallback))
             {
-                throw new ModelRegistryException($"{at}: \"fallbacks\" names '{fallback}' twice. Name each fallback once.");
+                throw new ModelRegistryException($"{At(entry, source)}: \"fallbacks\" names '{fallback}' twice. Name each fallback once.");
             }
         }
 
@@ -105,14 +107,14 @@ internal static class EntryValidator
                 if (price is < 0 or > MaxPrice)
                 {
                     throw new ModelRegistryException(
-                        $"{at}: \"pricing:{key}\" must be a price per million tokens from 0 to {MaxPrice:0}, but is {price}.");
+                        $"{At(entry, source)}: \"pricing:{key}\" must be a price per million tokens from 0 to {MaxPrice:0}, but is {price}.");
                 }
             }
 
             if (pricing.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
             {
                 throw new ModelRegistryException(
-                    $"{at}: \"pricing:currency\" must be a three-letter ISO 4217 code in capitals, such as \"USD\" or \"EUR\", but is '{pricing.Currency}'.");
+                    $"{At(entry, source)}: \"pricing:currency\" must be a three-letter ISO 4217 code in capitals, such as \"USD\" or \"EUR\", but is '{pricing.Currency}'.");
             }
         }
 
@@ -122,13 +124,13 @@ internal static class EntryValidator
             {
                 if (value is <= 0)
                 {
-                    throw new ModelRegistryException($"{at}: \"capabilities:{key}\" must be a positive whole number, but is {value}.");
+                    throw new ModelRegistryException($"{At(entry, source)}: \"capabilities:{key}\" must be a positive whole number, but is {value}.");
                 }
             }
         }
 
         providers.TryGetValue(entry.Provider, out var provider);
-        ValidateTokenCount(entry, at, provider);
+        ValidateTokenCount(entry, source, provider);
         foreach (var (key, value) in entry.Settings)
         {
             // A list flattens to numbered keys (allowed_roles:0, allowed_roles:1...), each checked by the list's rule.
@@ -162,12 +164,15 @@ internal static class EntryValidator
             }
 
             throw new ModelRegistryException(
-                $"{at}: \"{Printable(key)}\" {where}.{suggestion} " +
+                $"{At(entry, source)}: \"{Printable(key)}\" {where}.{suggestion} " +
                 (inCoreGroup
                     ? $"Known keys: {string.Join(", ", known.Where(k => k.StartsWith(group + ":", StringComparison.Ordinal)))}."
                     : $"Known keys: {string.Join(", ", ReservedKeys.Concat(provider?.Settings.Select(p => p.Key) ?? []))}, and the groups {string.Join(", ", CoreSettings.Groups.Select(g => g + ":*"))}."));
         }
     }
+
+    /// <summary>How a problem's message names the entry; built only for the message, not for every entry checked.</summary>
+    private static string At(ModelEntry entry, string source) => $"Model registry entry '{entry.Name}' ({source})";
 
     /// <summary>The declaration of a key: the registry's own, else the provider's.</summary>
     private static EntrySetting? Declared(string key, IChatClientProvider? provider)
@@ -205,7 +210,7 @@ internal static class EntryValidator
     }
 
     /// <summary><c>token_count: exact</c> needs a context window to check and a provider that counts tokens.</summary>
-    private static void ValidateTokenCount(ModelEntry entry, string at, IChatClientProvider? provider)
+    private static void ValidateTokenCount(ModelEntry entry, string source, IChatClientProvider? provider)
     {
         if (!CoreSettings.ExactTokenCount.TryGetValue(entry, out var exact) || !exact)
         {
@@ -215,13 +220,13 @@ internal static class EntryValidator
         if (entry.Capabilities?.ContextWindow is null)
         {
             throw new ModelRegistryException(
-                $"{at}: \"token_count\" is \"exact\", but the entry has no \"capabilities\": {{\"context_window\": ...}} to check the count against. Set the context window, or remove token_count.");
+                $"{At(entry, source)}: \"token_count\" is \"exact\", but the entry has no \"capabilities\": {{\"context_window\": ...}} to check the count against. Set the context window, or remove token_count.");
         }
 
         if (provider is not null && !provider.Features.HasFlag(ProviderFeatures.TokenCounting))
         {
             throw new ModelRegistryException(
-                $"{at}: \"token_count\" is \"exact\", but provider '{provider.Name}' cannot count tokens. Set it to \"estimate\" (the default), or remove it.");
+                $"{At(entry, source)}: \"token_count\" is \"exact\", but provider '{provider.Name}' cannot count tokens. Set it to \"estimate\" (the default), or remove it.");
         }
     }
 

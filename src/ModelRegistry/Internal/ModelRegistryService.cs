@@ -35,10 +35,10 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly Lazy<IModelRegistrySource> _source;
     private readonly Lazy<Dictionary<string, IChatClientProvider>> _providers;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, ClientSlot> _clients = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, ClientSlot> _cores = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, EntryGuardState> _guards = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, RegistryChatClient> _proxies = NewMap<RegistryChatClient>();
+    private readonly ConcurrentDictionary<string, ClientSlot> _clients = NewMap<ClientSlot>();
+    private readonly ConcurrentDictionary<string, ClientSlot> _cores = NewMap<ClientSlot>();
+    private readonly ConcurrentDictionary<string, EntryGuardState> _guards = NewMap<EntryGuardState>();
 
     // Made on first use: most registries never serve embeddings or ad-hoc models, and each map costs its container's first call.
     private ConcurrentDictionary<string, RegistryEmbeddingGenerator>? _embeddingProxies;
@@ -47,7 +47,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     private readonly IRateLimitStore _rateLimits;
     private readonly RegistryMetrics _metrics;
     private readonly EnvironmentProvider _environment;
-    private readonly Lazy<string[]> _secretSchemes;
+    private readonly SecretSchemes _secretSchemes;
     private readonly RegistryChatClient _defaultProxy;
     private volatile Snapshot? _snapshot;
     private long _loads;
@@ -60,7 +60,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         _options = options.Value;
         _time = time;
         _environment = services.GetService<EnvironmentProvider>() ?? EnvironmentProvider.System;
-        _secretSchemes = new(() => [.. services.GetServices<ISecretSource>().Select(s => s.Scheme).Distinct(StringComparer.OrdinalIgnoreCase)]);
+        _secretSchemes = new SecretSchemes(services);
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry") ?? NullLogger.Instance;
         _metrics = new RegistryMetrics(services.GetService<IMeterFactory>());
         _source = new(() => pipeline.SourceFactory?.Invoke(services)
@@ -114,8 +114,8 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             // The hot path: a client already confirmed against this very registry needs no definition check.
             if (!_clients.TryGetValue(entry.Name, out var slot) || !ReferenceEquals(slot.ConfirmedFor, snapshot))
             {
-                ModelEntry[] chain = [entry, .. entry.Fallbacks.Select(f => snapshot.ByName[f])];
-                slot = GetOrBuild(_clients, chain, snapshot.Generation, () => ServingSlot(chain, snapshot.Generation));
+                var chain = ChainOf(entry, snapshot);
+                slot = GetOrBuild(_clients, chain, snapshot.Generation, static s => s.Self.ServingSlot(s.Chain, s.Generation), (Self: this, Chain: chain, snapshot.Generation));
                 if (slot is null)
                 {
                     continue; // a newer registry has been loaded meanwhile: route again on it
@@ -200,7 +200,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     /// installs at most one replacement under concurrency. The replaced client is retired: disposed once its calls end.
     /// Returns <see langword="null"/> when the cached client comes from a newer registry than the caller's.
     /// </summary>
-    private static ClientSlot? GetOrBuild(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, long generation, Func<ClientSlot?> create)
+    private static ClientSlot? GetOrBuild<TState>(ConcurrentDictionary<string, ClientSlot> cache, ModelEntry[] chain, long generation, Func<TState, ClientSlot?> create, TState state)
     {
         while (true)
         {
@@ -211,7 +211,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
                     return slot;
                 }
 
-                if (slot.Generation > generation || create() is not { } fresh)
+                if (slot.Generation > generation || create(state) is not { } fresh)
                 {
                     return null;
                 }
@@ -224,7 +224,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
             }
             else
             {
-                if (create() is not { } fresh)
+                if (create(state) is not { } fresh)
                 {
                     return null;
                 }
@@ -237,14 +237,27 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
     }
 
+    /// <summary>The entry and its fallbacks, in order.</summary>
+    private static ModelEntry[] ChainOf(ModelEntry entry, Snapshot snapshot)
+    {
+        var chain = new ModelEntry[1 + entry.Fallbacks.Count];
+        chain[0] = entry;
+        for (var i = 0; i < entry.Fallbacks.Count; i++)
+        {
+            chain[i + 1] = snapshot.ByName[entry.Fallbacks[i]];
+        }
+
+        return chain;
+    }
+
     /// <summary>Fallback across the entry's chain of entry clients, inside the user's pipeline; <see langword="null"/> when an entry of the chain is newer.</summary>
     private ClientSlot? ServingSlot(ModelEntry[] chain, long generation)
     {
         var cores = new ClientSlot[chain.Length];
         for (var i = 0; i < chain.Length; i++)
         {
-            var entry = chain[i];
-            if (GetOrBuild(_cores, [entry], generation, () => new ClientSlot([entry], generation, [], () => BuildCore(entry), ownsClient: true)) is not { } core)
+            ModelEntry[] single = [chain[i]];
+            if (GetOrBuild(_cores, single, generation, static s => new ClientSlot(s.Chain, s.Generation, [], () => s.Self.BuildCore(s.Chain[0]), ownsClient: true), (Self: this, Chain: single, Generation: generation)) is not { } core)
             {
                 return null;
             }
@@ -258,9 +271,22 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     private IChatClient BuildServing(ModelEntry[] chain, ClientSlot[] cores)
     {
-        IChatClient client = chain.Length == 1
-            ? cores[0].Client.Value
-            : new FallbackChatClient([.. chain.Select((e, i) => (e, cores[i].Client.Value))], _logger, _metrics);
+        IChatClient client;
+        if (chain.Length == 1)
+        {
+            client = cores[0].Client.Value;
+        }
+        else
+        {
+            var links = new (ModelEntry, IChatClient)[chain.Length];
+            for (var i = 0; i < chain.Length; i++)
+            {
+                links[i] = (chain[i], cores[i].Client.Value);
+            }
+
+            client = new FallbackChatClient(links, _logger, _metrics);
+        }
+
         if (_pipeline.Steps.Count > 0)
         {
             if (chain.Length == 1)
@@ -291,7 +317,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         IChatClient client = new EntryGuardChatClient(
             ProviderOf(entry).CreateChatClient(entry, _services),
             entry,
-            EntryGuardOptions.For(entry) with { MaxRetryAfter = _options.Resilience.ForEntry(entry).MaxRetryAfter },
+            EntryGuardOptions.For(entry, _options.Resilience.ForEntry(entry).MaxRetryAfter),
             state,
             _rateLimits,
             _logger,
@@ -406,7 +432,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
         // Validated like any entry (model id, and the provider's defaults need no settings), then kept for the next call.
         var adHoc = new ModelEntry(adHocName, provider.Name, providerModelId);
-        EntryValidator.Validate([adHoc], "ad-hoc model from ChatOptions.ModelId", _providers.Value, _secretSchemes.Value);
+        EntryValidator.Validate([adHoc], "ad-hoc model from ChatOptions.ModelId", _providers.Value, _secretSchemes);
         return Map(ref _adHoc).GetOrAdd(adHocName, adHoc);
     }
 
@@ -464,7 +490,14 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     }
 
     private static ConcurrentDictionary<string, T> Map<T>(ref ConcurrentDictionary<string, T>? map) =>
-        LazyInitializer.EnsureInitialized(ref map, static () => new ConcurrentDictionary<string, T>(StringComparer.OrdinalIgnoreCase));
+        LazyInitializer.EnsureInitialized(ref map, static () => NewMap<T>());
+
+    /// <summary>
+    /// A map by registry name, small at first: it holds one item per entry, written once per entry and read lock-free,
+    /// so one write lock and a few buckets (growing as entries come) do; the defaults (31 buckets, a lock per core)
+    /// cost every new container's first call.
+    /// </summary>
+    private static ConcurrentDictionary<string, T> NewMap<T>() => new(concurrencyLevel: 1, capacity: 4, StringComparer.OrdinalIgnoreCase);
 
     private bool IsStale(Snapshot snapshot) =>
         _options.RefreshInterval is { } interval && _time.GetUtcNow() - snapshot.LoadedAt >= interval;
@@ -473,8 +506,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
     {
         // Every source's entries are checked alike: names, fallbacks, prices and every setting key against the registry's
         // and the provider's declarations.
-        EntryValidator.Validate(entries, source, _providers.Value, _secretSchemes.Value);
-        var byName = entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
+        var byName = EntryValidator.Validate(entries, source, _providers.Value, _secretSchemes);
 
         var (defaultName, defaultSource) = ResolveDefault(entries);
         if (defaultName is not null && !byName.ContainsKey(defaultName))
@@ -493,7 +525,7 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         }
 
         var configuration = _services.GetService<IConfiguration>();
-        foreach (var key in (string[])["ModelRegistry:DefaultModel", "DEFAULT_MODEL"])
+        foreach (var key in (ReadOnlySpan<string>)["ModelRegistry:DefaultModel", "DEFAULT_MODEL"])
         {
             if (configuration?[key] is { } configured && !string.IsNullOrWhiteSpace(configured))
             {
@@ -511,8 +543,14 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
 
     public void Dispose()
     {
-        // Serving clients first: their pipelines may still hold entry clients.
-        foreach (var slot in _clients.Values.Concat(_cores.Values))
+        // Serving clients first: their pipelines may still hold entry clients. (Enumerating the maps themselves: their
+        // Values would copy each into a list.)
+        foreach (var (_, slot) in _clients)
+        {
+            slot.DisposeNow();
+        }
+
+        foreach (var (_, slot) in _cores)
         {
             slot.DisposeNow();
         }
@@ -544,6 +582,24 @@ internal sealed partial class ModelRegistryService : IModelRegistry, IDisposable
         long Generation)
     {
         public string KnownNames => Entries.Count == 0 ? "(none)" : string.Join(", ", Entries.Select(e => e.Name));
+    }
+
+    /// <summary>
+    /// The secret schemes the application's sources serve, looked up the first time a setting asks (only secret
+    /// references do): most registries never need them, and resolving the sources costs every new container's first load.
+    /// </summary>
+    private sealed class SecretSchemes(IServiceProvider services) : IReadOnlyCollection<string>
+    {
+        private string[]? _schemes;
+
+        public int Count => Schemes.Length;
+
+        private string[] Schemes => LazyInitializer.EnsureInitialized(
+            ref _schemes, () => [.. services.GetServices<ISecretSource>().Select(s => s.Scheme).Distinct(StringComparer.OrdinalIgnoreCase)]);
+
+        public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)Schemes).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private sealed record EmbeddingSlot(ModelEntry Entry, Lazy<IEmbeddingGenerator<string, Embedding<float>>> Generator);

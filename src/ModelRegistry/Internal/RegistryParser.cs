@@ -13,6 +13,9 @@ internal static class RegistryParser
     /// <summary>The highest price per million tokens accepted: high enough for any model, low enough that cost never overflows.</summary>
     private const decimal MaxPrice = 1_000_000m;
 
+    /// <summary>The default <c>location</c>, one delegate for every parse.</summary>
+    private static readonly Func<IReadOnlyList<string>, string> DefaultLocation = JsonPath;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowTrailingCommas = false,
@@ -25,7 +28,7 @@ internal static class RegistryParser
     /// <param name="location">Formats a path of keys for errors; defaults to a JSON path (<c>$.haiku.model_id</c>).</param>
     public static IReadOnlyList<ModelEntry> Parse(string json, string source, Func<IReadOnlyList<string>, string>? location = null)
     {
-        location ??= JsonPath;
+        location ??= DefaultLocation;
         JsonDocument document;
         try
         {
@@ -130,36 +133,39 @@ internal static class RegistryParser
         ModelPricing? pricing = null;
         IReadOnlyList<string> fallbacks = [];
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Known keys are matched on the UTF-8 name, so reading an entry allocates no key strings it does not keep.
         foreach (var property in element.EnumerateObject())
         {
-            string[] path = [name, property.Name];
-            switch (property.Name)
+            if (property.NameEquals("provider"))
             {
-                case "provider":
-                    provider = ReadString(property.Value, name, source, location, path);
-                    break;
-                case "model_id":
-                    modelId = ReadString(property.Value, name, source, location, path);
-                    break;
-                case "capabilities":
-                    capabilities = ReadCapabilities(property.Value, name, source, location, path);
-                    break;
-                case "pricing":
-                    pricing = ReadPricing(property.Value, name, source, location, path);
-                    break;
-                case "fallbacks":
-                    fallbacks = ReadFallbacks(property.Value, name, source, location, path);
-                    break;
-                default:
-                    if (EntryValidator.ReservedKeys.Contains(property.Name, StringComparer.OrdinalIgnoreCase) || property.Name == "fallback")
-                    {
-                        var intended = property.Name == "fallback" ? "fallbacks" : EntryValidator.ReservedKeys.First(k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase));
-                        throw new ModelRegistryException(
-                            $"Model registry entry '{EntryValidator.Printable(name)}' ({source}) has the key \"{property.Name}\" at {location(path)}. Did you mean \"{intended}\"? Keys are matched exactly.");
-                    }
+                provider = ReadString(property.Value, name, source, location, new(name, "provider"));
+            }
+            else if (property.NameEquals("model_id"))
+            {
+                modelId = ReadString(property.Value, name, source, location, new(name, "model_id"));
+            }
+            else if (property.NameEquals("capabilities"))
+            {
+                capabilities = ReadCapabilities(property.Value, name, source, location, new(name, "capabilities"));
+            }
+            else if (property.NameEquals("pricing"))
+            {
+                pricing = ReadPricing(property.Value, name, source, location, new(name, "pricing"));
+            }
+            else if (property.NameEquals("fallbacks"))
+            {
+                fallbacks = ReadFallbacks(property.Value, name, source, location, new(name, "fallbacks"));
+            }
+            else
+            {
+                var key = property.Name;
+                if (ReservedVariant(key) is { } intended)
+                {
+                    throw new ModelRegistryException(
+                        $"Model registry entry '{EntryValidator.Printable(name)}' ({source}) has the key \"{key}\" at {location([name, key])}. Did you mean \"{intended}\"? Keys are matched exactly.");
+                }
 
-                    Flatten(property.Name, property.Value, settings);
-                    break;
+                Flatten(key, property.Value, settings);
             }
         }
 
@@ -185,14 +191,33 @@ internal static class RegistryParser
         };
     }
 
-    private static ModelCapabilities ReadCapabilities(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
+    /// <summary>The parser's key <paramref name="key"/> was meant to be (a case variant, or <c>fallback</c>), else <see langword="null"/>.</summary>
+    private static string? ReservedVariant(string key)
+    {
+        if (key == "fallback")
+        {
+            return "fallbacks";
+        }
+
+        foreach (var reserved in EntryValidator.ReservedKeys)
+        {
+            if (string.Equals(reserved, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return reserved;
+            }
+        }
+
+        return null;
+    }
+
+    private static ModelCapabilities ReadCapabilities(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path)
     {
         RequireObject(element, name, source, location, path, "{\"context_window\":200000,\"max_output_tokens\":8192,\"vision\":true,\"tools\":true}");
         var capabilities = new ModelCapabilities();
         foreach (var property in element.EnumerateObject())
         {
-            string[] at = [.. path, property.Name];
-            capabilities = property.Name switch
+            var at = path.Child(property.Name);
+            capabilities = at.Last switch
             {
                 "context_window" => capabilities with { ContextWindow = ReadInt(property.Value, name, source, location, at) },
                 "max_output_tokens" => capabilities with { MaxOutputTokens = ReadInt(property.Value, name, source, location, at) },
@@ -205,15 +230,15 @@ internal static class RegistryParser
         return capabilities;
     }
 
-    private static ModelPricing ReadPricing(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
+    private static ModelPricing ReadPricing(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path)
     {
         RequireObject(element, name, source, location, path, "{\"input\":3,\"output\":15,\"cache_read\":0.3,\"cache_write\":3.75}");
         decimal? input = null, output = null, cacheRead = null, cacheWrite = null;
         string? currency = null;
         foreach (var property in element.EnumerateObject())
         {
-            string[] at = [.. path, property.Name];
-            switch (property.Name)
+            var at = path.Child(property.Name);
+            switch (at.Last)
             {
                 case "input": input = ReadPrice(property.Value, name, source, location, at); break;
                 case "output": output = ReadPrice(property.Value, name, source, location, at); break;
@@ -227,14 +252,14 @@ internal static class RegistryParser
         if (input is null || output is null)
         {
             throw new ModelRegistryException(
-                $"Model registry entry '{name}' ({source}): {location(path)} needs both \"input\" and \"output\" (prices per million tokens).");
+                $"Model registry entry '{name}' ({source}): {location(path.ToArray())} needs both \"input\" and \"output\" (prices per million tokens).");
         }
 
         var pricing = new ModelPricing { Input = input.Value, Output = output.Value, CacheRead = cacheRead, CacheWrite = cacheWrite };
         return currency is null ? pricing : pricing with { Currency = currency.Trim() };
     }
 
-    private static string[] ReadFallbacks(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
+    private static string[] ReadFallbacks(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -256,7 +281,7 @@ internal static class RegistryParser
         var index = 0;
         foreach (var item in element.EnumerateArray())
         {
-            var value = ReadString(item, name, source, location, [.. path, index.ToString(CultureInfo.InvariantCulture)]);
+            var value = ReadString(item, name, source, location, path.Child(index));
             if (!string.IsNullOrWhiteSpace(value))
             {
                 names.Add(value.Trim());
@@ -268,7 +293,7 @@ internal static class RegistryParser
         return [.. names];
     }
 
-    private static string? ReadString(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path) =>
+    private static string? ReadString(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path) =>
         element.ValueKind switch
         {
             JsonValueKind.String => element.GetString(),
@@ -276,7 +301,7 @@ internal static class RegistryParser
             _ => throw Invalid(name, source, location, path, "a string", element),
         };
 
-    private static int ReadInt(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
+    private static int ReadInt(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path)
     {
         if (element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var number) && number > 0)
         {
@@ -292,7 +317,7 @@ internal static class RegistryParser
         throw Invalid(name, source, location, path, "a positive whole number", element);
     }
 
-    private static decimal ReadPrice(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path)
+    private static decimal ReadPrice(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path)
     {
         if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var price) && price is >= 0 and <= MaxPrice)
         {
@@ -308,7 +333,7 @@ internal static class RegistryParser
         throw Invalid(name, source, location, path, "a price per million tokens from 0 to 1000000", element);
     }
 
-    private static bool ReadBool(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path) =>
+    private static bool ReadBool(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path) =>
         element.ValueKind switch
         {
             JsonValueKind.True => true,
@@ -317,7 +342,7 @@ internal static class RegistryParser
             _ => throw Invalid(name, source, location, path, "true or false", element),
         };
 
-    private static void RequireObject(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string example)
+    private static void RequireObject(JsonElement element, string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path, string example)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -362,11 +387,11 @@ internal static class RegistryParser
         }
     }
 
-    private static ModelRegistryException Invalid(string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string expected, JsonElement actual) =>
-        new($"Model registry entry '{name}' ({source}): {location(path)} must be {expected}, but is {Describe(actual)}.");
+    private static ModelRegistryException Invalid(string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path, string expected, JsonElement actual) =>
+        new($"Model registry entry '{name}' ({source}): {location(path.ToArray())} must be {expected}, but is {Describe(actual)}.");
 
-    private static ModelRegistryException Unknown(string name, string source, Func<IReadOnlyList<string>, string> location, string[] path, string[] known) =>
-        new($"Model registry entry '{name}' ({source}): {location(path)} is not a known key.{EntryValidator.Suggest(path[^1], known)} Known keys there: {string.Join(", ", known)}.");
+    private static ModelRegistryException Unknown(string name, string source, Func<IReadOnlyList<string>, string> location, KeyPath path, string[] known) =>
+        new($"Model registry entry '{name}' ({source}): {location(path.ToArray())} is not a known key.{EntryValidator.Suggest(path.Last, known)} Known keys there: {string.Join(", ", known)}.");
 
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
@@ -385,6 +410,22 @@ internal static class RegistryParser
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return end < 0 ? message.TrimEnd('.') : message[..end];
+    }
+
+    /// <summary>
+    /// Where a value is: the entry's name, its key and, inside an object or list, the key or index there. Made into
+    /// the list of keys only for an error message, so reading a valid value allocates no path.
+    /// </summary>
+    private readonly struct KeyPath(string name, string key, string? child = null, int index = -1)
+    {
+        /// <summary>The last key of the path.</summary>
+        public string Last => child ?? (index >= 0 ? index.ToString(CultureInfo.InvariantCulture) : key);
+
+        public KeyPath Child(string childKey) => new(name, key, childKey);
+
+        public KeyPath Child(int childIndex) => new(name, key, null, childIndex);
+
+        public string[] ToArray() => child is not null ? [name, key, child] : index >= 0 ? [name, key, Last] : [name, key];
     }
 
     /// <summary>Formats keys as a JSON path: <c>$.haiku.model_id</c>, with brackets for names that need them.</summary>
