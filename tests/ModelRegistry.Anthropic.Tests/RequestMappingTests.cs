@@ -170,6 +170,19 @@ public sealed class RequestMappingTests
     }
 
     [Test]
+    public void A_call_argument_json_cannot_hold_is_refused_naming_the_call_and_what_to_give_instead()
+    {
+        // System.Type stands for any type MEAI's options know nothing of: refused by the serializer here as in an AOT app.
+        var error = Assert.ThrowsAsync<NotSupportedException>(() => SendAsync(
+        [
+            new ChatMessage(ChatRole.User, "Q"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("toolu_01A", "get_weather", new Dictionary<string, object?> { ["kind"] = typeof(string) })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("toolu_01A", "sunny")]),
+        ]));
+        Assert.That(error!.Message, Does.Contain("'get_weather'").And.Contain("'toolu_01A'").And.Contain("System.RuntimeType").And.Contain("JsonElement"));
+    }
+
+    [Test]
     public async Task Signed_reasoning_goes_back_as_one_thinking_block_redacted_as_its_data_and_unsigned_or_foreign_reasoning_is_left_out()
     {
         var redacted = new TextReasoningContent(string.Empty) { ProtectedData = "ENCRYPTED", AdditionalProperties = new() { [AnthropicProperties.RedactedThinking] = true } };

@@ -85,6 +85,18 @@ public sealed class ConverseRequestTests
     }
 
     [Test]
+    public void A_tool_result_json_cannot_hold_is_refused_naming_its_type_and_what_to_give_instead()
+    {
+        // System.Type stands for any type MEAI's options know nothing of: refused by the serializer here as in an AOT app.
+        var error = Assert.ThrowsAsync<NotSupportedException>(() => SentAsync(
+        [
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c", "get_type", new Dictionary<string, object?>())]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c", typeof(string))]),
+        ], new ChatOptions { Tools = [Tool("get_type")] }));
+        Assert.That(error!.Message, Does.Contain("System.RuntimeType").And.Contain("function result").And.Contain("JsonElement"));
+    }
+
+    [Test]
     public async Task Multimodal_tool_results_carry_their_media()
     {
         var sent = await SentAsync(

@@ -13,6 +13,8 @@ internal sealed class AnthropicApi
 {
     private readonly ProviderApiKey _key;
     private readonly bool _bearer;
+    private volatile KeyHeaders? _headers;
+    private volatile PathUri? _lastUri;
 
     private AnthropicApi(
         ProviderTransport transport, Uri endpoint, ProviderApiKey key, bool? bearer, long maxTokens, AnthropicFeature? unavailable, bool omitUnavailable)
@@ -115,19 +117,45 @@ internal sealed class AnthropicApi
     {
         var key = await _key.GetAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new ModelRegistryException(MissingKeyMessage());
-        Transport.AddSecret(key);
         return new ProviderRequest
         {
             Method = method,
-            Uri = new Uri(root ? new Uri(Base.GetLeftPart(UriPartial.Authority) + "/") : Base, path),
+            Uri = root ? new Uri(new Uri(Base.GetLeftPart(UriPartial.Authority) + "/"), path) : UriOf(path),
             Body = body,
             Accept = streaming ? "text/event-stream" : "application/json",
-            Headers =
-            [
-                _bearer ? new("Authorization", "Bearer " + key) : new("x-api-key", key),
-                new("anthropic-version", AnthropicProtocol.ApiVersion),
-            ],
+            Headers = HeadersFor(key),
         };
+    }
+
+    /// <summary>The URI of a path under the endpoint; the last one built is kept (a client's chat calls all go to one path).</summary>
+    private Uri UriOf(string path)
+    {
+        if (_lastUri is { } last && string.Equals(last.Path, path, StringComparison.Ordinal))
+        {
+            return last.Uri;
+        }
+
+        var uri = new Uri(Base, path);
+        _lastUri = new PathUri(path, uri);
+        return uri;
+    }
+
+    /// <summary>The key and version headers, built once while the key stays the same (a rotated key gets new ones, and is scrubbed).</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> HeadersFor(string key)
+    {
+        if (_headers is { } last && string.Equals(last.Key, key, StringComparison.Ordinal))
+        {
+            return last.Headers;
+        }
+
+        Transport.AddSecret(key);
+        var headers = new KeyHeaders(key,
+        [
+            _bearer ? new("Authorization", "Bearer " + key) : new("x-api-key", key),
+            new("anthropic-version", AnthropicProtocol.ApiVersion),
+        ]);
+        _headers = headers;
+        return headers.Headers;
     }
 
     /// <summary>Logs that a feature was left out of a request.</summary>
@@ -205,5 +233,13 @@ internal sealed class AnthropicApi
         }
 
         return new Uri(text);
+    }
+
+    private sealed record PathUri(string Path, Uri Uri);
+
+    /// <summary>A key and its headers; never printed.</summary>
+    private sealed record KeyHeaders(string Key, KeyValuePair<string, string>[] Headers)
+    {
+        public override string ToString() => "Key headers ***";
     }
 }

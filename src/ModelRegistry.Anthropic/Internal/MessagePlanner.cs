@@ -123,7 +123,8 @@ internal static class MessagePlanner
             }
         }
 
-        return new Plan(system, turns.Where(t => t.Blocks.Count > 0).ToList());
+        turns.RemoveAll(static t => t.Blocks.Count == 0); // in place: no second list per call
+        return new Plan(system, turns);
     }
 
     /// <summary>Whether another provider marked the content as its own.</summary>

@@ -1,5 +1,4 @@
 #pragma warning disable MEAI001 // HostedToolSearchTool is experimental in MEAI 10.11; it is the type apps name tool search with, so the client maps it.
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -60,71 +59,68 @@ internal static class MessagesRequestWriter
                 isRetryable: false);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        var counting = call == MessagesCall.CountTokens;
+        foreach (var (name, value) in raw ?? [])
         {
-            writer.WriteStartObject();
-            var counting = call == MessagesCall.CountTokens;
-            foreach (var (name, value) in raw ?? [])
+            if (name == "stream"
+                || (counting && IsGenerationField(name))
+                || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
+                || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl))
+                || (name is "mcp_servers" or "container" && !allowed.HasFlag(AnthropicFeature.ServerTools))
+                || (name == "context_management" && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
             {
-                if (name == "stream"
-                    || (counting && IsGenerationField(name))
-                    || (name == "thinking" && !allowed.HasFlag(AnthropicFeature.Thinking))
-                    || (name == "cache_control" && !allowed.HasFlag(AnthropicFeature.CacheControl))
-                    || (name is "mcp_servers" or "container" && !allowed.HasFlag(AnthropicFeature.ServerTools))
-                    || (name == "context_management" && !allowed.HasFlag(AnthropicFeature.ContextManagement)))
-                {
-                    continue; // Stream is decided by the method called; the others, by the features the endpoint serves.
-                }
-
-                writer.WritePropertyName(name);
-                if (name == "output_config" && value is JsonObject config && !allowed.HasFlag(AnthropicFeature.TaskBudget))
-                {
-                    var copy = config.DeepClone().AsObject();
-                    copy.Remove("task_budget");
-                    copy.WriteTo(writer);
-                    continue;
-                }
-
-                ProviderJson.WriteNode(writer, value);
+                continue; // Stream is decided by the method called; the others, by the features the endpoint serves.
             }
 
-            if (Unset("model"))
+            writer.WritePropertyName(name);
+            if (name == "output_config" && value is JsonObject config && !allowed.HasFlag(AnthropicFeature.TaskBudget))
             {
-                writer.WriteString("model", model);
+                var copy = config.DeepClone().AsObject();
+                copy.Remove("task_budget");
+                copy.WriteTo(writer);
+                continue;
             }
 
-            var maxTokens = options?.MaxOutputTokens ?? api.MaxTokens;
-            if (!counting && Unset("max_tokens"))
-            {
-                writer.WriteNumber("max_tokens", maxTokens);
-            }
-
-            var plan = Arrange(list, options?.Instructions, allowed, ModelFamily.TakesInlineSystem(model));
-            if (plan.System.Count > 0 && Unset("system"))
-            {
-                WriteSystem(writer, plan.System, allowed);
-            }
-
-            if (Unset("messages"))
-            {
-                WriteTurns(writer, plan.Turns, allowed);
-            }
-
-            if (!counting)
-            {
-                writer.WriteBoolean("stream", call == MessagesCall.Stream);
-            }
-
-            if (options is not null)
-            {
-                WriteOptions(writer, options, model, maxTokens, allowed, counting ? field => !IsGenerationField(field) && Unset(field) : Unset, outputTool, api.Transport);
-            }
-
-            writer.WriteEndObject();
+            ProviderJson.WriteNode(writer, value);
         }
 
-        return buffer.WrittenMemory;
+        if (Unset("model"))
+        {
+            writer.WriteString("model", model);
+        }
+
+        var maxTokens = options?.MaxOutputTokens ?? api.MaxTokens;
+        if (!counting && Unset("max_tokens"))
+        {
+            writer.WriteNumber("max_tokens", maxTokens);
+        }
+
+        var plan = Arrange(list, options?.Instructions, allowed, ModelFamily.TakesInlineSystem(model));
+        if (plan.System.Count > 0 && Unset("system"))
+        {
+            WriteSystem(writer, plan.System, allowed);
+        }
+
+        if (Unset("messages"))
+        {
+            WriteTurns(writer, plan.Turns, allowed);
+        }
+
+        if (!counting)
+        {
+            writer.WriteBoolean("stream", call == MessagesCall.Stream);
+        }
+
+        if (options is not null)
+        {
+            WriteOptions(writer, options, model, maxTokens, allowed, counting ? field => !IsGenerationField(field) && Unset(field) : Unset, outputTool, api.Transport);
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
 
     /// <summary>The fields of a message request that shape generation, not input: a token count does not take them.</summary>
@@ -672,7 +668,7 @@ internal static class MessagesRequestWriter
                 }
                 else
                 {
-                    JsonSerializer.Serialize(writer, call.Arguments, ProviderJson.CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+                    WriteArguments(writer, call);
                 }
 
                 break;
@@ -690,6 +686,26 @@ internal static class MessagesRequestWriter
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes a call's arguments through MEAI's options. Their values are serialized by their runtime type, which in a
+    /// trimmed or native AOT app (no reflection serializer) has type information only when MEAI's source-generated
+    /// options list it; any other type is refused with the call and what to pass instead, not STJ's bare message.
+    /// </summary>
+    private static void WriteArguments(Utf8JsonWriter writer, FunctionCallContent call)
+    {
+        try
+        {
+            JsonSerializer.Serialize(writer, call.Arguments, ProviderJson.CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new NotSupportedException(
+                $"The arguments of function call '{call.Name}' (call id '{call.CallId}') hold a value that cannot be written as JSON: {ex.Message} " +
+                "Arguments are serialized with Microsoft.Extensions.AI's AIJsonUtilities.DefaultOptions, which in a trimmed or native AOT app know " +
+                "only their own types: give the values as strings, numbers, booleans, JsonElement or JsonNode, or lists and dictionaries of those.", ex);
+        }
     }
 
     /// <summary>A block the API gave and the client did not map, as it came, less null <c>caller</c> fields (which the API, and Mantle, refuse back).</summary>

@@ -20,20 +20,32 @@ internal static partial class ModelFamily
     /// </summary>
     public static bool TakesInlineSystem(string model) => AtLeast(model, 4, 8);
 
+    /// <summary>The version of the model last asked about: a client asks about its one model on every call, so the id is parsed once.</summary>
+    private static volatile ModelVersion? s_last;
+
     private static bool AtLeast(string model, int major, int minor)
+    {
+        var version = s_last is { } last && string.Equals(last.Model, model, StringComparison.Ordinal) ? last : s_last = Parse(model);
+        return version.Major > major || (version.Major == major && version.Minor >= minor);
+    }
+
+    /// <summary>The model's version; major -1 for an id without one (never at least any version).</summary>
+    private static ModelVersion Parse(string model)
     {
         var match = Version().Match(model);
         if (!match.Success)
         {
-            return false;
+            return new ModelVersion(model, -1, 0);
         }
 
-        var modelMajor = int.Parse(match.Groups["major"].Value, CultureInfo.InvariantCulture);
-        var modelMinor = match.Groups["minor"].Success ? int.Parse(match.Groups["minor"].Value, CultureInfo.InvariantCulture) : 0;
-        return modelMajor > major || (modelMajor == major && modelMinor >= minor);
+        var modelMajor = int.Parse(match.Groups["major"].ValueSpan, CultureInfo.InvariantCulture);
+        var modelMinor = match.Groups["minor"].Success ? int.Parse(match.Groups["minor"].ValueSpan, CultureInfo.InvariantCulture) : 0;
+        return new ModelVersion(model, modelMajor, modelMinor);
     }
 
     // A minor version is one or two digits: an eight-digit group is a date (claude-sonnet-4-20250514).
     [GeneratedRegex(@"claude-[a-z]+-(?<major>\d{1,2})(?:-(?<minor>\d{1,2}))?(?![0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Version();
+
+    private sealed record ModelVersion(string Model, int Major, int Minor);
 }

@@ -56,8 +56,28 @@ internal static class JsonValues
         double number => JsonValue.Create(number),
         float number => JsonValue.Create(number),
         decimal number => JsonValue.Create(number),
-        _ => JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
+        _ => Serialize(value),
     };
+
+    /// <summary>
+    /// A value of another type, through MEAI's options. In a trimmed or native AOT app (no reflection serializer) those
+    /// have type information only for the types MEAI's source-generated options list; any other type is refused with
+    /// what to pass instead, not STJ's bare message.
+    /// </summary>
+    private static JsonNode? Serialize(object value)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new NotSupportedException(
+                $"A value given to the Bedrock client (a ChatOptions.AdditionalProperties value or a function result) is a {value.GetType()}, " +
+                $"which cannot be written as JSON: {ex.Message} Such values are serialized with Microsoft.Extensions.AI's AIJsonUtilities.DefaultOptions, " +
+                "which in a trimmed or native AOT app know only their own types: give it as a string, number, boolean, JsonElement, JsonNode or JSON text.", ex);
+        }
+    }
 
     /// <summary>A JSON object for a value, or <see langword="null"/> when it is not one (a JSON text of an object is parsed).</summary>
     public static JsonObject? ToObject(object? value) => value switch

@@ -35,83 +35,80 @@ internal static class ConversationRequestWriter
         bool Unset(string field) => raw is null || !raw.ContainsKey(field);
         var model = MistralNames.ModelFor(options?.ModelId, modelId, "ChatOptions.ModelId");
         var extra = options?.AdditionalProperties;
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        foreach (var (name, value) in raw ?? [])
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in raw ?? [])
+            if (name != "stream")
             {
-                if (name != "stream")
-                {
-                    writer.WritePropertyName(name);
-                    ProviderJson.WriteNode(writer, value);
-                }
+                writer.WritePropertyName(name);
+                ProviderJson.WriteNode(writer, value);
             }
-
-            if (call == ConversationCall.Start && agentId is not null && Unset("agent_id"))
-            {
-                writer.WriteString("agent_id", agentId);
-            }
-            else if (call == ConversationCall.Start && agentId is null && Unset("model"))
-            {
-                writer.WriteString("model", model);
-            }
-
-            var instructions = WriteInputs(writer, call, messages, call == ConversationCall.Start ? options?.Instructions : null, Unset("inputs"));
-            if (instructions is not null && Unset("instructions"))
-            {
-                writer.WriteString("instructions", instructions);
-            }
-
-            // The conversation keeps the tools it started with; append and restart take none.
-            var strict = ProviderJson.ReadBool(extra, MistralProperties.Strict);
-            if (call == ConversationCall.Start && options?.Tools is { Count: > 0 } tools && Unset("tools"))
-            {
-                writer.WriteStartArray("tools");
-                foreach (var tool in tools)
-                {
-                    ChatRequestWriter.WriteTool(writer, tool, strict);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            if (options is not null && Unset("completion_args"))
-            {
-                WriteCompletionArgs(writer, options, model, strict);
-            }
-
-            writer.WriteBoolean("stream", stream);
-            if (ProviderJson.ReadBool(extra, MistralProperties.Store) is { } store && Unset(MistralProperties.Store))
-            {
-                writer.WriteBoolean(MistralProperties.Store, store);
-            }
-
-            WriteExtra(writer, extra, MistralProperties.HandoffExecution, Unset);
-            if (call != ConversationCall.Append)
-            {
-                if (guardrails is not null && Unset(MistralProperties.Guardrails))
-                {
-                    writer.WritePropertyName(MistralProperties.Guardrails);
-                    ProviderJson.WriteNode(writer, guardrails);
-                }
-                else
-                {
-                    WriteExtra(writer, extra, MistralProperties.Guardrails, Unset);
-                }
-
-                WriteExtra(writer, extra, MistralProperties.Metadata, Unset);
-            }
-
-            if (call == ConversationCall.Restart && Unset(MistralProperties.FromEntryId))
-            {
-                writer.WriteString(MistralProperties.FromEntryId, fromEntryId);
-            }
-
-            writer.WriteEndObject();
         }
 
-        return buffer.WrittenMemory;
+        if (call == ConversationCall.Start && agentId is not null && Unset("agent_id"))
+        {
+            writer.WriteString("agent_id", agentId);
+        }
+        else if (call == ConversationCall.Start && agentId is null && Unset("model"))
+        {
+            writer.WriteString("model", model);
+        }
+
+        var instructions = WriteInputs(writer, call, messages, call == ConversationCall.Start ? options?.Instructions : null, Unset("inputs"));
+        if (instructions is not null && Unset("instructions"))
+        {
+            writer.WriteString("instructions", instructions);
+        }
+
+        // The conversation keeps the tools it started with; append and restart take none.
+        var strict = ProviderJson.ReadBool(extra, MistralProperties.Strict);
+        if (call == ConversationCall.Start && options?.Tools is { Count: > 0 } tools && Unset("tools"))
+        {
+            writer.WriteStartArray("tools");
+            foreach (var tool in tools)
+            {
+                ChatRequestWriter.WriteTool(writer, tool, strict);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (options is not null && Unset("completion_args"))
+        {
+            WriteCompletionArgs(writer, options, model, strict);
+        }
+
+        writer.WriteBoolean("stream", stream);
+        if (ProviderJson.ReadBool(extra, MistralProperties.Store) is { } store && Unset(MistralProperties.Store))
+        {
+            writer.WriteBoolean(MistralProperties.Store, store);
+        }
+
+        WriteExtra(writer, extra, MistralProperties.HandoffExecution, Unset);
+        if (call != ConversationCall.Append)
+        {
+            if (guardrails is not null && Unset(MistralProperties.Guardrails))
+            {
+                writer.WritePropertyName(MistralProperties.Guardrails);
+                ProviderJson.WriteNode(writer, guardrails);
+            }
+            else
+            {
+                WriteExtra(writer, extra, MistralProperties.Guardrails, Unset);
+            }
+
+            WriteExtra(writer, extra, MistralProperties.Metadata, Unset);
+        }
+
+        if (call == ConversationCall.Restart && Unset(MistralProperties.FromEntryId))
+        {
+            writer.WriteString(MistralProperties.FromEntryId, fromEntryId);
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
 
     /// <summary>Writes the <see cref="ChatOptions.AdditionalProperties"/> value of <paramref name="field"/>, if set and not in the raw body; returns whether it did.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -71,32 +70,29 @@ internal sealed class MistralEmbeddingGenerator : IEmbeddingGenerator<string, Em
 
     private static ReadOnlyMemory<byte> WriteRequest(IReadOnlyList<string> inputs, int start, int count, string model, EmbeddingGenerationOptions? options)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        writer.WriteString("model", model);
+        writer.WriteStartArray("input");
+        for (var i = start; i < start + count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            writer.WriteStartArray("input");
-            for (var i = start; i < start + count; i++)
-            {
-                writer.WriteStringValue(inputs[i]);
-            }
-
-            writer.WriteEndArray();
-            if (options?.Dimensions is { } dimensions)
-            {
-                writer.WriteNumber("output_dimension", dimensions);
-            }
-
-            if (options?.AdditionalProperties?.TryGetValue(MistralProperties.OutputDtype, out var dtype) == true && dtype is string type)
-            {
-                writer.WriteString("output_dtype", type);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteStringValue(inputs[i]);
         }
 
-        return buffer.WrittenMemory;
+        writer.WriteEndArray();
+        if (options?.Dimensions is { } dimensions)
+        {
+            writer.WriteNumber("output_dimension", dimensions);
+        }
+
+        if (options?.AdditionalProperties?.TryGetValue(MistralProperties.OutputDtype, out var dtype) == true && dtype is string type)
+        {
+            writer.WriteString("output_dtype", type);
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)

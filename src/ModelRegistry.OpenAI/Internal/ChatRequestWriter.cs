@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -32,51 +31,48 @@ internal static class ChatRequestWriter
     public static ReadOnlyMemory<byte> Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, OpenAIApi api, string model, bool stream)
     {
         var raw = ProviderJson.RawRequest(options, client, "OpenAI", "Chat Completions request body");
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        foreach (var (name, value) in raw ?? [])
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in raw ?? [])
+            if (name is "stream" or "stream_options")
             {
-                if (name is "stream" or "stream_options")
-                {
-                    continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
-                }
-
-                writer.WritePropertyName(name);
-                ProviderJson.WriteNode(writer, value);
+                continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
             }
 
-            bool Unset(string field) => raw is null || !raw.ContainsKey(field);
-            if (Unset("model"))
-            {
-                writer.WriteString("model", model);
-            }
+            writer.WritePropertyName(name);
+            ProviderJson.WriteNode(writer, value);
+        }
 
-            if (Unset("messages"))
-            {
-                writer.WritePropertyName("messages");
-                WriteMessages(writer, messages, options?.Instructions);
-            }
+        bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+        if (Unset("model"))
+        {
+            writer.WriteString("model", model);
+        }
 
-            writer.WriteBoolean("stream", stream);
-            if (stream)
-            {
-                // Usage arrives on a last chunk with no choices only when asked for.
-                writer.WriteStartObject("stream_options");
-                writer.WriteBoolean("include_usage", true);
-                writer.WriteEndObject();
-            }
+        if (Unset("messages"))
+        {
+            writer.WritePropertyName("messages");
+            WriteMessages(writer, messages, options?.Instructions);
+        }
 
-            if (options is not null)
-            {
-                WriteOptions(writer, options, api, model, Unset);
-            }
-
+        writer.WriteBoolean("stream", stream);
+        if (stream)
+        {
+            // Usage arrives on a last chunk with no choices only when asked for.
+            writer.WriteStartObject("stream_options");
+            writer.WriteBoolean("include_usage", true);
             writer.WriteEndObject();
         }
 
-        return buffer.WrittenMemory;
+        if (options is not null)
+        {
+            WriteOptions(writer, options, api, model, Unset);
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, OpenAIApi api, string model, Func<string, bool> unset)

@@ -15,6 +15,8 @@ internal sealed class OpenAIApi
     private readonly Uri _base;
     private readonly ProviderApiKey _key;
     private readonly bool? _reasoningEffortSupported;
+    private volatile BearerHeader? _authorization;
+    private volatile PathUri? _lastUri;
 
     private OpenAIApi(ProviderTransport transport, Uri endpoint, OpenAIFlavour flavour, OpenAIWireApi wireApi, ProviderApiKey key, string? maxTokensField, bool? reasoningEffortSupported)
     {
@@ -132,15 +134,41 @@ internal sealed class OpenAIApi
             throw new ModelRegistryException(MissingKeyMessage(Transport.EntryName));
         }
 
-        Transport.AddSecret(key);
         return new ProviderRequest
         {
             Method = method,
-            Uri = new Uri(_base, path),
+            Uri = UriOf(path),
             Body = body,
             Accept = streaming ? "text/event-stream" : "application/json",
-            Headers = key is null ? [] : [new("Authorization", "Bearer " + key)],
+            Headers = key is null ? [] : AuthorizationFor(key),
         };
+    }
+
+    /// <summary>The URI of a path; the last one built is kept (a client's chat calls all go to one path).</summary>
+    private Uri UriOf(string path)
+    {
+        if (_lastUri is { } last && string.Equals(last.Path, path, StringComparison.Ordinal))
+        {
+            return last.Uri;
+        }
+
+        var uri = new Uri(_base, path);
+        _lastUri = new PathUri(path, uri);
+        return uri;
+    }
+
+    /// <summary>The bearer header for a key, built once while the key stays the same (a rotated key gets a new one, and is scrubbed).</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> AuthorizationFor(string key)
+    {
+        if (_authorization is { } last && string.Equals(last.Key, key, StringComparison.Ordinal))
+        {
+            return last.Header;
+        }
+
+        Transport.AddSecret(key);
+        var header = new BearerHeader(key, [new("Authorization", "Bearer " + key)]);
+        _authorization = header;
+        return header.Header;
     }
 
     /// <summary>
@@ -204,5 +232,13 @@ internal sealed class OpenAIApi
             + $"or set OpenAIClientOptions.ApiKey, or set the {variable} environment variable"
             + (mantle || entryName is null ? "." : $", or set {OpenAIProtocol.ApiKeyParameterVariable} to the name of the SSM SecureString parameter that holds the key.")
             + " A self-hosted server that needs no key takes \"flavour\": \"generic\".";
+    }
+
+    private sealed record PathUri(string Path, Uri Uri);
+
+    /// <summary>A key and its header; never printed.</summary>
+    private sealed record BearerHeader(string Key, KeyValuePair<string, string>[] Header)
+    {
+        public override string ToString() => "Bearer ***";
     }
 }

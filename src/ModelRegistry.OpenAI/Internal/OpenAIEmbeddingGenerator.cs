@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Providers;
@@ -55,28 +54,25 @@ internal sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private static ReadOnlyMemory<byte> WriteRequest(IReadOnlyList<string> inputs, int start, int count, string model, EmbeddingGenerationOptions? options)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        writer.WriteString("model", model);
+        writer.WriteStartArray("input");
+        for (var i = start; i < start + count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            writer.WriteStartArray("input");
-            for (var i = start; i < start + count; i++)
-            {
-                writer.WriteStringValue(inputs[i]);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("encoding_format", "float");
-            if (options?.Dimensions is { } dimensions)
-            {
-                writer.WriteNumber("dimensions", dimensions);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteStringValue(inputs[i]);
         }
 
-        return buffer.WrittenMemory;
+        writer.WriteEndArray();
+        writer.WriteString("encoding_format", "float");
+        if (options?.Dimensions is { } dimensions)
+        {
+            writer.WriteNumber("dimensions", dimensions);
+        }
+
+        writer.WriteEndObject();
+        return body.ToArray();
     }
 
     private void Read(JsonElement root, int expected, GeneratedEmbeddings<Embedding<float>> result)

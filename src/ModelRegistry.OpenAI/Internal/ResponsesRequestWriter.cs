@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -31,53 +30,51 @@ internal static class ResponsesRequestWriter
     public static ResponsesRequest Write(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatClient client, OpenAIApi api, string model, bool stream)
     {
         var raw = ProviderJson.RawRequest(options, client, "OpenAI", "Responses request body");
-        var buffer = new ArrayBufferWriter<byte>(1024);
         string? conversation = null;
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var body = ProviderJsonBody.Rent();
+        var writer = body.Writer;
+        writer.WriteStartObject();
+        foreach (var (name, value) in raw ?? [])
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in raw ?? [])
+            if (name == "stream")
             {
-                if (name == "stream")
-                {
-                    continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
-                }
-
-                writer.WritePropertyName(name);
-                ProviderJson.WriteNode(writer, value);
+                continue; // Decided by the method called: GetResponseAsync or GetStreamingResponseAsync.
             }
 
-            bool Unset(string field) => raw is null || !raw.ContainsKey(field);
-            if (Unset("model"))
-            {
-                writer.WriteString("model", model);
-            }
-
-            if (!string.IsNullOrWhiteSpace(options?.Instructions) && Unset("instructions"))
-            {
-                writer.WriteString("instructions", options.Instructions);
-            }
-
-            if (Unset("input"))
-            {
-                writer.WritePropertyName("input");
-                WriteInput(writer, messages);
-            }
-
-            writer.WriteBoolean("stream", stream);
-            if (options is not null)
-            {
-                conversation = WriteConversation(writer, options, Unset) ?? ReadText(raw, "conversation");
-                WriteOptions(writer, options, api, model, Unset);
-            }
-
-            writer.WriteEndObject();
+            writer.WritePropertyName(name);
+            ProviderJson.WriteNode(writer, value);
         }
+
+        bool Unset(string field) => raw is null || !raw.ContainsKey(field);
+        if (Unset("model"))
+        {
+            writer.WriteString("model", model);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options?.Instructions) && Unset("instructions"))
+        {
+            writer.WriteString("instructions", options.Instructions);
+        }
+
+        if (Unset("input"))
+        {
+            writer.WritePropertyName("input");
+            WriteInput(writer, messages);
+        }
+
+        writer.WriteBoolean("stream", stream);
+        if (options is not null)
+        {
+            conversation = WriteConversation(writer, options, Unset) ?? ReadText(raw, "conversation");
+            WriteOptions(writer, options, api, model, Unset);
+        }
+
+        writer.WriteEndObject();
 
         // The raw body's store is what was sent when it has one (its fields win), else the property's.
         bool? sentStore = raw?["store"] is { } node && node.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? node.GetValueKind() == JsonValueKind.True : null;
         var store = sentStore ?? ProviderJson.ReadBool(options?.AdditionalProperties, OpenAIProperties.Store);
-        return new ResponsesRequest(buffer.WrittenMemory, conversation, store != false, options?.Reasoning?.Output != ReasoningOutput.None);
+        return new ResponsesRequest(body.ToArray(), conversation, store != false, options?.Reasoning?.Output != ReasoningOutput.None);
     }
 
     /// <summary>
