@@ -12,9 +12,7 @@ namespace ModelRegistry.Anthropic.Internal;
 internal sealed class AnthropicApi
 {
     private readonly ProviderApiKey _key;
-    private readonly bool _bearer;
-    private volatile KeyHeaders? _headers;
-    private volatile PathUri? _lastUri;
+    private readonly ProviderRequestParts _parts;
 
     private AnthropicApi(
         ProviderTransport transport, Uri endpoint, ProviderApiKey key, bool? bearer, long maxTokens, AnthropicFeature? unavailable, bool omitUnavailable)
@@ -24,7 +22,8 @@ internal sealed class AnthropicApi
         IsMantle = AnthropicProtocol.IsMantle(endpoint);
         Base = WithoutVersion(endpoint);
         _key = key;
-        _bearer = bearer ?? IsMantle;
+        var useBearer = bearer ?? IsMantle;
+        _parts = new ProviderRequestParts(Base, transport, useBearer ? BearerHeaders : KeyHeaders);
         MaxTokens = maxTokens;
         Unavailable = unavailable ?? (IsMantle ? AnthropicFeature.All : AnthropicFeature.None);
         OmitUnavailable = omitUnavailable;
@@ -120,47 +119,20 @@ internal sealed class AnthropicApi
         return new ProviderRequest
         {
             Method = method,
-            Uri = root ? new Uri(new Uri(Base.GetLeftPart(UriPartial.Authority) + "/"), path) : UriOf(path),
+            Uri = root ? new Uri(new Uri(Base.GetLeftPart(UriPartial.Authority) + "/"), path) : _parts.UriOf(path),
             Body = body,
             Accept = streaming ? "text/event-stream" : "application/json",
-            Headers = HeadersFor(key),
+            Headers = _parts.HeadersFor(key),
         };
-    }
-
-    /// <summary>The URI of a path under the endpoint; the last one built is kept (a client's chat calls all go to one path).</summary>
-    private Uri UriOf(string path)
-    {
-        if (_lastUri is { } last && string.Equals(last.Path, path, StringComparison.Ordinal))
-        {
-            return last.Uri;
-        }
-
-        var uri = new Uri(Base, path);
-        _lastUri = new PathUri(path, uri);
-        return uri;
-    }
-
-    /// <summary>The key and version headers, built once while the key stays the same (a rotated key gets new ones, and is scrubbed).</summary>
-    private IReadOnlyList<KeyValuePair<string, string>> HeadersFor(string key)
-    {
-        if (_headers is { } last && string.Equals(last.Key, key, StringComparison.Ordinal))
-        {
-            return last.Headers;
-        }
-
-        Transport.AddSecret(key);
-        var headers = new KeyHeaders(key,
-        [
-            _bearer ? new("Authorization", "Bearer " + key) : new("x-api-key", key),
-            new("anthropic-version", AnthropicProtocol.ApiVersion),
-        ]);
-        _headers = headers;
-        return headers.Headers;
     }
 
     /// <summary>Logs that a feature was left out of a request.</summary>
     public void ReportOmitted(AnthropicFeature feature) =>
         Log.FeatureOmitted(Transport.Logger, Transport.EntryName ?? "(direct client)", AnthropicFeatures.NameOf(feature));
+
+    private static KeyValuePair<string, string>[] BearerHeaders(string key) => [new("Authorization", "Bearer " + key), new("anthropic-version", AnthropicProtocol.ApiVersion)];
+
+    private static KeyValuePair<string, string>[] KeyHeaders(string key) => [new("x-api-key", key), new("anthropic-version", AnthropicProtocol.ApiVersion)];
 
     private static IReadOnlyList<string> KeyVariables(bool mantle) =>
         mantle ? [AnthropicProtocol.BedrockKeyVariable] : [AnthropicProtocol.ApiKeyVariable];
@@ -233,13 +205,5 @@ internal sealed class AnthropicApi
         }
 
         return new Uri(text);
-    }
-
-    private sealed record PathUri(string Path, Uri Uri);
-
-    /// <summary>A key and its headers; never printed.</summary>
-    private sealed record KeyHeaders(string Key, KeyValuePair<string, string>[] Headers)
-    {
-        public override string ToString() => "Key headers ***";
     }
 }

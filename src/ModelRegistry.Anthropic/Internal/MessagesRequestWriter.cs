@@ -661,16 +661,7 @@ internal static class MessagesRequestWriter
                 writer.WriteString("id", ToolIds.ToWire(call.CallId));
                 writer.WriteString("name", call.Name);
                 writer.WritePropertyName("input");
-                if (call.Arguments is null)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    WriteArguments(writer, call);
-                }
-
+                ProviderJson.WriteArguments(writer, call);
                 break;
             case BlockKind.ToolResult:
                 WriteToolResult(writer, (FunctionResultContent)block.Content!, allowed);
@@ -686,26 +677,6 @@ internal static class MessagesRequestWriter
         }
 
         writer.WriteEndObject();
-    }
-
-    /// <summary>
-    /// Writes a call's arguments through MEAI's options. Their values are serialized by their runtime type, which in a
-    /// trimmed or native AOT app (no reflection serializer) has type information only when MEAI's source-generated
-    /// options list it; any other type is refused with the call and what to pass instead, not STJ's bare message.
-    /// </summary>
-    private static void WriteArguments(Utf8JsonWriter writer, FunctionCallContent call)
-    {
-        try
-        {
-            JsonSerializer.Serialize(writer, call.Arguments, ProviderJson.CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
-        }
-        catch (NotSupportedException ex)
-        {
-            throw new NotSupportedException(
-                $"The arguments of function call '{call.Name}' (call id '{call.CallId}') hold a value that cannot be written as JSON: {ex.Message} " +
-                "Arguments are serialized with Microsoft.Extensions.AI's AIJsonUtilities.DefaultOptions, which in a trimmed or native AOT app know " +
-                "only their own types: give the values as strings, numbers, booleans, JsonElement or JsonNode, or lists and dictionaries of those.", ex);
-        }
     }
 
     /// <summary>A block the API gave and the client did not map, as it came, less null <c>caller</c> fields (which the API, and Mantle, refuse back).</summary>

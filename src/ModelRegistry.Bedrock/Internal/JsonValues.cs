@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.AI;
+using ModelRegistry.Providers;
 
 namespace ModelRegistry.Bedrock.Internal;
 
@@ -60,23 +60,18 @@ internal static class JsonValues
     };
 
     /// <summary>
-    /// A value of another type, through MEAI's options. In a trimmed or native AOT app (no reflection serializer) those
-    /// have type information only for the types MEAI's source-generated options list; any other type is refused with
-    /// what to pass instead, not STJ's bare message.
+    /// A value of another type, written by the kit's <see cref="ProviderJson.WriteValue"/> (MEAI's AOT-safe options; a
+    /// type they do not list is refused there, naming it and what to give instead) and read back as a node.
     /// </summary>
     private static JsonNode? Serialize(object value)
     {
-        try
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            return JsonSerializer.SerializeToNode(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+            ProviderJson.WriteValue(writer, value);
         }
-        catch (NotSupportedException ex)
-        {
-            throw new NotSupportedException(
-                $"A value given to the Bedrock client (a ChatOptions.AdditionalProperties value or a function result) is a {value.GetType()}, " +
-                $"which cannot be written as JSON: {ex.Message} Such values are serialized with Microsoft.Extensions.AI's AIJsonUtilities.DefaultOptions, " +
-                "which in a trimmed or native AOT app know only their own types: give it as a string, number, boolean, JsonElement, JsonNode or JSON text.", ex);
-        }
+
+        return JsonNode.Parse(buffer.WrittenSpan);
     }
 
     /// <summary>A JSON object for a value, or <see langword="null"/> when it is not one (a JSON text of an object is parsed).</summary>

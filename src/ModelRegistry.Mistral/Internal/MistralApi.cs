@@ -13,17 +13,15 @@ internal sealed class MistralApi
     /// <summary>The header by which the API flags a deprecated model, with its retirement date.</summary>
     public const string DeprecationHeader = "x-model-deprecation-timestamp";
 
-    private readonly Uri _base;
     private readonly ProviderApiKey _key;
-    private volatile BearerHeader? _authorization;
-    private volatile PathUri? _lastUri;
+    private readonly ProviderRequestParts _parts;
 
     private MistralApi(ProviderTransport transport, Uri endpoint, ProviderApiKey key)
     {
         Transport = transport;
         Endpoint = endpoint;
-        _base = ApiBase(endpoint);
         _key = key;
+        _parts = new ProviderRequestParts(ApiBase(endpoint), transport, ProviderRequestParts.Bearer);
     }
 
     /// <summary>The transport every call goes through.</summary>
@@ -64,38 +62,11 @@ internal sealed class MistralApi
         return new ProviderRequest
         {
             Method = method,
-            Uri = UriOf(path),
+            Uri = _parts.UriOf(path),
             Body = body,
             Accept = streaming ? "text/event-stream" : "application/json",
-            Headers = AuthorizationFor(key),
+            Headers = _parts.HeadersFor(key),
         };
-    }
-
-    /// <summary>The URI of a path; the last one built is kept (a client's chat calls all go to one path).</summary>
-    private Uri UriOf(string path)
-    {
-        if (_lastUri is { } last && string.Equals(last.Path, path, StringComparison.Ordinal))
-        {
-            return last.Uri;
-        }
-
-        var uri = new Uri(_base, path);
-        _lastUri = new PathUri(path, uri);
-        return uri;
-    }
-
-    /// <summary>The bearer header for a key, built once while the key stays the same (a rotated key gets a new one, and is scrubbed).</summary>
-    private IReadOnlyList<KeyValuePair<string, string>> AuthorizationFor(string key)
-    {
-        if (_authorization is { } last && string.Equals(last.Key, key, StringComparison.Ordinal))
-        {
-            return last.Header;
-        }
-
-        Transport.AddSecret(key);
-        var header = new BearerHeader(key, [new("Authorization", "Bearer " + key)]);
-        _authorization = header;
-        return header.Header;
     }
 
     /// <summary>Logs the deprecation warning a response's <c>x-model-deprecation-timestamp</c> header carries, if any.</summary>
@@ -147,13 +118,5 @@ internal sealed class MistralApi
         }
 
         return new Uri(text);
-    }
-
-    private sealed record PathUri(string Path, Uri Uri);
-
-    /// <summary>A key and its header; never printed.</summary>
-    private sealed record BearerHeader(string Key, KeyValuePair<string, string>[] Header)
-    {
-        public override string ToString() => "Bearer ***";
     }
 }

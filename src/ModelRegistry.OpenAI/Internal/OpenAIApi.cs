@@ -12,11 +12,9 @@ namespace ModelRegistry.OpenAI.Internal;
 /// </summary>
 internal sealed class OpenAIApi
 {
-    private readonly Uri _base;
+    private readonly ProviderRequestParts _parts;
     private readonly ProviderApiKey _key;
     private readonly bool? _reasoningEffortSupported;
-    private volatile BearerHeader? _authorization;
-    private volatile PathUri? _lastUri;
 
     private OpenAIApi(ProviderTransport transport, Uri endpoint, OpenAIFlavour flavour, OpenAIWireApi wireApi, ProviderApiKey key, string? maxTokensField, bool? reasoningEffortSupported)
     {
@@ -24,7 +22,8 @@ internal sealed class OpenAIApi
         Endpoint = endpoint;
         Flavour = flavour;
         WireApi = wireApi;
-        _base = new Uri(endpoint.AbsoluteUri.EndsWith('/') ? endpoint.AbsoluteUri : endpoint.AbsoluteUri + "/");
+        _parts = new ProviderRequestParts(
+            new Uri(endpoint.AbsoluteUri.EndsWith('/') ? endpoint.AbsoluteUri : endpoint.AbsoluteUri + "/"), transport, ProviderRequestParts.Bearer);
         _key = key;
         MaxTokensField = maxTokensField ?? (flavour == OpenAIFlavour.Generic ? "max_tokens" : "max_completion_tokens");
         _reasoningEffortSupported = reasoningEffortSupported;
@@ -137,38 +136,11 @@ internal sealed class OpenAIApi
         return new ProviderRequest
         {
             Method = method,
-            Uri = UriOf(path),
+            Uri = _parts.UriOf(path),
             Body = body,
             Accept = streaming ? "text/event-stream" : "application/json",
-            Headers = key is null ? [] : AuthorizationFor(key),
+            Headers = key is null ? [] : _parts.HeadersFor(key),
         };
-    }
-
-    /// <summary>The URI of a path; the last one built is kept (a client's chat calls all go to one path).</summary>
-    private Uri UriOf(string path)
-    {
-        if (_lastUri is { } last && string.Equals(last.Path, path, StringComparison.Ordinal))
-        {
-            return last.Uri;
-        }
-
-        var uri = new Uri(_base, path);
-        _lastUri = new PathUri(path, uri);
-        return uri;
-    }
-
-    /// <summary>The bearer header for a key, built once while the key stays the same (a rotated key gets a new one, and is scrubbed).</summary>
-    private IReadOnlyList<KeyValuePair<string, string>> AuthorizationFor(string key)
-    {
-        if (_authorization is { } last && string.Equals(last.Key, key, StringComparison.Ordinal))
-        {
-            return last.Header;
-        }
-
-        Transport.AddSecret(key);
-        var header = new BearerHeader(key, [new("Authorization", "Bearer " + key)]);
-        _authorization = header;
-        return header.Header;
     }
 
     /// <summary>
@@ -232,13 +204,5 @@ internal sealed class OpenAIApi
             + $"or set OpenAIClientOptions.ApiKey, or set the {variable} environment variable"
             + (mantle || entryName is null ? "." : $", or set {OpenAIProtocol.ApiKeyParameterVariable} to the name of the SSM SecureString parameter that holds the key.")
             + " A self-hosted server that needs no key takes \"flavour\": \"generic\".";
-    }
-
-    private sealed record PathUri(string Path, Uri Uri);
-
-    /// <summary>A key and its header; never printed.</summary>
-    private sealed record BearerHeader(string Key, KeyValuePair<string, string>[] Header)
-    {
-        public override string ToString() => "Bearer ***";
     }
 }

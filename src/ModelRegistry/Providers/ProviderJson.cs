@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Providers;
@@ -54,8 +55,9 @@ public static class ProviderJson
     }
 
     /// <summary>
-    /// Writes a value from <see cref="ChatOptions.AdditionalProperties"/> or a raw representation: strings, booleans,
-    /// <see cref="JsonElement"/> and <see cref="JsonNode"/> as they are, anything else through <see cref="CompactOptions"/>.
+    /// Writes a value from <see cref="ChatOptions.AdditionalProperties"/>, a raw representation or a function result:
+    /// strings, booleans, <see cref="JsonElement"/> and <see cref="JsonNode"/> as they are, anything else through
+    /// <see cref="CompactOptions"/>.
     /// </summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
@@ -78,7 +80,15 @@ public static class ProviderJson
                 node.WriteTo(writer);
                 break;
             default:
-                JsonSerializer.Serialize(writer, value, CompactOptions.GetTypeInfo(value.GetType()));
+                try
+                {
+                    JsonSerializer.Serialize(writer, value, CompactOptions.GetTypeInfo(value.GetType()));
+                }
+                catch (NotSupportedException ex)
+                {
+                    throw Unwritable($"A value of type {value.GetType()} given to the client (a ChatOptions.AdditionalProperties value or a function result)", ex);
+                }
+
                 break;
         }
     }
@@ -109,9 +119,43 @@ public static class ProviderJson
     public static string ArgumentsText(FunctionCallContent call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return call.Arguments is null
-            ? "{}"
-            : JsonSerializer.Serialize(call.Arguments, CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        if (call.Arguments is null)
+        {
+            return "{}";
+        }
+
+        try
+        {
+            return JsonSerializer.Serialize(call.Arguments, ArgumentsInfo);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw UnwritableArguments(call, ex);
+        }
+    }
+
+    /// <summary>Writes a function call's arguments as a JSON object (<c>{}</c> when it has none), for wires that send them as JSON.</summary>
+    /// <param name="writer">The writer, after the property name.</param>
+    /// <param name="call">The call.</param>
+    public static void WriteArguments(Utf8JsonWriter writer, FunctionCallContent call)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Arguments is null)
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            return;
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, call.Arguments, ArgumentsInfo);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw UnwritableArguments(call, ex);
+        }
     }
 
     /// <summary>
@@ -131,9 +175,36 @@ public static class ProviderJson
             TextContent text => text.Text,
             JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
             JsonElement element => element.GetRawText(),
-            var value => JsonSerializer.Serialize(value, CompactOptions.GetTypeInfo(value.GetType())),
+            var value => SerializeResult(result.CallId, value),
         };
     }
+
+    private static JsonTypeInfo ArgumentsInfo => CompactOptions.GetTypeInfo(typeof(IDictionary<string, object?>));
+
+    private static string SerializeResult(string callId, object value)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(value, CompactOptions.GetTypeInfo(value.GetType()));
+        }
+        catch (NotSupportedException ex)
+        {
+            throw Unwritable($"The result of function call '{callId}' (a {value.GetType()})", ex);
+        }
+    }
+
+    private static NotSupportedException UnwritableArguments(FunctionCallContent call, NotSupportedException inner) =>
+        Unwritable($"The arguments of function call '{call.Name}' (call id '{call.CallId}')", inner);
+
+    /// <summary>
+    /// The refusal of a caller's value that has no JSON type information: in a trimmed or native AOT app (no reflection
+    /// serializer) MEAI's options know only the types they list. Says what the value was and what to give instead.
+    /// </summary>
+    private static NotSupportedException Unwritable(string what, NotSupportedException inner) => new(
+        $"{what} cannot be written as JSON: {inner.Message} Such values are serialized with Microsoft.Extensions.AI's " +
+        "AIJsonUtilities.DefaultOptions, which in a trimmed or native AOT app know only their own types: give strings, numbers, " +
+        "booleans, JsonElement, JsonNode or JSON text, or lists and dictionaries of those.",
+        inner);
 
     /// <summary>Reads a yes/no option: a <see cref="bool"/>, <c>"true"</c>/<c>"false"</c> text, or a JSON boolean; anything else, or no such key, is <see langword="null"/>.</summary>
     /// <param name="properties">The properties (<see cref="ChatOptions.AdditionalProperties"/>, <see cref="AIContent.AdditionalProperties"/>...).</param>
