@@ -23,6 +23,7 @@ internal sealed class BedrockConnection
     private readonly SigV4Signer _signer = new();
     private volatile Authorization? _authorization;
     private volatile string? _chainRegion;
+    private volatile RuntimeUri? _lastRuntime;
 
     private BedrockConnection(ProviderTransport transport, ProviderApiKey apiKey, AwsSigningCredentials? testCredentials, string describe)
     {
@@ -140,8 +141,34 @@ internal sealed class BedrockConnection
         return clean.Length <= 80 ? clean : clean[..77] + "...";
     }
 
+    /// <summary>
+    /// The URI of a runtime call; the last one built is kept (a client's calls to one model all go to one URI), so a call
+    /// builds no text and parses no URI.
+    /// </summary>
+    private Uri RuntimeUriOf(Uri? endpoint, string? region, string modelSegment, string operation)
+    {
+        if (_lastRuntime is { } last && ReferenceEquals(last.Endpoint, endpoint) && last.Region == region && last.Segment == modelSegment && last.Operation == operation)
+        {
+            return last.Uri;
+        }
+
+        var uri = Combine(endpoint ?? new Uri($"https://bedrock-runtime.{region}.amazonaws.com"), $"model/{modelSegment}/{operation}");
+        _lastRuntime = new RuntimeUri(endpoint, region, modelSegment, operation, uri);
+        return uri;
+    }
+
+    private static Uri Combine(Uri root, string relative) =>
+        new($"{root.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')}/{relative}");
+
     /// <summary>What the first call resolved: an API key, or a source of current SigV4 credentials.</summary>
-    internal sealed record Authorization(string? BearerToken, Func<CancellationToken, Task<AwsSigningCredentials>>? Credentials);
+    internal sealed record Authorization(string? BearerToken, Func<CancellationToken, Task<AwsSigningCredentials>>? Credentials)
+    {
+        /// <summary>The headers every request carries: the API key as bearer token, built once; none for SigV4.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Headers { get; } = BearerToken is { } token ? [new("Authorization", "Bearer " + token)] : [];
+    }
+
+    /// <summary>A runtime URI and what it was built from.</summary>
+    private sealed record RuntimeUri(Uri? Endpoint, string? Region, string Segment, string Operation, Uri Uri);
 
     /// <summary>Where one model's calls go (<paramref name="Region"/> is null only for an API key with explicit endpoints) and how each attempt is authorised.</summary>
     internal sealed record Target(BedrockConnection Connection, BedrockSettings Settings, string? Region, Authorization Authorization)
@@ -152,7 +179,7 @@ internal sealed class BedrockConnection
         /// <param name="body">The JSON body.</param>
         /// <param name="accept">The Accept header.</param>
         public ProviderRequest Runtime(string modelSegment, string operation, byte[] body, string accept = "application/json") =>
-            Request(HttpMethod.Post, Combine(Settings.Endpoint ?? new Uri($"https://bedrock-runtime.{Region}.amazonaws.com"), $"model/{modelSegment}/{operation}"), body, accept);
+            Request(HttpMethod.Post, Connection.RuntimeUriOf(Settings.Endpoint, Region, modelSegment, operation), body, accept);
 
         /// <summary>A control-plane GET, e.g. <c>foundation-model-availability/{id}</c>.</summary>
         public ProviderRequest ControlPlane(string path) =>
@@ -165,7 +192,7 @@ internal sealed class BedrockConnection
             Uri = uri,
             Body = body,
             Accept = accept,
-            Headers = Authorization.BearerToken is { } token ? [new("Authorization", "Bearer " + token)] : [],
+            Headers = Authorization.Headers,
             Authorize = Authorization.Credentials is { } credentials ? (request, ct) => SignAsync(request, body ?? [], credentials, ct) : null,
         };
 
@@ -186,8 +213,5 @@ internal sealed class BedrockConnection
             transport.AddSecret(current.SessionToken);
             Connection._signer.Sign(request, body, current, Region!, SigningName, transport.TimeProvider.GetUtcNow());
         }
-
-        private static Uri Combine(Uri root, string relative) =>
-            new($"{root.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')}/{relative}");
     }
 }

@@ -8,9 +8,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelRegistry.Internal;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace ModelRegistry.Providers;
 
@@ -34,11 +31,14 @@ public sealed partial class ProviderTransport
 
     private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient(CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan });
 
+    /// <summary>This thread's spare attempt-timeout source (system clock only), reset and kept so an attempt does not allocate one.</summary>
+    [ThreadStatic]
+    private static CancellationTokenSource? t_spareTimeout;
+
     private readonly ProviderTransportOptions _protocol;
     private readonly Func<HttpClient> _http;
     private readonly ProviderResilienceOptions _resilience;
     private readonly SecretRedactor _redactor;
-    private readonly ResiliencePipeline<TransportAttempt> _pipeline;
     private readonly string _userAgent;
     private readonly string _prefix;
 
@@ -64,7 +64,6 @@ public sealed partial class ProviderTransport
         Environment = environment;
         _prefix = entryName is null ? string.Empty : $"Model registry entry '{entryName}' ({protocol.ProviderName}): ";
         _userAgent = new ProductInfoHeaderValue(protocol.ClientName, typeof(ProviderTransport).Assembly.GetName().Version?.ToString(3) ?? "0").ToString();
-        _pipeline = CreatePipeline();
     }
 
     /// <summary>The provider name, e.g. <c>mistral</c>.</summary>
@@ -324,7 +323,7 @@ public sealed partial class ProviderTransport
         return exception switch
         {
             ModelProviderException provider => provider,
-            TimeoutRejectedException => Failure(
+            AttemptTimeoutException => Failure(
                 ProviderErrorCodes.Timeout,
                 $"{DisplayName} did not answer within the attempt timeout of {Milliseconds(_resilience.AttemptTimeout)} (resilience:attempt_timeout_ms), after {_resilience.MaxRetries + 1} attempt(s).",
                 innerException: exception),
@@ -383,10 +382,7 @@ public sealed partial class ProviderTransport
         TransportAttempt attempt;
         try
         {
-            attempt = await _pipeline.ExecuteAsync(
-                static (state, token) => state.Transport.AttemptAsync(state.Request, state.Streaming, token),
-                (Transport: this, Request: request, Streaming: streaming),
-                cancellationToken).ConfigureAwait(false);
+            attempt = await AttemptWithRetriesAsync(request, streaming, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsFault(ex, cancellationToken))
         {
@@ -405,6 +401,121 @@ public sealed partial class ProviderTransport
             var error = ErrorOf(attempt);
             LogFailed(Logger, ProviderName, EntryName ?? "-", request.Method.Method, request.Uri.AbsolutePath, error.StatusCode ?? 0, error.ErrorCode, error.IsRetryable);
             throw error;
+        }
+    }
+
+    /// <summary>
+    /// The retry policy: attempts until one succeeds, fails in a way not worth retrying, the retries are spent or the
+    /// caller cancels. Between attempts it waits what the provider asked (<c>Retry-After</c>), else the backoff. What the
+    /// last attempt threw leaves as thrown; a failed attempt that is not retried is returned, one that is retried disposed.
+    /// </summary>
+    private async Task<TransportAttempt> AttemptWithRetriesAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            var last = retry >= _resilience.MaxRetries;
+            string reason;
+            TimeSpan? asked = null;
+            try
+            {
+                var attempt = await TimedAttemptAsync(request, streaming, cancellationToken).ConfigureAwait(false);
+                if (last || cancellationToken.IsCancellationRequested || !IsRetried(attempt))
+                {
+                    return attempt;
+                }
+
+                reason = ((int)attempt.Response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                asked = attempt.RetryAfter;
+                attempt.Dispose();
+            }
+            catch (Exception ex) when (!last && !cancellationToken.IsCancellationRequested && IsRetried(ex))
+            {
+                reason = ex.GetType().Name;
+            }
+
+            var delay = asked ?? Backoff(retry);
+            LogRetrying(Logger, ProviderName, EntryName ?? "-", reason, delay.TotalMilliseconds, retry + 2);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Whether an attempt that threw is retried: a lost connection, an attempt timeout, the HttpClient's own timeout; never an oversized answer.</summary>
+    private static bool IsRetried(Exception exception) => exception switch
+    {
+        ResponseTooLargeException => false,
+        HttpRequestException or IOException or AttemptTimeoutException => true,
+        TaskCanceledException { InnerException: TimeoutException } => true,
+        _ => false,
+    };
+
+    /// <summary>Whether a failed attempt is retried: the provider's error is transient and any <c>Retry-After</c> within <see cref="ProviderResilienceOptions.MaxRetryAfter"/>.</summary>
+    private bool IsRetried(TransportAttempt attempt) =>
+        !attempt.IsSuccess && attempt.IsRetryable && (attempt.RetryAfter is not { } wait || wait <= _resilience.MaxRetryAfter);
+
+    /// <summary>
+    /// The wait before retry number <paramref name="retry"/> + 1: <see cref="ProviderResilienceOptions.BaseDelay"/> doubled per
+    /// retry, with jitter of ±25 % when <see cref="ProviderResilienceOptions.UseJitter"/>, at most <see cref="ProviderResilienceOptions.MaxDelay"/>.
+    /// </summary>
+    private TimeSpan Backoff(int retry)
+    {
+        var ticks = _resilience.BaseDelay.Ticks * Math.Pow(2, retry);
+        if (_resilience.UseJitter)
+        {
+            ticks *= 0.75 + (Random.Shared.NextDouble() * 0.5);
+        }
+
+        return ticks >= _resilience.MaxDelay.Ticks ? _resilience.MaxDelay : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>
+    /// One attempt under <see cref="ProviderResilienceOptions.AttemptTimeout"/>: a token source cancelled by the clock's timer
+    /// and by the caller's token; past it, the attempt throws <see cref="AttemptTimeoutException"/>. On the system clock the
+    /// source is the thread's spare, reset afterwards and kept (<see cref="CancellationTokenSource.TryReset"/> refuses a
+    /// source whose timer has fired, so a kept one is never cancelled late); on any other clock it is created with it.
+    /// </summary>
+    private async ValueTask<TransportAttempt> TimedAttemptAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
+    {
+        if (_resilience.AttemptTimeout is not { } timeout)
+        {
+            return await AttemptAsync(request, streaming, cancellationToken).ConfigureAwait(false);
+        }
+
+        var system = TimeProvider == TimeProvider.System;
+        CancellationTokenSource source;
+        if (system)
+        {
+            source = t_spareTimeout ?? new CancellationTokenSource();
+            t_spareTimeout = null;
+            source.CancelAfter(timeout);
+        }
+        else
+        {
+            source = new CancellationTokenSource(timeout, TimeProvider);
+        }
+
+        var registration = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
+        try
+        {
+            return await AttemptAsync(request, streaming, source.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (source.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptTimeoutException($"the attempt did not complete within {Milliseconds(timeout)}", ex);
+        }
+        finally
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            if (system && t_spareTimeout is null && source.TryReset())
+            {
+                t_spareTimeout = source;
+            }
+            else
+            {
+                source.Dispose();
+            }
         }
     }
 
@@ -534,49 +645,6 @@ public sealed partial class ProviderTransport
             RetryAfter = attempt.RetryAfter,
             IsThrottling = error.IsThrottling ?? status == 429,
         };
-    }
-
-    private ResiliencePipeline<TransportAttempt> CreatePipeline()
-    {
-        var builder = new ResiliencePipelineBuilder<TransportAttempt> { TimeProvider = TimeProvider };
-        if (_resilience.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<TransportAttempt>
-            {
-                MaxRetryAttempts = _resilience.MaxRetries,
-                Delay = _resilience.BaseDelay,
-                MaxDelay = _resilience.MaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = _resilience.UseJitter,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: ResponseTooLargeException } => false,
-                    { Exception: HttpRequestException or IOException or TimeoutRejectedException } => true,
-                    { Exception: TaskCanceledException { InnerException: TimeoutException } } => true,
-                    { Result: { IsSuccess: false } attempt } => attempt.IsRetryable && (attempt.RetryAfter is not { } wait || wait <= _resilience.MaxRetryAfter),
-                    _ => false,
-                }),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
-                OnRetry = args =>
-                {
-                    LogRetrying(
-                        Logger,
-                        ProviderName,
-                        EntryName ?? "-",
-                        args.Outcome.Result is { } failed ? ((int)failed.Response.StatusCode).ToString(CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "?",
-                        args.RetryDelay.TotalMilliseconds,
-                        args.AttemptNumber + 2);
-                    return ValueTask.CompletedTask;
-                },
-            });
-        }
-
-        if (_resilience.AttemptTimeout is { } timeout)
-        {
-            builder.AddTimeout(timeout);
-        }
-
-        return builder.Build();
     }
 
     private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout
