@@ -376,13 +376,61 @@ public sealed partial class ProviderTransport
         }
     }
 
+    /// <summary>
+    /// The call under the retry policy, in one method so a call costs one state machine here: attempts until one succeeds,
+    /// fails in a way not worth retrying, the retries are spent or the caller cancels; between attempts it waits what the
+    /// provider asked (<c>Retry-After</c>), else the backoff. Each attempt runs under
+    /// <see cref="ProviderResilienceOptions.AttemptTimeout"/> (see <see cref="StartTimeout"/>). A failed attempt that is
+    /// retried is disposed; what the last one threw or answered becomes a <see cref="ModelProviderException"/>.
+    /// </summary>
     private async Task<TransportAttempt> ExecuteAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         TransportAttempt attempt;
         try
         {
-            attempt = await AttemptWithRetriesAsync(request, streaming, cancellationToken).ConfigureAwait(false);
+            for (var retry = 0; ; retry++)
+            {
+                var last = retry >= _resilience.MaxRetries;
+                string reason;
+                TimeSpan? asked = null;
+                try
+                {
+                    var timeout = StartTimeout(cancellationToken, out var registration);
+                    try
+                    {
+                        attempt = await AttemptAsync(request, streaming, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+                    {
+                        throw new AttemptTimeoutException($"the attempt did not complete within {Milliseconds(_resilience.AttemptTimeout)}", ex);
+                    }
+                    finally
+                    {
+                        EndTimeout(timeout, registration);
+                    }
+
+                    if (last || cancellationToken.IsCancellationRequested || !IsRetried(attempt))
+                    {
+                        break;
+                    }
+
+                    reason = ((int)attempt.Response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                    asked = attempt.RetryAfter;
+                    attempt.Dispose();
+                }
+                catch (Exception ex) when (!last && !cancellationToken.IsCancellationRequested && IsRetried(ex))
+                {
+                    reason = ex.GetType().Name;
+                }
+
+                var delay = asked ?? Backoff(retry);
+                LogRetrying(Logger, ProviderName, EntryName ?? "-", reason, delay.TotalMilliseconds, retry + 2);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception ex) when (IsFault(ex, cancellationToken))
         {
@@ -401,44 +449,6 @@ public sealed partial class ProviderTransport
             var error = ErrorOf(attempt);
             LogFailed(Logger, ProviderName, EntryName ?? "-", request.Method.Method, request.Uri.AbsolutePath, error.StatusCode ?? 0, error.ErrorCode, error.IsRetryable);
             throw error;
-        }
-    }
-
-    /// <summary>
-    /// The retry policy: attempts until one succeeds, fails in a way not worth retrying, the retries are spent or the
-    /// caller cancels. Between attempts it waits what the provider asked (<c>Retry-After</c>), else the backoff. What the
-    /// last attempt threw leaves as thrown; a failed attempt that is not retried is returned, one that is retried disposed.
-    /// </summary>
-    private async Task<TransportAttempt> AttemptWithRetriesAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
-    {
-        for (var retry = 0; ; retry++)
-        {
-            var last = retry >= _resilience.MaxRetries;
-            string reason;
-            TimeSpan? asked = null;
-            try
-            {
-                var attempt = await TimedAttemptAsync(request, streaming, cancellationToken).ConfigureAwait(false);
-                if (last || cancellationToken.IsCancellationRequested || !IsRetried(attempt))
-                {
-                    return attempt;
-                }
-
-                reason = ((int)attempt.Response.StatusCode).ToString(CultureInfo.InvariantCulture);
-                asked = attempt.RetryAfter;
-                attempt.Dispose();
-            }
-            catch (Exception ex) when (!last && !cancellationToken.IsCancellationRequested && IsRetried(ex))
-            {
-                reason = ex.GetType().Name;
-            }
-
-            var delay = asked ?? Backoff(retry);
-            LogRetrying(Logger, ProviderName, EntryName ?? "-", reason, delay.TotalMilliseconds, retry + 2);
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -471,21 +481,21 @@ public sealed partial class ProviderTransport
     }
 
     /// <summary>
-    /// One attempt under <see cref="ProviderResilienceOptions.AttemptTimeout"/>: a token source cancelled by the clock's timer
-    /// and by the caller's token; past it, the attempt throws <see cref="AttemptTimeoutException"/>. On the system clock the
-    /// source is the thread's spare, reset afterwards and kept (<see cref="CancellationTokenSource.TryReset"/> refuses a
-    /// source whose timer has fired, so a kept one is never cancelled late); on any other clock it is created with it.
+    /// Starts one attempt's <see cref="ProviderResilienceOptions.AttemptTimeout"/>: a token source cancelled by the clock's
+    /// timer and by the caller's token (none without a timeout). On the system clock the source is the thread's spare,
+    /// given back by <see cref="EndTimeout"/> (<see cref="CancellationTokenSource.TryReset"/> refuses a source whose timer
+    /// has fired, so a kept one is never cancelled late); on any other clock it is created with it.
     /// </summary>
-    private async ValueTask<TransportAttempt> TimedAttemptAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
+    private CancellationTokenSource? StartTimeout(CancellationToken cancellationToken, out CancellationTokenRegistration registration)
     {
+        registration = default;
         if (_resilience.AttemptTimeout is not { } timeout)
         {
-            return await AttemptAsync(request, streaming, cancellationToken).ConfigureAwait(false);
+            return null;
         }
 
-        var system = TimeProvider == TimeProvider.System;
         CancellationTokenSource source;
-        if (system)
+        if (TimeProvider == TimeProvider.System)
         {
             source = t_spareTimeout ?? new CancellationTokenSource();
             t_spareTimeout = null;
@@ -496,26 +506,26 @@ public sealed partial class ProviderTransport
             source = new CancellationTokenSource(timeout, TimeProvider);
         }
 
-        var registration = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
-        try
+        registration = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
+        return source;
+    }
+
+    /// <summary>Ends an attempt's timeout: the caller's registration removed, the source kept as the thread's spare when it can be reset, else disposed.</summary>
+    private void EndTimeout(CancellationTokenSource? source, CancellationTokenRegistration registration)
+    {
+        if (source is null)
         {
-            return await AttemptAsync(request, streaming, source.Token).ConfigureAwait(false);
+            return;
         }
-        catch (OperationCanceledException ex) when (source.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+
+        registration.Dispose();
+        if (TimeProvider == TimeProvider.System && t_spareTimeout is null && source.TryReset())
         {
-            throw new AttemptTimeoutException($"the attempt did not complete within {Milliseconds(timeout)}", ex);
+            t_spareTimeout = source;
         }
-        finally
+        else
         {
-            await registration.DisposeAsync().ConfigureAwait(false);
-            if (system && t_spareTimeout is null && source.TryReset())
-            {
-                t_spareTimeout = source;
-            }
-            else
-            {
-                source.Dispose();
-            }
+            source.Dispose();
         }
     }
 
