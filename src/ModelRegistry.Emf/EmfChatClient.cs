@@ -139,59 +139,9 @@ public sealed partial class EmfChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var call = Start();
-        call.Outcome = AttemptOutcome.Abandoned;
-        var started = _time.GetTimestamp();
-        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
-        try
-        {
-            try
-            {
-                updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                Fail(ref call, ex, cancellationToken);
-                throw;
-            }
-
-            while (true)
-            {
-                ChatResponseUpdate update;
-                try
-                {
-                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        call.Outcome = AttemptOutcome.Success;
-                        break;
-                    }
-
-                    update = updates.Current;
-                }
-                catch (Exception ex)
-                {
-                    Fail(ref call, ex, cancellationToken);
-                    throw;
-                }
-
-                Observe(ref call, update, started);
-                yield return update;
-            }
-        }
-        finally
-        {
-            // Runs when the stream ends, throws, or the caller disposes it early (then Outcome is still Abandoned).
-            Finish(ref call, started, options);
-            if (updates is not null)
-            {
-                await updates.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        new MeasuredStream(this, messages, options, cancellationToken);
 
     private EmfCall Start()
     {
@@ -293,5 +243,121 @@ public sealed partial class EmfChatClient : DelegatingChatClient
     {
         [LoggerMessage(10, LogLevel.Warning, "EMF metrics: {Problem}, so {Count} dimension set(s) naming it are left out of every line of this client.")]
         public static partial void DimensionSetsDropped(ILogger logger, string problem, int count);
+    }
+
+    /// <summary>
+    /// One measured stream, its own enumerator as an async iterator is, holding the call's measurements in its fields:
+    /// one object per call where an <c>async IAsyncEnumerable</c> method costs a larger one. Nothing runs until the
+    /// first <see cref="MoveNextAsync"/>; the line is written when the stream ends, throws, or is disposed early, before
+    /// the inner enumerator is disposed. A step that completes at once allocates nothing; one that waits borrows a
+    /// pooled box.
+    /// </summary>
+    private sealed class MeasuredStream(EmfChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callToken)
+        : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
+    {
+        private const int NotStarted = 0, Running = 1, Ended = 2;
+
+        private CancellationToken _token;
+        private CancellationTokenSource? _linked;
+        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private EmfCall _call;
+        private long _started;
+        private int _state;
+        private int _enumerated;
+
+        public ChatResponseUpdate Current => _updates!.Current;
+
+        public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            // As an async iterator: the first enumeration is this object, a later one a fresh stream; the tokens combine.
+            var stream = Interlocked.Exchange(ref _enumerated, 1) == 0 ? this : new MeasuredStream(owner, messages, options, callToken) { _enumerated = 1 };
+            stream._token = callToken;
+            if (cancellationToken.CanBeCanceled && cancellationToken != callToken)
+            {
+                if (callToken.CanBeCanceled)
+                {
+                    stream._linked = CancellationTokenSource.CreateLinkedTokenSource(callToken, cancellationToken);
+                    stream._token = stream._linked.Token;
+                }
+                else
+                {
+                    stream._token = cancellationToken;
+                }
+            }
+
+            return stream;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public async ValueTask<bool> MoveNextAsync()
+        {
+            if (_state == Ended)
+            {
+                return false;
+            }
+
+            try
+            {
+                if (_state == NotStarted)
+                {
+                    ArgumentNullException.ThrowIfNull(messages);
+                    _call = owner.Start();
+                    _call.Outcome = AttemptOutcome.Abandoned;
+                    _started = owner._time.GetTimestamp();
+                    _state = Running;
+                    _updates = owner.InnerClient.GetStreamingResponseAsync(messages, options, _token).GetAsyncEnumerator(_token);
+                }
+
+                if (await _updates!.MoveNextAsync().ConfigureAwait(false))
+                {
+                    owner.Observe(ref _call, _updates.Current, _started);
+                    return true;
+                }
+
+                _call.Outcome = AttemptOutcome.Success;
+            }
+            catch (Exception ex)
+            {
+                if (_state == Running)
+                {
+                    Fail(ref _call, ex, _token);
+                }
+
+                await DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public async ValueTask DisposeAsync()
+        {
+            var state = _state;
+            _state = Ended;
+            if (state == Ended)
+            {
+                return;
+            }
+
+            try
+            {
+                if (state == Running)
+                {
+                    // The stream ended, threw, or the caller stopped reading (then the outcome is still Abandoned).
+                    owner.Finish(ref _call, _started, options);
+                    if (_updates is not null)
+                    {
+                        await _updates.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                _linked?.Dispose();
+                _linked = null;
+            }
+        }
     }
 }

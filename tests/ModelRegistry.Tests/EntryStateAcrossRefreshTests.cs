@@ -290,6 +290,30 @@ public sealed class EntryStateAcrossRefreshTests
     }
 
     [Test]
+    public async Task A_stream_takes_the_token_given_to_its_enumerator_and_enumerated_again_makes_a_new_call()
+    {
+        await using var harness = await Harness.StartAsync(server => $"{{{Entry(server)}}}");
+        harness.Server.Enqueue(TestWireAnswers.Stream("one ", "two").Complete());
+        var stream = harness.Client.GetStreamingResponseAsync("hi");
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.That(
+            async () =>
+            {
+                await foreach (var _ in stream.WithCancellation(cancelled.Token))
+                {
+                }
+            },
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(harness.Server.Requests, Is.Empty, "the cancelled enumeration sent nothing");
+
+        var updates = await stream.ToListAsync();
+        Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("one two"));
+        Assert.That(harness.Server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task An_open_breaker_stays_open_across_a_refresh_that_changes_other_settings_and_a_new_breaker_setting_starts_closed()
     {
         // A break far longer than the refresh interval the clock is advanced by.

@@ -12,15 +12,19 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal sealed class AttemptMetricsChatClient(IChatClient inner, ModelEntry entry, RegistryMetrics metrics, TimeProvider time) : DelegatingChatClient(inner)
 {
+    private readonly ModelEntry _entry = entry;
+    private readonly RegistryMetrics _metrics = metrics;
+    private readonly TimeProvider _time = time;
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        metrics.ObservesAttempts ? MeasuredAsync(messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
+        _metrics.ObservesAttempts ? MeasuredAsync(messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        metrics.ObservesAttempts ? MeasuredStreamAsync(messages, options, cancellationToken) : base.GetStreamingResponseAsync(messages, options, cancellationToken);
+        _metrics.ObservesAttempts ? new MeasuredStream(this, messages, options, cancellationToken) : base.GetStreamingResponseAsync(messages, options, cancellationToken);
 
     private async Task<ChatResponse> MeasuredAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        var started = _time.GetTimestamp();
         var outcome = AttemptOutcome.Success;
         Exception? error = null;
         ChatResponse? response = null;
@@ -37,59 +41,104 @@ internal sealed class AttemptMetricsChatClient(IChatClient inner, ModelEntry ent
         }
         finally
         {
-            metrics.RecordAttempt(entry, options?.ModelId ?? entry.ModelId, outcome, error, response?.Usage, time.GetElapsedTime(started));
+            _metrics.RecordAttempt(_entry, options?.ModelId ?? _entry.ModelId, outcome, error, response?.Usage, _time.GetElapsedTime(started));
         }
     }
 
-    private async IAsyncEnumerable<ChatResponseUpdate> MeasuredStreamAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// One measured stream in one object per call (an async iterator costs a larger one): the attempt is recorded once
+    /// the stream ends, throws, or is disposed early, after the inner enumerator is disposed.
+    /// </summary>
+    private sealed class MeasuredStream(AttemptMetricsChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        : UpdateStream(cancellationToken)
     {
-        var started = time.GetTimestamp();
-        var outcome = AttemptOutcome.Abandoned; // until the stream ends or throws: a caller that stops reading abandons it
-        Exception? error = null;
-        UsageDetails? usage = null;
-        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    updates ??= base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        outcome = AttemptOutcome.Success;
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    outcome = AttemptFailure.OutcomeOf(ex, cancellationToken);
-                    error = ex;
-                    throw;
-                }
+        private const int NotStarted = 0, Running = 1, Ended = 2;
 
-                var update = updates.Current;
-                var contents = update.Contents;
-                for (var i = 0; i < contents.Count; i++)
-                {
-                    if (contents[i] is UsageContent u)
-                    {
-                        (usage ??= new UsageDetails()).Add(u.Details);
-                    }
-                }
+        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private UsageDetails? _usage;
+        private Exception? _error;
+        private long _started;
+        private AttemptOutcome _outcome;
+        private int _state;
 
-                yield return update;
-            }
-        }
-        finally
+        public override ChatResponseUpdate Current => _updates!.Current;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public override async ValueTask<bool> MoveNextAsync()
         {
-            if (updates is not null)
+            if (_state == Ended)
             {
-                await updates.DisposeAsync().ConfigureAwait(false);
+                return false;
             }
 
-            metrics.RecordAttempt(entry, options?.ModelId ?? entry.ModelId, outcome, error, usage, time.GetElapsedTime(started));
+            if (_state == NotStarted)
+            {
+                _started = owner._time.GetTimestamp();
+                _outcome = AttemptOutcome.Abandoned; // until the stream ends or throws: a caller that stops reading abandons it
+                _state = Running;
+            }
+
+            bool any;
+            try
+            {
+                _updates ??= owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token);
+                any = await _updates.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _outcome = AttemptFailure.OutcomeOf(ex, Token);
+                _error = ex;
+                await DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            if (!any)
+            {
+                _outcome = AttemptOutcome.Success;
+                await DisposeAsync().ConfigureAwait(false);
+                return false;
+            }
+
+            var contents = _updates.Current.Contents;
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is UsageContent u)
+                {
+                    (_usage ??= new UsageDetails()).Add(u.Details);
+                }
+            }
+
+            return true;
         }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public override async ValueTask DisposeAsync()
+        {
+            var state = _state;
+            _state = Ended;
+            if (state == Ended)
+            {
+                return;
+            }
+
+            try
+            {
+                if (state == Running)
+                {
+                    if (_updates is not null)
+                    {
+                        await _updates.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    owner._metrics.RecordAttempt(owner._entry, options?.ModelId ?? owner._entry.ModelId, _outcome, _error, _usage, owner._time.GetElapsedTime(_started));
+                }
+            }
+            finally
+            {
+                Finished();
+            }
+        }
+
+        protected override UpdateStream Restart() => new MeasuredStream(owner, messages, options, CallToken);
     }
 }

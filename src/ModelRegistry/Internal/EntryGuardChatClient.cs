@@ -81,14 +81,21 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         }
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        _limited ? LimitedStreamAsync(messages, options, cancellationToken) : new GuardedStream(this, messages, options, cancellationToken);
+
+    /// <summary>A stream under the entry's limits, which wait before it starts and settle after it ends.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> LimitedStreamAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _access.Check(options);
         await CapabilityGate.CheckAsync(_entry, InnerClient, messages, options, cancellationToken).ConfigureAwait(false);
-        var estimate = _limited ? await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false) : 0;
+        var estimate = await AcquireAsync(messages, options, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -120,11 +127,8 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
         finally
         {
             await updates.DisposeAsync().ConfigureAwait(false);
-            if (_limited)
-            {
-                ReleaseConcurrency();
-                await SettleTokensAsync(estimate, usage).ConfigureAwait(false);
-            }
+            ReleaseConcurrency();
+            await SettleTokensAsync(estimate, usage).ConfigureAwait(false);
         }
     }
 
@@ -319,5 +323,82 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     {
         [LoggerMessage(23, LogLevel.Debug, "Model {Model} refused a call on its client-side limit {Limit}.")]
         public static partial void Rejected(ILogger logger, string model, string limit);
+    }
+
+    /// <summary>
+    /// A stream without limits (the usual case): the access and capability checks and the breaker's judgement of the
+    /// start, as <see cref="LimitedStreamAsync"/> does them, in one object per call.
+    /// </summary>
+    private sealed class GuardedStream(EntryGuardChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        : UpdateStream(cancellationToken)
+    {
+        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private bool _ended;
+
+        public override ChatResponseUpdate Current => _updates!.Current;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public override async ValueTask<bool> MoveNextAsync()
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            try
+            {
+                bool any;
+                if (_updates is null)
+                {
+                    owner._access.Check(options);
+                    await CapabilityGate.CheckAsync(owner._entry, owner.InnerClient, messages, options, Token).ConfigureAwait(false);
+                    _updates = owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token);
+
+                    // The breaker judges a stream by its start: a failure after the first update is the caller's to see.
+                    any = await owner.StartAsync(_updates).ConfigureAwait(false);
+                }
+                else
+                {
+                    any = await _updates.MoveNextAsync().ConfigureAwait(false);
+                }
+
+                if (any)
+                {
+                    return true;
+                }
+            }
+            catch
+            {
+                await DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public override async ValueTask DisposeAsync()
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            try
+            {
+                if (_updates is not null)
+                {
+                    await _updates.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                Finished();
+            }
+        }
+
+        protected override UpdateStream Restart() => new GuardedStream(owner, messages, options, CallToken);
     }
 }

@@ -12,12 +12,13 @@ namespace ModelRegistry.Internal;
 /// </summary>
 internal sealed class RegistryChatClient(ModelRegistryService registry, string? name) : IChatClient
 {
+    private readonly ModelRegistryService _registry = registry;
     private IChatClient? _last;
     private ClientSlot? _slot;
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (messages is null || !registry.TryLease(_slot, options, out var lease))
+        if (messages is null || !_registry.TryLease(_slot, options, out var lease))
         {
             return ResolveAndCallAsync(messages!, options, cancellationToken);
         }
@@ -43,18 +44,11 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         return ReleaseAfterAsync(task, lease);
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages,
         ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        using var lease = registry.TryLease(_slot, options, out var known) ? known : await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
-        await foreach (var update in lease.Client.GetStreamingResponseAsync(messages, lease.Options, cancellationToken).ConfigureAwait(false))
-        {
-            yield return update;
-        }
-    }
+        CancellationToken cancellationToken = default) =>
+        new LeasedStream(this, messages, options, cancellationToken);
 
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
@@ -90,7 +84,7 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
 
     private async ValueTask<ClientLease> ResolveAsync(ChatOptions? options, CancellationToken cancellationToken)
     {
-        var lease = await registry.AcquireAsync(name, options, cancellationToken).ConfigureAwait(false);
+        var lease = await _registry.AcquireAsync(name, options, cancellationToken).ConfigureAwait(false);
         try
         {
             _last = lease.Client;
@@ -110,4 +104,79 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
     }
 
     public override string ToString() => name is null ? "model registry client (default model)" : $"model registry client '{name}'";
+
+    /// <summary>
+    /// A stream through the leased client: the lease is taken at the first step and released once the inner stream
+    /// ends, throws, or is disposed early (after the inner enumerator is disposed).
+    /// </summary>
+    private sealed class LeasedStream(RegistryChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        : UpdateStream(cancellationToken)
+    {
+        private ClientLease _lease;
+        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private bool _ended;
+
+        public override ChatResponseUpdate Current => _updates!.Current;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public override async ValueTask<bool> MoveNextAsync()
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            try
+            {
+                if (_updates is null)
+                {
+                    ArgumentNullException.ThrowIfNull(messages);
+                    _lease = owner._registry.TryLease(owner._slot, options, out var known) ? known : await owner.ResolveAsync(options, Token).ConfigureAwait(false);
+                    _updates = _lease.Client.GetStreamingResponseAsync(messages, _lease.Options, Token).GetAsyncEnumerator(Token);
+                }
+
+                if (await _updates.MoveNextAsync().ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+            catch
+            {
+                await DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        public override async ValueTask DisposeAsync()
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            try
+            {
+                if (_updates is not null)
+                {
+                    await _updates.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (_lease.Slot is not null)
+                {
+                    _lease.Dispose();
+                }
+
+                Finished();
+            }
+        }
+
+        protected override UpdateStream Restart() => new LeasedStream(owner, messages, options, CallToken);
+    }
 }
