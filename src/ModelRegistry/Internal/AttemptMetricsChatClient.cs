@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using ModelRegistry.Providers;
 
@@ -52,54 +51,21 @@ internal sealed class AttemptMetricsChatClient(IChatClient inner, ModelEntry ent
     private sealed class MeasuredStream(AttemptMetricsChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
         : UpdateStream(cancellationToken)
     {
-        private const int NotStarted = 0, Running = 1, Ended = 2;
-
-        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
         private UsageDetails? _usage;
         private Exception? _error;
         private long _started;
         private AttemptOutcome _outcome;
-        private int _state;
 
-        public override ChatResponseUpdate Current => _updates!.Current;
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        public override async ValueTask<bool> MoveNextAsync()
+        protected override ValueTask<IAsyncEnumerator<ChatResponseUpdate>> StartAsync()
         {
-            if (_state == Ended)
-            {
-                return false;
-            }
+            _started = owner._time.GetTimestamp();
+            _outcome = AttemptOutcome.Abandoned; // until the stream ends or throws: a caller that stops reading abandons it
+            return ValueTask.FromResult(owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token));
+        }
 
-            if (_state == NotStarted)
-            {
-                _started = owner._time.GetTimestamp();
-                _outcome = AttemptOutcome.Abandoned; // until the stream ends or throws: a caller that stops reading abandons it
-                _state = Running;
-            }
-
-            bool any;
-            try
-            {
-                _updates ??= owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token);
-                any = await _updates.MoveNextAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                _outcome = AttemptFailure.OutcomeOf(ex, Token);
-                _error = ex;
-                await DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            if (!any)
-            {
-                _outcome = AttemptOutcome.Success;
-                await DisposeAsync().ConfigureAwait(false);
-                return false;
-            }
-
-            var contents = _updates.Current.Contents;
+        protected override void OnUpdate(ChatResponseUpdate update)
+        {
+            var contents = update.Contents;
             for (var i = 0; i < contents.Count; i++)
             {
                 if (contents[i] is UsageContent u)
@@ -107,35 +73,21 @@ internal sealed class AttemptMetricsChatClient(IChatClient inner, ModelEntry ent
                     (_usage ??= new UsageDetails()).Add(u.Details);
                 }
             }
-
-            return true;
         }
 
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        public override async ValueTask DisposeAsync()
+        protected override void OnCompleted() => _outcome = AttemptOutcome.Success;
+
+        protected override void OnFailed(Exception exception)
         {
-            var state = _state;
-            _state = Ended;
-            if (state == Ended)
-            {
-                return;
-            }
+            _outcome = AttemptFailure.OutcomeOf(exception, Token);
+            _error = exception;
+        }
 
-            try
+        protected override void OnEnded(bool started)
+        {
+            if (started)
             {
-                if (state == Running)
-                {
-                    if (_updates is not null)
-                    {
-                        await _updates.DisposeAsync().ConfigureAwait(false);
-                    }
-
-                    owner._metrics.RecordAttempt(owner._entry, options?.ModelId ?? owner._entry.ModelId, _outcome, _error, _usage, owner._time.GetElapsedTime(_started));
-                }
-            }
-            finally
-            {
-                Finished();
+                owner._metrics.RecordAttempt(owner._entry, options?.ModelId ?? owner._entry.ModelId, _outcome, _error, _usage, owner._time.GetElapsedTime(_started));
             }
         }
 

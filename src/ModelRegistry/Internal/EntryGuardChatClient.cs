@@ -332,72 +332,15 @@ internal sealed partial class EntryGuardChatClient : DelegatingChatClient
     private sealed class GuardedStream(EntryGuardChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
         : UpdateStream(cancellationToken)
     {
-        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
-        private bool _ended;
-
-        public override ChatResponseUpdate Current => _updates!.Current;
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        public override async ValueTask<bool> MoveNextAsync()
+        protected override async ValueTask<IAsyncEnumerator<ChatResponseUpdate>> StartAsync()
         {
-            if (_ended)
-            {
-                return false;
-            }
-
-            try
-            {
-                bool any;
-                if (_updates is null)
-                {
-                    owner._access.Check(options);
-                    await CapabilityGate.CheckAsync(owner._entry, owner.InnerClient, messages, options, Token).ConfigureAwait(false);
-                    _updates = owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token);
-
-                    // The breaker judges a stream by its start: a failure after the first update is the caller's to see.
-                    any = await owner.StartAsync(_updates).ConfigureAwait(false);
-                }
-                else
-                {
-                    any = await _updates.MoveNextAsync().ConfigureAwait(false);
-                }
-
-                if (any)
-                {
-                    return true;
-                }
-            }
-            catch
-            {
-                await DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await DisposeAsync().ConfigureAwait(false);
-            return false;
+            owner._access.Check(options);
+            await CapabilityGate.CheckAsync(owner._entry, owner.InnerClient, messages, options, Token).ConfigureAwait(false);
+            return owner.InnerClient.GetStreamingResponseAsync(messages, options, Token).GetAsyncEnumerator(Token);
         }
 
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        public override async ValueTask DisposeAsync()
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            try
-            {
-                if (_updates is not null)
-                {
-                    await _updates.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                Finished();
-            }
-        }
+        // The breaker judges a stream by its start: a failure after the first update is the caller's to see.
+        protected override ValueTask<bool> FirstStepAsync(IAsyncEnumerator<ChatResponseUpdate> updates) => owner.StartAsync(updates);
 
         protected override UpdateStream Restart() => new GuardedStream(owner, messages, options, CallToken);
     }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace ModelRegistry.Internal;
@@ -113,67 +112,19 @@ internal sealed class RegistryChatClient(ModelRegistryService registry, string? 
         : UpdateStream(cancellationToken)
     {
         private ClientLease _lease;
-        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
-        private bool _ended;
 
-        public override ChatResponseUpdate Current => _updates!.Current;
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        public override async ValueTask<bool> MoveNextAsync()
+        protected override async ValueTask<IAsyncEnumerator<ChatResponseUpdate>> StartAsync()
         {
-            if (_ended)
-            {
-                return false;
-            }
-
-            try
-            {
-                if (_updates is null)
-                {
-                    ArgumentNullException.ThrowIfNull(messages);
-                    _lease = owner._registry.TryLease(owner._slot, options, out var known) ? known : await owner.ResolveAsync(options, Token).ConfigureAwait(false);
-                    _updates = _lease.Client.GetStreamingResponseAsync(messages, _lease.Options, Token).GetAsyncEnumerator(Token);
-                }
-
-                if (await _updates.MoveNextAsync().ConfigureAwait(false))
-                {
-                    return true;
-                }
-            }
-            catch
-            {
-                await DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await DisposeAsync().ConfigureAwait(false);
-            return false;
+            ArgumentNullException.ThrowIfNull(messages);
+            _lease = owner._registry.TryLease(owner._slot, options, out var known) ? known : await owner.ResolveAsync(options, Token).ConfigureAwait(false);
+            return _lease.Client.GetStreamingResponseAsync(messages, _lease.Options, Token).GetAsyncEnumerator(Token);
         }
 
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        public override async ValueTask DisposeAsync()
+        protected override void OnEnded(bool started)
         {
-            if (_ended)
+            if (_lease.Slot is not null)
             {
-                return;
-            }
-
-            _ended = true;
-            try
-            {
-                if (_updates is not null)
-                {
-                    await _updates.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (_lease.Slot is not null)
-                {
-                    _lease.Dispose();
-                }
-
-                Finished();
+                _lease.Dispose();
             }
         }
 
