@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace ModelRegistry.Internal;
 
@@ -31,6 +32,7 @@ internal struct PooledBuffer : IDisposable
     /// Reads a body to its end into a pooled buffer that grows as bytes arrive (never to what the server declares), and
     /// fails once it would pass <paramref name="limit"/>, before reading further.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<PooledBuffer> ReadAsync(Stream body, long? declaredLength, long limit, CancellationToken cancellationToken)
     {
         if (declaredLength > limit)

@@ -383,7 +383,8 @@ public sealed partial class ProviderTransport
     /// <see cref="ProviderResilienceOptions.AttemptTimeout"/> (see <see cref="StartTimeout"/>). A failed attempt that is
     /// retried is disposed; what the last one threw or answered becomes a <see cref="ModelProviderException"/>.
     /// </summary>
-    private async Task<TransportAttempt> ExecuteAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TransportAttempt> ExecuteAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         TransportAttempt attempt;
@@ -529,6 +530,7 @@ public sealed partial class ProviderTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TransportAttempt> AttemptAsync(ProviderRequest request, bool streaming, CancellationToken cancellationToken)
     {
         // Headers go in as text: HttpClient writes them as they are, without building typed header objects per attempt.
