@@ -15,6 +15,7 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     public const string ProviderName = "aws.bedrock";
 
     private readonly ChatClientMetadata _metadata = new(ProviderName, settings.Endpoint, settings.ModelId);
+    private string? _segment;
 
     private ProviderTransport Transport => connection.Transport;
 
@@ -97,7 +98,9 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
         ArgumentNullException.ThrowIfNull(messages);
         var perCall = options?.ModelId is { Length: > 0 } modelId && modelId != settings.ModelId;
         var callSettings = perCall ? settings.WithModelId(options!.ModelId!) : settings;
-        var segment = ProviderRequest.PathSegment(callSettings.PathModelId, perCall ? "ChatOptions.ModelId" : "the model id");
+        var segment = perCall
+            ? ProviderRequest.PathSegment(callSettings.PathModelId, "ChatOptions.ModelId")
+            : _segment ??= ProviderRequest.PathSegment(settings.PathModelId, "the model id");
         var body = ConverseRequestWriter.Write(messages, options, callSettings, this, kind, out var outputTool);
         return new Call(callSettings, segment, body, outputTool);
     }
@@ -107,5 +110,5 @@ internal sealed class BedrockChatClient(BedrockConnection connection, BedrockSet
     /// <param name="Segment">The model id of the path, encoded as one segment.</param>
     /// <param name="Body">The request body (Converse, ConverseStream or CountTokens).</param>
     /// <param name="OutputTool">The forced structured-output tool, whose input is the answer.</param>
-    private sealed record Call(BedrockSettings Settings, string Segment, byte[] Body, string? OutputTool);
+    private readonly record struct Call(BedrockSettings Settings, string Segment, byte[] Body, string? OutputTool);
 }

@@ -264,9 +264,26 @@ internal static class ConverseResponseMapper
     public static string? StopReason(JsonElement body) => Member(body, "stopReason", JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        { ValueKind: JsonValueKind.String } value => KnownStopReason(value) ?? value.GetString(),
         _ => throw new InvalidDataException("Bedrock sent a stopReason that is not a string."),
     };
+
+    /// <summary>The documented stop reasons, handed out as these strings rather than a new one per answer.</summary>
+    private static readonly string[] KnownStopReasons =
+        ["end_turn", "tool_use", "max_tokens", "stop_sequence", "guardrail_intervened", "content_filtered", "model_context_window_exceeded"];
+
+    private static string? KnownStopReason(JsonElement value)
+    {
+        foreach (var known in KnownStopReasons)
+        {
+            if (value.ValueEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Maps a stop reason, where <c>tool_use</c> that only called the structured-output tool is a finished answer

@@ -39,7 +39,7 @@ public sealed class ProviderRequest
     public static string PathSegment(string value, string what)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (string.IsNullOrWhiteSpace(value) || value is "." or ".." || value.Any(char.IsControl))
+        if (string.IsNullOrWhiteSpace(value) || value is "." or ".." || HasControl(value))
         {
             throw new ArgumentException(
                 $"{what} must be a model or resource id, but is empty, '.' or '..', or holds control characters. Name the model, e.g. \"mistral-large-latest\".",
@@ -48,4 +48,8 @@ public sealed class ProviderRequest
 
         return Uri.EscapeDataString(value);
     }
+
+    /// <summary>Whether text holds a control character (as <see cref="char.IsControl(char)"/>: U+0000–U+001F, U+007F–U+009F).</summary>
+    private static bool HasControl(string value) =>
+        value.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0;
 }

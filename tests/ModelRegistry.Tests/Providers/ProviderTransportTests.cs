@@ -368,6 +368,10 @@ public sealed class ProviderTransportTests
     [TestCase(" ")]
     [TestCase("model\r\nHost: evil")]
     [TestCase("a\u0000b")]
+    [TestCase("a\u001fb")]
+    [TestCase("a\u007fb")]
+    [TestCase("a\u0085b")]
+    [TestCase("a\u009fb")]
     public void A_path_segment_refuses_dot_segments_and_control_characters(string id)
     {
         var ex = Assert.Throws<ArgumentException>(() => ProviderRequest.PathSegment(id, "ChatOptions.ModelId"));
